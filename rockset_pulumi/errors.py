@@ -4,11 +4,11 @@ Every error the package raises derives from :class:`RocksetPulumiError`, so a ca
 one type. The tree::
 
     RocksetPulumiError
-    ├── ConfigurationError        a bad input, caught before anything is created (also a ValueError)
-    ├── VerificationError         a step of the PrivateLink guide did not hold: endpoint not accepted,
-    │                             PrivateLink unreachable, public endpoint still open, lock-out guard
-    ├── ApiError                  Rockset answered a request with an error (``status``, ``error_type``)
-    │   ├── AuthenticationError       401 / AUTHEXCEPTION: wrong key, or a public endpoint locked down
+    ├── ConfigurationError      bad input, caught before anything is created (also ValueError)
+    ├── VerificationError       a guide step did not hold: endpoint not accepted, PrivateLink
+    │                           unreachable, public endpoint still open, lock-out guard
+    ├── ApiError                Rockset answered with an error (``status``, ``error_type``)
+    │   ├── AuthenticationError       401 / AUTHEXCEPTION: wrong key, or caller not allowlisted
     │   ├── PermissionDeniedError     403: the key lacks a privilege
     │   ├── NotFoundError             404
     │   ├── RequestRejectedError      400 / 409 / 415 ...: the request itself was refused

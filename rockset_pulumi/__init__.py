@@ -1,0 +1,39 @@
+"""rockset-pulumi: AWS PrivateLink to Rockset, verified and locked down, in one ``pulumi up``."""
+
+from .args import PrivateLinkArgs
+from .component import PrivateLink
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RequestRejectedError,
+    RocksetPulumiError,
+    ServerError,
+    TransportError,
+    UnexpectedResponseError,
+    VerificationError,
+)
+from .regions import REGIONS, RocksetRegion, lookup_region
+
+__all__ = [
+    "REGIONS",
+    "ApiError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PrivateLink",
+    "PrivateLinkArgs",
+    "RateLimitedError",
+    "RequestRejectedError",
+    "RocksetPulumiError",
+    "RocksetRegion",
+    "ServerError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "VerificationError",
+    "lookup_region",
+]

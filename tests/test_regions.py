@@ -1,0 +1,65 @@
+"""The region table: the guide's five endpoint services and the API hosts for each region."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from rockset_pulumi import REGIONS, ConfigurationError, lookup_region
+
+GUIDE_SERVICES = {
+    "eu-central-1": "com.amazonaws.vpce.eu-central-1.vpce-svc-02f409ce75f330219",
+    "us-west-2": "com.amazonaws.vpce.us-west-2.vpce-svc-030e98de8dbf451c0",
+    "us-east-1": "com.amazonaws.vpce.us-east-1.vpce-svc-00b38ed8b65eac319",
+    "ap-southeast-2": "com.amazonaws.vpce.ap-southeast-2.vpce-svc-0e87c1c5e53c17630",
+    "eu-west-1": "com.amazonaws.vpce.eu-west-1.vpce-svc-0a6d7db7c0b18f762",
+}
+
+
+def test_the_five_regions_carry_the_guides_service_names() -> None:
+    assert {r: e.service_name for r, e in REGIONS.items()} == GUIDE_SERVICES
+
+
+def test_frankfurt_hosts_are_the_guides() -> None:
+    frankfurt = lookup_region("eu-central-1")
+    assert frankfurt.cluster == "euc1a1"
+    assert frankfurt.api_url == "https://api.euc1a1.rockset.com"
+    assert frankfurt.privatelink_url == "https://privatelink.euc1a1.rockset.com"
+    assert frankfurt.inferred == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("region", "cluster", "inferred"),
+    [
+        ("us-west-2", "usw2a1", {"privatelink_url"}),
+        ("us-east-1", "use1a1", {"privatelink_url"}),
+        ("ap-southeast-2", "apt2a1", {"cluster", "api_url", "privatelink_url"}),
+        ("eu-west-1", "euw1a1", {"cluster", "api_url", "privatelink_url"}),
+    ],
+)
+def test_other_regions_mark_what_is_inferred(
+    region: str, cluster: str, inferred: set[str]
+) -> None:
+    entry = REGIONS[region]
+    assert entry.cluster == cluster
+    assert entry.api_url == f"https://api.{cluster}.rockset.com"
+    assert entry.privatelink_url == f"https://privatelink.{cluster}.rockset.com"
+    assert entry.inferred == inferred
+
+
+def test_entries_and_table_are_immutable() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        REGIONS["eu-central-1"].cluster = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        REGIONS["ap-south-1"] = REGIONS["eu-central-1"]  # type: ignore[index]
+
+
+def test_unsupported_region_names_it_and_lists_the_supported_ones() -> None:
+    with pytest.raises(ConfigurationError) as err:
+        lookup_region("ap-south-1")
+    message = str(err.value)
+    assert "'ap-south-1'" in message
+    for region in GUIDE_SERVICES:
+        assert region in message
+    assert "service_name, public_url and privatelink_url" in message
