@@ -1,0 +1,1 @@
+"""Development tools for rockset-pulumi: test doubles and helpers that never ship."""

@@ -1,0 +1,97 @@
+"""`pulumi.runtime.Mocks` backed by in-process moto, for unit tests of Pulumi programs."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pulumi
+from moto import mock_aws
+
+from devtools.aws_double.catalog import Catalog
+from devtools.aws_double.model import Ec2Model, Network, seed_network
+
+_PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+
+
+class MotoMocks(pulumi.runtime.Mocks):
+    """Answers resource registrations and invokes from `Ec2Model` over moto.
+
+    Construct it inside an active `moto.mock_aws()`. Every registration is recorded in
+    `resources` as (type, name, inputs) and every invoke in `calls` as (token, args). During a
+    preview (`set_mocks(..., preview=True)`) nothing is created: a resource reports its checked
+    inputs with its outputs unknown, as the real provider does.
+    """
+
+    def __init__(
+        self,
+        *,
+        region: str = "eu-central-1",
+        catalog: Catalog | None = None,
+        registered_accounts: Collection[str] | None = None,
+    ) -> None:
+        self.model = Ec2Model(
+            boto3.client("ec2", region_name=region),
+            region=region,
+            catalog=catalog or Catalog(),
+            sts_client=boto3.client("sts", region_name=region),
+            registered_accounts=registered_accounts,
+        )
+        self.resources: list[tuple[str, str, dict[str, Any]]] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[Any, Any]]:
+        inputs = dict(args.inputs)
+        self.resources.append((args.typ, args.name, inputs))
+        if args.typ.startswith(_PROVIDER_TYPE_PREFIX):
+            return f"{args.name}-provider-id", inputs
+        if not args.custom:
+            return None, {}
+        if args.resource_id:
+            outputs = self.model.read(args.typ, args.resource_id, inputs)
+            if outputs is None:
+                raise LookupError(f"{args.typ} {args.resource_id!r} does not exist")
+            return args.resource_id, outputs
+        checked, failures = self.model.check(args.typ, args.name, inputs)
+        if failures:
+            reasons = "; ".join(f"{prop}: {reason}" for prop, reason in failures)
+            raise ValueError(f"{args.typ} {args.name}: {reasons}")
+        if pulumi.runtime.is_dry_run():
+            return None, self.model.preview(args.typ, checked)
+        return self.model.create(args.typ, checked)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], None]:
+        call_args = dict(args.args)
+        self.calls.append((args.token, call_args))
+        return self.model.invoke(args.token, call_args), None
+
+
+@dataclass(frozen=True)
+class MockedAws:
+    mocks: MotoMocks
+    network: Network
+    ec2: Any
+
+
+@contextmanager
+def mocked_aws(
+    *,
+    region: str = "eu-central-1",
+    azs: Sequence[str] | None = None,
+    dns_support: bool = True,
+    dns_hostnames: bool = True,
+    preview: bool = False,
+    registered_accounts: Collection[str] | None = None,
+) -> Iterator[MockedAws]:
+    """Enter moto, seed a VPC with a subnet per AZ, and install `MotoMocks` for the program."""
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name=region)
+        network = seed_network(ec2, azs=azs, dns_support=dns_support, dns_hostnames=dns_hostnames)
+        mocks = MotoMocks(region=region, registered_accounts=registered_accounts)
+        pulumi.runtime.set_mocks(mocks, preview=preview)
+        yield MockedAws(mocks=mocks, network=network, ec2=ec2)

@@ -1,0 +1,274 @@
+"""The double served as the `pulumi-resource-aws` plugin, backed by a moto server.
+
+Run by `devtools/bin/pulumi-resource-aws` (the engine finds it on PATH). The moto server's URL
+comes from `AWS_ENDPOINT_URL` or the provider config `endpoints` (its `ec2` entry); the region
+from the provider config `region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`. Other provider config
+keys are accepted and ignored. State lives in the moto server, so separate engine runs (preview,
+up, refresh, destroy) see each other's work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+from pulumi.provider.experimental.server import main as serve
+
+from devtools.aws_double.catalog import Catalog
+from devtools.aws_double.model import (
+    PULUMI_AWS_VERSION,
+    REPLACE_ON_CHANGE,
+    SECURITY_GROUP,
+    Ec2Model,
+    Props,
+    contains_unknown,
+    rule_grants,
+)
+
+_SET_VALUED = frozenset({"subnetIds", "securityGroupIds", "routeTableIds"})
+_RULE_VALUED = frozenset({"ingress", "egress"})
+_PARTIAL_VALUED = frozenset({"dnsOptions"})
+_FAKE_CREDENTIAL = "testing"
+
+
+def to_plain(value: PropertyValue) -> Any:
+    """A PropertyValue as a JSON-like value; secrets are unwrapped, unknowns stay UNKNOWN."""
+    inner = value.value
+    if isinstance(inner, Mapping):
+        return {key: to_plain(item) for key, item in inner.items()}
+    if isinstance(inner, tuple):
+        return [to_plain(item) for item in inner]
+    if isinstance(inner, float) and inner.is_integer():
+        return int(inner)
+    return inner
+
+
+def to_property(value: Any) -> PropertyValue:
+    if isinstance(value, Mapping):
+        return PropertyValue({key: to_property(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return PropertyValue([to_property(item) for item in value])
+    if isinstance(value, int) and not isinstance(value, bool):
+        return PropertyValue(float(value))
+    return PropertyValue(value)
+
+
+def plain_map(values: Mapping[str, PropertyValue]) -> Props:
+    return {key: to_plain(item) for key, item in values.items()}
+
+
+def property_map(
+    values: Mapping[str, Any], secrets: Mapping[str, PropertyValue]
+) -> dict[str, PropertyValue]:
+    """Properties for the engine; keys that arrived secret leave secret."""
+    return {
+        key: to_property(item).with_secret(key in secrets and secrets[key].contains_secret())
+        for key, item in values.items()
+    }
+
+
+def _canonical(key: str, value: Any, resource_id: str) -> Any:
+    """A value reduced to what the provider treats as significant, for diffing."""
+    if value in (None, [], {}):
+        return None
+    if key in _RULE_VALUED:
+        return rule_grants(value, resource_id)
+    if key in _SET_VALUED:
+        return frozenset(value)
+    if key == "policy":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _unchanged(key: str, old: Any, new: Any, resource_id: str) -> bool:
+    if contains_unknown(new):
+        return False
+    if key in _PARTIAL_VALUED and isinstance(old, Mapping) and isinstance(new, Mapping):
+        # Optional+computed blocks: only the fields the program sets are compared.
+        old = {field: old.get(field) for field in new}
+    return bool(_canonical(key, old, resource_id) == _canonical(key, new, resource_id))
+
+
+def diff_properties(
+    typ: str,
+    resource_id: str,
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    ignore_changes: list[str],
+) -> DiffResponse:
+    replace_keys = REPLACE_ON_CHANGE.get(typ, frozenset())
+    detailed: dict[str, PropertyDiff] = {}
+    # Only inputs are compared: computed outputs missing from the inputs are not changes, except
+    # tags, whose removal from the inputs is.
+    keys = set(news) | ({"tags"} if olds.get("tags") else set())
+    for key in sorted(keys - set(ignore_changes)):
+        new = news.get(key)
+        old = olds.get(key)
+        if _unchanged(key, old, new, resource_id):
+            continue
+        replace = key in replace_keys
+        if old is None:
+            kind = PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
+        elif new is None:
+            kind = PropertyDiffKind.DELETE_REPLACE if replace else PropertyDiffKind.DELETE
+        else:
+            kind = PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
+        detailed[key] = PropertyDiff(kind, input_diff=True)
+    return DiffResponse(
+        changes=bool(detailed),
+        replaces=[key for key in detailed if key in replace_keys],
+        diffs=list(detailed),
+        detailed_diff=detailed,
+    )
+
+
+class AwsDoubleProvider(Provider):
+    """Resource-provider protocol over `Ec2Model`; boto3 calls run off the event loop."""
+
+    def __init__(self) -> None:
+        self._model: Ec2Model | None = None
+
+    @property
+    def model(self) -> Ec2Model:
+        if self._model is None:
+            raise RuntimeError("aws double: the provider has not been configured")
+        return self._model
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(json.dumps({"name": "aws", "version": PULUMI_AWS_VERSION}))
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        config = plain_map(request.args)
+        region = (
+            config.get("region")
+            or request.variables.get("aws:config:region")
+            or os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION")
+            or "us-east-1"
+        )
+        endpoint = os.environ.get("AWS_ENDPOINT_URL") or next(
+            (entry["ec2"] for entry in config.get("endpoints") or [] if entry.get("ec2")), None
+        )
+        session = boto3.session.Session(
+            aws_access_key_id=config.get("accessKey")
+            or os.environ.get("AWS_ACCESS_KEY_ID", _FAKE_CREDENTIAL),
+            aws_secret_access_key=config.get("secretKey")
+            or os.environ.get("AWS_SECRET_ACCESS_KEY", _FAKE_CREDENTIAL),
+            region_name=region,
+        )
+        self._model = Ec2Model(
+            session.client("ec2", endpoint_url=endpoint),
+            region=region,
+            catalog=Catalog(),
+            sts_client=session.client("sts", endpoint_url=endpoint),
+        )
+        # Resource references and output values are not needed: ids and plain values suffice.
+        return ConfigureResponse(accept_secrets=True, supports_preview=True)
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        news = plain_map(request.new_inputs)
+        olds = plain_map(request.old_inputs)
+        # Keep an autonamed resource's name across updates, as pulumi-aws does.
+        if (
+            request.type == SECURITY_GROUP
+            and news.get("name") is None
+            and not news.get("namePrefix")
+        ):
+            news["name"] = olds.get("name")
+        checked, failures = self.model.check(
+            request.type, request.name, news, seed=request.random_seed
+        )
+        return CheckResponse(
+            inputs=property_map(checked, request.new_inputs),
+            failures=[CheckFailure(prop, reason) for prop, reason in failures],
+        )
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        return diff_properties(
+            request.type,
+            request.resource_id,
+            plain_map(request.old_state),
+            plain_map(request.new_inputs),
+            list(request.ignore_changes),
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        inputs = plain_map(request.properties)
+        if request.preview:
+            return CreateResponse(
+                resource_id="",
+                properties=property_map(
+                    self.model.preview(request.type, inputs), request.properties
+                ),
+            )
+        resource_id, outputs = await asyncio.to_thread(self.model.create, request.type, inputs)
+        return CreateResponse(resource_id, property_map(outputs, request.properties))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        outputs = await asyncio.to_thread(
+            self.model.read, request.type, request.resource_id, plain_map(request.inputs)
+        )
+        if outputs is None:
+            return ReadResponse()
+        return ReadResponse(
+            request.resource_id, property_map(outputs, request.properties), request.inputs
+        )
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        olds = plain_map(request.olds)
+        news = plain_map(request.news)
+        if request.preview:
+            return UpdateResponse(property_map(olds | news, request.news))
+        outputs = await asyncio.to_thread(
+            self.model.update, request.type, request.resource_id, olds, news
+        )
+        return UpdateResponse(property_map(outputs, request.news))
+
+    async def delete(self, request: DeleteRequest) -> None:
+        await asyncio.to_thread(
+            self.model.delete, request.type, request.resource_id, plain_map(request.properties)
+        )
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        result = await asyncio.to_thread(self.model.invoke, request.tok, plain_map(request.args))
+        return InvokeResponse(return_value=property_map(result, request.args))
+
+
+def main() -> None:
+    serve(sys.argv[1:], PULUMI_AWS_VERSION, AwsDoubleProvider())
+
+
+if __name__ == "__main__":
+    main()
