@@ -12,6 +12,7 @@ import email.utils
 import ipaddress
 import logging
 import random
+import re
 import socket
 import ssl
 import time
@@ -334,6 +335,8 @@ class RocksetClient:
                     f"local_address {local_address!r} is not an IP address"
                 ) from None
         self._api_key = api_key
+        # Whole tokens only, so that a short key cannot mangle the words of a message.
+        self._key_pattern = re.compile(rf"(?<![\w-]){re.escape(api_key)}(?![\w-])")
         self._ca_bundle = ca_bundle
         self._timeout = timeout
         self._deadline = deadline
@@ -445,7 +448,7 @@ class RocksetClient:
         return f"{_ALLOWLIST_PATH}/{quote(name, safe='')}"
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._api_key, _REDACTED)
+        return self._key_pattern.sub(_REDACTED, text)
 
     def _parse(self, path: str, parse: Callable[[object], _T], payload: object) -> _T:
         try:
@@ -617,7 +620,7 @@ class RocksetClient:
             summary = (
                 f"status {outcome.status_code}"
                 if isinstance(outcome, httpx.Response)
-                else str(self._transport_error(method, path, outcome))
+                else self._redact(f"{type(outcome).__name__}: {outcome}")
             )
             logger.warning(
                 "%s %s%s: attempt %d failed (%s); retrying in %.2f s",

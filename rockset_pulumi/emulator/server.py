@@ -133,10 +133,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         fault = emulator.draw_fault()
         if emulator.config.faults.latency:
             time.sleep(emulator.config.faults.latency)
-        if fault == "reset":
-            emulator.log_request(self.server.listener, self, None, fault)
-            self._reset_connection()
-            return
         if fault == "error":
             response = error_response(503, "Service temporarily unavailable", "SERVICEUNAVAILABLE")
         elif fault == "rate_limit":
@@ -157,6 +153,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
             if fault == "malformed":
                 response = Response(200, response.body[: len(response.body) // 2])
+            elif fault == "reset":
+                # The request took effect and only its answer is lost: the case that makes a
+                # client's retry of a create meet its own earlier success.
+                emulator.log_request(self.server.listener, self, None, fault)
+                self._reset_connection()
+                return
         self._send(response)
         emulator.log_request(self.server.listener, self, response.status, fault)
 
