@@ -19,6 +19,7 @@ import pulumi_aws as aws
 from .args import PrivateLinkArgs, ResolvedArgs, region_settings, resolve_args
 from .errors import ConfigurationError, VerificationError
 from .planning import EndpointPlan, SubnetInfo, VpcInfo, plan_endpoint
+from .providers import ConnectivityCheck, EndpointInputs, IpAllowlist, LockdownCheck
 
 __all__ = ["PrivateLink"]
 
@@ -96,6 +97,12 @@ class PrivateLink(pulumi.ComponentResource):
     """Rockset's public API endpoint for the region."""
     privatelink_url: pulumi.Output[str]
     """Rockset's API endpoint through PrivateLink."""
+    connectivity: pulumi.Output[Mapping[str, Any] | None]
+    """Step 3's result (what each endpoint answered), or None with checks off."""
+    allowlist_entries: pulumi.Output[Mapping[str, str] | None]
+    """Step 4: the allowlist entries as Rockset has them, or None without lockdown."""
+    lockdown_status: pulumi.Output[Mapping[str, Any] | None]
+    """Step 5's result (``holds`` and each expectation), or None without lockdown."""
 
     def __init__(
         self,
@@ -164,6 +171,7 @@ class PrivateLink(pulumi.ComponentResource):
         ).apply(lambda a: _acceptance(a[0], a[1], a[2], a[3]))
         self.public_url = public_url
         self.privatelink_url = privatelink_url
+        self._verify(name, args, settings)
         self.register_outputs(
             {
                 "vpc_endpoint_id": self.vpc_endpoint_id,
@@ -177,8 +185,63 @@ class PrivateLink(pulumi.ComponentResource):
                 "endpoint_state": self.endpoint_state,
                 "public_url": self.public_url,
                 "privatelink_url": self.privatelink_url,
+                "connectivity": self.connectivity,
+                "allowlist_entries": self.allowlist_entries,
+                "lockdown_status": self.lockdown_status,
             }
         )
+
+    def _verify(self, name: str, args: PrivateLinkArgs, settings: ResolvedArgs) -> None:
+        """Steps 3-5 as dynamic resources, chained so that destroy re-opens the public
+        endpoint (allowlist deleted) before the PrivateLink path goes away."""
+        none: pulumi.Output[Any] = pulumi.Output.from_input(None)
+        self.connectivity = self.allowlist_entries = self.lockdown_status = none
+        if not settings.checks or args.api_key is None:
+            return
+        endpoint = EndpointInputs(
+            public_url=self.public_url,
+            privatelink_url=self.privatelink_url,
+            api_key=pulumi.Output.secret(args.api_key),
+            ca_bundle=settings.ca_bundle,
+        )
+        connectivity = ConnectivityCheck(
+            f"{name}-connectivity",
+            endpoint=endpoint,
+            timeout=settings.check_timeout,
+            public_may_refuse_key=settings.lockdown,
+            # Waits for the acceptance check, and re-runs when the endpoint is replaced.
+            endpoint_id=pulumi.Output.all(self.vpc_endpoint_id, self.endpoint_state).apply(
+                lambda a: a[0]
+            ),
+            triggers=settings.triggers,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.endpoint]),
+        )
+        self.connectivity_check = connectivity
+        self.connectivity = pulumi.Output.all(
+            connectivity.public, connectivity.privatelink, connectivity.checked_at
+        ).apply(lambda a: {"public": a[0], "privatelink": a[1], "checked_at": a[2]})
+        if not settings.lockdown:
+            return
+        allowlist = IpAllowlist(
+            f"{name}-allowlist",
+            endpoint=endpoint,
+            entries=settings.admin_cidrs,
+            verified_at=connectivity.checked_at,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
+        )
+        lockdown = LockdownCheck(
+            f"{name}-lockdown",
+            endpoint=endpoint,
+            admin_cidrs=settings.admin_cidrs,
+            timeout=settings.check_timeout,
+            allowlist=allowlist.live_entries,
+            triggers=settings.triggers,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[allowlist]),
+        )
+        self.allowlist = allowlist
+        self.lockdown_check = lockdown
+        self.allowlist_entries = allowlist.live_entries
+        self.lockdown_status = lockdown.status
 
     def _plan(
         self,

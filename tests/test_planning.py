@@ -74,7 +74,9 @@ def test_subnet_of_another_vpc_is_refused() -> None:
         (True, False, "enableDnsHostnames", "--enable-dns-hostnames"),
     ],
 )
-def test_dns_attributes_must_be_on(support: bool, hostnames: bool, attribute: str, flag: str) -> None:
+def test_dns_attributes_must_be_on(
+    support: bool, hostnames: bool, attribute: str, flag: str
+) -> None:
     vpc = VpcInfo("vpc-1", "10.0.0.0/16", support, hostnames)
     with pytest.raises(ConfigurationError) as err:
         plan([subnet("subnet-a", "eu-central-1a")], vpc=vpc)

@@ -38,9 +38,7 @@ def test_frankfurt_hosts_are_the_guides() -> None:
         ("eu-west-1", "euw1a1", {"cluster", "api_url", "privatelink_url"}),
     ],
 )
-def test_other_regions_mark_what_is_inferred(
-    region: str, cluster: str, inferred: set[str]
-) -> None:
+def test_other_regions_mark_what_is_inferred(region: str, cluster: str, inferred: set[str]) -> None:
     entry = REGIONS[region]
     assert entry.cluster == cluster
     assert entry.api_url == f"https://api.{cluster}.rockset.com"

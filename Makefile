@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both set themselves up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PULUMI_BIN := .tools/pulumi/bin
+
+.PHONY: help venv lint typecheck test test-fast pulumi-cli demo demo-destroy bench clean
+
+help:
+	@echo "make demo          pulumi up of the 'local' stack against the offline emulators"
+	@echo "make demo-destroy  tear the demo stack down"
+	@echo "make test          lint, type-check and all tests (builds what is missing)"
+	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy rockset_pulumi devtools tests __main__.py
+
+pulumi-cli:
+	@if command -v go >/dev/null 2>&1; then bash tools/pulumi/build.sh; \
+	else echo "WARNING: Go is not installed: the Pulumi CLI cannot be built, engine tests will be skipped (apt-get install golang or see README)."; fi
+
+test: $(STAMP) pulumi-cli lint
+	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not engine"
+
+demo: $(STAMP) pulumi-cli
+	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m devtools.demo up
+
+demo-destroy: $(STAMP) pulumi-cli
+	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m devtools.demo destroy
+
+bench: $(STAMP) pulumi-cli
+	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m bench
+
+clean:
+	rm -rf .pulumi-local .mypy_cache .ruff_cache .pytest_cache

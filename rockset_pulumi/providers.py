@@ -1,0 +1,296 @@
+"""Pulumi dynamic resources for steps 3 to 5 of Rockset's PrivateLink guide.
+
+Each provider is a stateless class in this importable module, so Pulumi pickles it by reference
+(a few dozen bytes) and the provider host imports it from the installed package. Everything a
+provider needs arrives in its inputs; ``check`` and ``diff`` make no network call, so
+``pulumi preview`` never talks to Rockset. The work itself lives in :mod:`rockset_pulumi.steps`.
+
+Resources (type tokens ``pulumi-python:dynamic/rockset:<Name>``):
+
+- :class:`ConnectivityCheck`: step 3, re-run when an input or ``triggers`` changes.
+- :class:`IpAllowlist`: step 4, the organization's allowlist entries for ``admin_cidrs``.
+- :class:`LockdownCheck`: step 5; refresh re-observes it, so a lockdown that stopped holding
+  shows as drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, TypedDict
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from .steps import (
+    Endpoints,
+    WaitPolicy,
+    check_connectivity,
+    observe_lockdown,
+    read_allowlist,
+    reconcile_allowlist,
+    remove_allowlist,
+    verify_lockdown,
+)
+
+__all__ = [
+    "ConnectivityCheck",
+    "ConnectivityCheckProvider",
+    "EndpointInputs",
+    "IpAllowlist",
+    "IpAllowlistProvider",
+    "LockdownCheck",
+    "LockdownCheckProvider",
+]
+
+LOCKDOWN_WAIT = 120.0
+"""Most seconds step 5 waits for an allowlist change to take effect."""
+
+_ENDPOINT_INPUTS = ("public_url", "privatelink_url", "api_key", "ca_bundle")
+
+
+def _endpoints(props: Mapping[str, Any]) -> Endpoints:
+    return Endpoints(
+        public_url=props["public_url"],
+        privatelink_url=props["privatelink_url"],
+        api_key=props["api_key"],
+        ca_bundle=props.get("ca_bundle") or None,
+    )
+
+
+class _Provider(ResourceProvider):
+    """Input checking and diffing shared by the three providers; no network, no state."""
+
+    inputs: ClassVar[tuple[str, ...]]
+    """Input names; a change to any of them is an update (the work runs again)."""
+    required: ClassVar[tuple[str, ...]] = ("public_url", "privatelink_url", "api_key")
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = [
+            CheckFailure(name, f"{name} is required")
+            for name in self.required
+            if news.get(name) in (None, "")
+        ]
+        for name in ("public_url", "privatelink_url"):
+            value = news.get(name)
+            if isinstance(value, str) and value and not value.startswith("https://"):
+                failures.append(CheckFailure(name, f"{name} must be an https:// URL"))
+        return CheckResult({k: news[k] for k in self.inputs if k in news}, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [k for k in self.inputs if olds.get(k) != news.get(k)]
+        changed += self.drift(olds, news)
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+
+    def drift(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        """Outputs that refresh found out of line with the inputs."""
+        return []
+
+
+class ConnectivityCheckProvider(_Provider):
+    """Step 3: both endpoints answer and accept the key."""
+
+    inputs = (*_ENDPOINT_INPUTS, "timeout", "public_may_refuse_key", "endpoint_id", "triggers")
+
+    def _run(self, props: dict[str, Any]) -> dict[str, Any]:
+        results = check_connectivity(
+            _endpoints(props),
+            WaitPolicy(timeout=float(props["timeout"])),
+            public_may_refuse_key=bool(props.get("public_may_refuse_key")),
+        )
+        return {**props, **results}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(f"connectivity-{props['privatelink_url']}", self._run(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._run(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        # A check is a record of what was verified when; refresh keeps it as it is.
+        return ReadResult(id_, props)
+
+
+class IpAllowlistProvider(_Provider):
+    """Step 4: the allowlist entries for ``entries`` (name -> CIDR), behind the lock-out guard."""
+
+    inputs = (*_ENDPOINT_INPUTS, "entries", "verified_at")
+    required = (*_Provider.required, "entries")
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(olds, news)
+        entries = news.get("entries")
+        if isinstance(entries, Mapping) and not entries:
+            result.failures.append(
+                CheckFailure("entries", "at least one entry is required: an empty list is off")
+            )
+        return result
+
+    def drift(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        live = olds.get("live_entries")
+        return ["live_entries"] if live is not None and live != olds.get("entries") else []
+
+    def _apply(self, props: dict[str, Any], owned: Sequence[str]) -> dict[str, Any]:
+        live, _ = reconcile_allowlist(_endpoints(props), dict(props["entries"]), frozenset(owned))
+        return {**props, "live_entries": live, "owned": sorted(live)}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(f"allowlist-{props['privatelink_url']}", self._apply(props, ()))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._apply(news, olds.get("owned") or ()))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        owned = frozenset(props.get("owned") or ())
+        live = read_allowlist(_endpoints(props), owned)
+        return ReadResult(id_, {**props, "live_entries": live, "owned": sorted(live)})
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        remove_allowlist(_endpoints(props), frozenset(props.get("owned") or ()))
+
+
+class LockdownCheckProvider(_Provider):
+    """Step 5: the public endpoint refuses the key while PrivateLink accepts it."""
+
+    inputs = (*_ENDPOINT_INPUTS, "admin_cidrs", "timeout", "allowlist", "triggers")
+
+    def drift(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        status = olds.get("status")
+        return ["status"] if isinstance(status, Mapping) and not status.get("holds") else []
+
+    def _run(self, props: dict[str, Any]) -> dict[str, Any]:
+        status = verify_lockdown(
+            _endpoints(props),
+            dict(props["admin_cidrs"]),
+            WaitPolicy(timeout=min(float(props["timeout"]), LOCKDOWN_WAIT)),
+        )
+        return {**props, "status": status.as_output()}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(f"lockdown-{props['public_url']}", self._run(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._run(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, {**props, "status": observe_lockdown(_endpoints(props)).as_output()})
+
+
+class EndpointInputs(TypedDict):
+    """Where Rockset is and how to reach it; shared by the three resources."""
+
+    public_url: pulumi.Input[str]
+    privatelink_url: pulumi.Input[str]
+    api_key: pulumi.Input[str]
+    ca_bundle: str | None
+
+
+def _endpoint_props(endpoint: EndpointInputs) -> dict[str, Any]:
+    return {
+        "public_url": endpoint["public_url"],
+        "privatelink_url": endpoint["privatelink_url"],
+        "api_key": pulumi.Output.secret(endpoint["api_key"]),
+        "ca_bundle": endpoint["ca_bundle"] or "",
+    }
+
+
+def _secret_opts(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
+    )
+
+
+class ConnectivityCheck(pulumi.dynamic.Resource, module="rockset", name="ConnectivityCheck"):
+    """Step 3 of the guide, run during ``pulumi up``."""
+
+    public: pulumi.Output[dict[str, Any]]
+    """What the public endpoint answered: reachable, authenticated, user, latency."""
+    privatelink: pulumi.Output[dict[str, Any]]
+    """What the PrivateLink endpoint answered."""
+    checked_at: pulumi.Output[str]
+    """When the check passed (UTC, ISO-8601)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        endpoint: EndpointInputs,
+        timeout: float,
+        public_may_refuse_key: bool,
+        endpoint_id: pulumi.Input[str],
+        triggers: Sequence[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            **_endpoint_props(endpoint),
+            "timeout": timeout,
+            "public_may_refuse_key": public_may_refuse_key,
+            "endpoint_id": endpoint_id,
+            "triggers": list(triggers),
+            "public": None,
+            "privatelink": None,
+            "checked_at": None,
+        }
+        super().__init__(ConnectivityCheckProvider(), name, props, _secret_opts(opts))
+
+
+class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist"):
+    """Step 4 of the guide: Rockset's IP allowlist holds the admin entries."""
+
+    live_entries: pulumi.Output[dict[str, str]]
+    """The entries as Rockset has them (after refresh: what is really there)."""
+    owned: pulumi.Output[list[str]]
+    """Entry names this resource manages and deletes on destroy."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        endpoint: EndpointInputs,
+        entries: Mapping[str, str],
+        verified_at: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            **_endpoint_props(endpoint),
+            "entries": dict(entries),
+            "verified_at": verified_at,
+            "live_entries": None,
+            "owned": None,
+        }
+        super().__init__(IpAllowlistProvider(), name, props, _secret_opts(opts))
+
+
+class LockdownCheck(pulumi.dynamic.Resource, module="rockset", name="LockdownCheck"):
+    """Step 5 of the guide, run during ``pulumi up`` and re-observed by ``pulumi refresh``."""
+
+    status: pulumi.Output[dict[str, Any]]
+    """public_reachable, public_refuses_key, privatelink_accepts_key, holds, checked_at."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        endpoint: EndpointInputs,
+        admin_cidrs: Mapping[str, str],
+        timeout: float,
+        allowlist: pulumi.Input[Mapping[str, str]],
+        triggers: Sequence[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            **_endpoint_props(endpoint),
+            "admin_cidrs": dict(admin_cidrs),
+            "timeout": timeout,
+            "allowlist": allowlist,
+            "triggers": list(triggers),
+            "status": None,
+        }
+        super().__init__(LockdownCheckProvider(), name, props, _secret_opts(opts))

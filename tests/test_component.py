@@ -1,0 +1,260 @@
+"""The PrivateLink component under Pulumi's mocks, with AWS answered by moto's EC2 emulation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pulumi
+import pytest
+
+from devtools.aws_double.mocks import MockedAws
+from rockset_pulumi import (
+    REGIONS,
+    ConfigurationError,
+    PrivateLink,
+    PrivateLinkArgs,
+    VerificationError,
+)
+from tests.support.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
+
+SG = "aws:ec2/securityGroup:SecurityGroup"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+# The double serves these zones (a subset of each region's), as Rockset's load balancers may
+# not be present in every zone.
+SERVED = {
+    "eu-central-1": ["eu-central-1a", "eu-central-1b"],
+    "us-west-2": ["us-west-2a", "us-west-2b", "us-west-2c"],
+    "us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"],
+    "ap-southeast-2": ["ap-southeast-2a", "ap-southeast-2b"],
+    "eu-west-1": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+}
+
+
+def link(aws: MockedAws, **overrides: Any) -> PrivateLink:
+    values: dict[str, Any] = {
+        "vpc_id": aws.network.vpc_id,
+        "subnet_ids": list(aws.network.subnet_ids_by_az.values()),
+    }
+    values.update(overrides)
+    return PrivateLink("rockset", PrivateLinkArgs(**values))
+
+
+def only(aws: MockedAws, typ: str) -> dict[str, Any]:
+    [(_, _, inputs)] = registered(aws, typ)
+    return inputs
+
+
+@pytest.mark.parametrize("region", sorted(REGIONS))
+def test_graph_in_each_region_matches_the_guide(region: str) -> None:
+    zones = [f"{region}{z}" for z in "abc"]
+    with program(region=region, azs=zones) as aws:
+        component = link(aws)
+        assert resolve(component.endpoint_state) == "available"
+
+        sg = only(aws, SG)
+        assert sg["vpcId"] == aws.network.vpc_id
+        assert sg["ingress"] == [
+            {
+                "description": "HTTPS to Rockset from allowed CIDR blocks",
+                "protocol": "tcp",
+                "fromPort": 443,
+                "toPort": 443,
+                "cidrBlocks": ["10.0.0.0/16"],
+            }
+        ]
+        assert sg["egress"] == []
+
+        endpoint = only(aws, ENDPOINT)
+        assert endpoint["serviceName"] == REGIONS[region].service_name
+        assert endpoint["vpcEndpointType"] == "Interface"
+        assert endpoint["privateDnsEnabled"] is True
+        kept = [z for z in zones if z in SERVED[region]]
+        assert endpoint["subnetIds"] == [aws.network.subnet_ids_by_az[z] for z in kept]
+        assert endpoint["securityGroupIds"] == [resolve(component.security_group_id)]
+
+        assert resolve(component.service_name) == REGIONS[region].service_name
+        assert resolve(component.availability_zones) == kept
+        assert resolve(component.public_url) == REGIONS[region].api_url
+        assert resolve(component.privatelink_url) == REGIONS[region].privatelink_url
+        assert resolve(component.private_dns_enabled) is True
+        assert len(resolve(component.network_interface_ids)) == len(kept)
+        names = [e["dns_name"] for e in resolve(component.dns_entries)]
+        assert f"privatelink.{REGIONS[region].cluster}.rockset.com" in names
+
+        # AWS's side agrees: the endpoint exists with the planned subnets.
+        [live] = aws.ec2.describe_vpc_endpoints()["VpcEndpoints"]
+        assert sorted(live["SubnetIds"]) == sorted(endpoint["subnetIds"])
+        assert live["ServiceName"] == REGIONS[region].service_name
+
+
+def test_children_are_named_from_the_component_and_parented() -> None:
+    with program() as aws:
+        resolve(link(aws).endpoint_state)
+        names = {(typ, name) for typ, name, _ in aws.mocks.resources}
+        assert (SG, "rockset-sg") in names
+        assert (ENDPOINT, "rockset-endpoint") in names
+        assert ("rockset:aws:PrivateLink", "rockset") in names
+
+
+def test_unsupported_zones_are_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with program() as aws, caplog.at_level(logging.WARNING):
+        component = link(aws)
+        skipped = aws.network.subnet_ids_by_az["eu-central-1c"]
+        assert resolve(component.skipped_subnet_ids) == [skipped]
+        assert resolve(component.availability_zones) == ["eu-central-1a", "eu-central-1b"]
+    service = REGIONS["eu-central-1"].service_name
+    assert (
+        f"Skipping subnet {skipped}: eu-central-1c is not served by {service} "
+        "(it serves eu-central-1a, eu-central-1b)." in caplog.messages
+    )
+
+
+def test_two_subnets_in_one_zone_keep_the_first() -> None:
+    with program(azs=["eu-central-1a", "eu-central-1a", "eu-central-1b"]) as aws:
+        first = aws.ec2.describe_subnets(
+            Filters=[
+                {"Name": "availabilityZone", "Values": ["eu-central-1a"]},
+                {"Name": "vpc-id", "Values": [aws.network.vpc_id]},
+            ]
+        )["Subnets"]
+        ids = [s["SubnetId"] for s in first]
+        component = link(aws, subnet_ids=[*ids, aws.network.subnet_ids_by_az["eu-central-1b"]])
+        assert resolve(component.skipped_subnet_ids) == ids[1:]
+        resolve(component.endpoint_state)
+        assert only(aws, ENDPOINT)["subnetIds"][0] == ids[0]
+
+
+def test_no_supported_subnet_fails_before_anything_is_created() -> None:
+    with program(azs=["eu-central-1c"]) as aws:
+        component = link(aws)
+        with pytest.raises(ConfigurationError, match="it serves eu-central-1a, eu-central-1b"):
+            resolve(component.availability_zones)
+        with pytest.raises(ValueError, match="none of subnet_ids"):
+            resolve(component.vpc_endpoint_id)
+        assert registered(aws, "aws:") == []
+        assert (
+            aws.ec2.describe_security_groups(
+                Filters=[{"Name": "vpc-id", "Values": [aws.network.vpc_id]}]
+            )["SecurityGroups"][0]["GroupName"]
+            == "default"
+        )
+
+
+@pytest.mark.parametrize(
+    ("flags", "attribute"),
+    [
+        ({"dns_support": False}, "enableDnsSupport"),
+        ({"dns_hostnames": False}, "enableDnsHostnames"),
+    ],
+)
+def test_dns_preflight_fails_before_anything_is_created(
+    flags: dict[str, bool], attribute: str
+) -> None:
+    with program(**flags) as aws:
+        component = link(aws)
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert f"VPC {aws.network.vpc_id} has {attribute} turned off" in str(err.value)
+        assert registered(aws, "aws:") == []
+
+
+def test_pending_acceptance_names_the_account_to_register() -> None:
+    with program(registered_accounts=[]) as aws:
+        component = link(aws)
+        with pytest.raises(VerificationError) as err:
+            resolve(component.endpoint_state)
+        message = str(err.value)
+        assert "pendingAcceptance" in message
+        assert "Step 1 of Rockset's PrivateLink guide was not done" in message
+        assert "AWS account id 123456789012" in message
+        # The endpoint is kept, so that the next `pulumi up` finds it accepted.
+        assert len(aws.ec2.describe_vpc_endpoints()["VpcEndpoints"]) == 1
+
+
+def test_named_sources_replace_the_vpc_cidr() -> None:
+    with program() as aws:
+        callers = aws.ec2.create_security_group(
+            GroupName="app", Description="callers", VpcId=aws.network.vpc_id
+        )["GroupId"]
+        resolve(
+            link(
+                aws, allowed_cidrs=["10.0.1.0/24"], allowed_security_group_ids=[callers]
+            ).endpoint_state
+        )
+        ingress = only(aws, SG)["ingress"]
+        assert [r.get("cidrBlocks") for r in ingress] == [["10.0.1.0/24"], None]
+        assert ingress[1]["securityGroups"] == [callers]
+        assert all(
+            (r["fromPort"], r["toPort"], r["protocol"]) == (443, 443, "tcp") for r in ingress
+        )
+
+
+def test_tags_reach_both_children() -> None:
+    with program() as aws:
+        resolve(link(aws, tags={"team": "data"}).endpoint_state)
+        for typ in (SG, ENDPOINT):
+            assert only(aws, typ)["tags"] == {"Name": "rockset-rockset-privatelink", "team": "data"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"subnet_ids": []}, "subnet_ids is []"),
+        ({"allowed_cidrs": ["10.0.0.0/40"]}, "allowed_cidrs[0] is '10.0.0.0/40'"),
+        ({"admin_cidrs": {"office": "1.2.3"}}, "admin_cidrs['office'] is '1.2.3'"),
+        ({"public_url": "http://api.euc1a1.rockset.com"}, "public_url is"),
+        ({"privatelink_url": "ftp://x"}, "privatelink_url is"),
+        ({"lockdown": True, "admin_cidrs": {"o": "10.0.0.1"}}, "lockdown is True"),
+        ({"lockdown": True, "api_key": "k"}, "lockdown is True"),
+        ({"checks": True}, "checks is True"),
+    ],
+)
+def test_bad_inputs_fail_before_anything_is_registered(
+    overrides: dict[str, Any], named: str
+) -> None:
+    with program() as aws:
+        with pytest.raises(ConfigurationError, match=named.replace("[", r"\[")):
+            link(aws, **overrides)
+        assert aws.mocks.resources == []
+
+
+def test_unsupported_configured_region_fails_before_anything_is_registered() -> None:
+    with program(region="ap-south-1", azs=["ap-south-1a"]) as aws:
+        with pytest.raises(ConfigurationError, match="'ap-south-1'"):
+            link(aws)
+        assert aws.mocks.resources == []
+
+
+def test_region_argument_must_match_the_provider() -> None:
+    with program() as aws:
+        component = link(aws, region="us-east-1")
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.service_name)
+        assert "region is 'us-east-1' but the AWS provider deploys to 'eu-central-1'" in str(
+            err.value
+        )
+        assert registered(aws, "aws:") == []
+
+
+def test_region_comes_from_an_explicit_provider() -> None:
+    with program(region="us-east-1", azs=["us-east-1a", "us-east-1b"]) as aws:
+        pulumi.runtime.set_all_config({})
+        provider = pulumi.ProviderResource("aws", "east", {"region": "us-east-1"})
+        component = PrivateLink(
+            "rockset",
+            PrivateLinkArgs(
+                vpc_id=aws.network.vpc_id,
+                subnet_ids=list(aws.network.subnet_ids_by_az.values()),
+            ),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+        assert resolve(component.service_name) == REGIONS["us-east-1"].service_name
+
+
+def test_checks_off_registers_no_dynamic_resource() -> None:
+    with program() as aws:
+        component = link(aws)
+        resolve(component.endpoint_state)
+        assert resolve(component.connectivity) is None
+        assert registered(aws, DYNAMIC_PREFIX) == []
