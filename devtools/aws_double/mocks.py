@@ -65,10 +65,13 @@ class MotoMocks(pulumi.runtime.Mocks):
             return None, self.model.preview(args.typ, checked)
         return self.model.create(args.typ, checked)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], None]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
         call_args = dict(args.args)
         self.calls.append((args.token, call_args))
-        return self.model.invoke(args.token, call_args), None
+        # MockMonitor iterates the failures, so "none" must be an empty list, not None.
+        return self.model.invoke(args.token, call_args), []
 
 
 @dataclass(frozen=True)
