@@ -9,7 +9,9 @@ up, refresh, destroy) see each other's work.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import boto3
+import grpc
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckFailure,
@@ -41,15 +44,19 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
     UpdateResponse,
 )
-from pulumi.provider.experimental.server import main as serve
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2_grpc
 
 from devtools.aws_double.catalog import Catalog
 from devtools.aws_double.model import (
     PULUMI_AWS_VERSION,
     REPLACE_ON_CHANGE,
     SECURITY_GROUP,
+    AwsApiError,
     Ec2Model,
     Props,
+    UnsupportedTokenError,
     contains_unknown,
     rule_grants,
 )
@@ -266,8 +273,54 @@ class AwsDoubleProvider(Provider):
         return InvokeResponse(return_value=property_map(result, request.args))
 
 
+class _ReportErrorsPlainly(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Report the double's expected errors as pulumi-aws would: the message, no traceback.
+
+    The SDK's servicer re-raises every error as a generic Exception carrying the traceback; the
+    original error is that exception's context.
+    """
+
+    async def intercept_service(self, continuation: Any, details: Any) -> Any:
+        handler = await continuation(details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        inner = handler.unary_unary
+
+        async def behaviour(request: Any, context: Any) -> Any:
+            try:
+                return await inner(request, context)
+            except Exception as error:
+                for candidate in (error, error.__context__):
+                    if isinstance(candidate, AwsApiError | UnsupportedTokenError):
+                        await context.abort(grpc.StatusCode.UNKNOWN, str(candidate))
+                raise
+
+        return grpc.unary_unary_rpc_method_handler(
+            behaviour,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+async def serve(args: list[str], engine_address: str) -> None:
+    """pulumi.provider.experimental.server.main's server, plus the error interceptor."""
+    server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS, interceptors=[_ReportErrorsPlainly()])
+    servicer = ProviderServicer(args, PULUMI_AWS_VERSION, AwsDoubleProvider(), engine_address)
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    # The engine reads the port from the first line of stdout.
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    await server.wait_for_termination()
+
+
 def main() -> None:
-    serve(sys.argv[1:], PULUMI_AWS_VERSION, AwsDoubleProvider())
+    parser = argparse.ArgumentParser(description="pulumi-aws provider double (gRPC server)")
+    parser.add_argument("engine", help="Pulumi engine address")
+    known, _ = parser.parse_known_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(sys.argv[1:], known.engine))
 
 
 if __name__ == "__main__":
