@@ -295,6 +295,14 @@ def test_endpoint_updates_in_place(model: Ec2Model, network: Network) -> None:
     assert updated["tags"] == {"x": "y"}
     with pytest.raises(AwsApiError, match="does not support the availability zone"):
         model.update(VPC_ENDPOINT, endpoint_id, updated, endpoint_inputs(network, "a", "c"))
+    # Left out of the inputs, privateDnsEnabled keeps its value; set false, it is disabled.
+    kept = model.update(VPC_ENDPOINT, endpoint_id, updated, endpoint_inputs(network, "a"))
+    assert kept["privateDnsEnabled"] is True
+    disabled = model.update(
+        VPC_ENDPOINT, endpoint_id, kept, endpoint_inputs(network, "a", privateDnsEnabled=False)
+    )
+    assert disabled["privateDnsEnabled"] is False
+    assert len(disabled["dnsEntries"]) == 2  # regional and eu-central-1a; no private name
 
     model.delete(VPC_ENDPOINT, endpoint_id, updated)
     assert model.read(VPC_ENDPOINT, endpoint_id, {}) is None

@@ -803,7 +803,8 @@ class Ec2Model:
             self._check_subnets(service, list(news["subnetIds"]), operation)
         if news.get("policy") and news["policy"] != current["policy"]:
             changes["PolicyDocument"] = news["policy"]
-        private_dns = bool(news.get("privateDnsEnabled", False))
+        # Optional and computed upstream: leaving it out of the inputs keeps the current value.
+        private_dns = bool(news.get("privateDnsEnabled", current["privateDnsEnabled"]))
         if interface and private_dns and not current["privateDnsEnabled"]:
             self._check_private_dns(endpoint["VpcId"], operation)
         if changes:
