@@ -19,6 +19,8 @@ from rockset_pulumi import (
 from tests.support.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 # The double serves these zones (a subset of each region's), as Rockset's load balancers may
 # not be present in every zone.
@@ -78,8 +80,8 @@ def test_graph_in_each_region_matches_the_guide(region: str) -> None:
         assert resolve(component.public_url) == REGIONS[region].api_url
         assert resolve(component.privatelink_url) == REGIONS[region].privatelink_url
         assert resolve(component.private_dns_enabled) is True
-        assert len(resolve(component.network_interface_ids)) == len(kept)
-        names = [e["dns_name"] for e in resolve(component.dns_entries)]
+        assert len(resolve(component.network_interface_ids) or []) == len(kept)
+        names = [e["dns_name"] for e in resolve(component.dns_entries) or []]
         assert f"privatelink.{REGIONS[region].cluster}.rockset.com" in names
 
         # AWS's side agrees: the endpoint exists with the planned subnets.
@@ -149,7 +151,7 @@ def test_no_supported_subnet_fails_before_anything_is_created() -> None:
     ],
 )
 def test_dns_preflight_fails_before_anything_is_created(
-    flags: dict[str, bool], attribute: str
+    flags: dict[str, Any], attribute: str
 ) -> None:
     with program(**flags) as aws:
         component = link(aws)
@@ -258,3 +260,50 @@ def test_checks_off_registers_no_dynamic_resource() -> None:
         resolve(component.endpoint_state)
         assert resolve(component.connectivity) is None
         assert registered(aws, DYNAMIC_PREFIX) == []
+
+
+LOCKDOWN = {"api_key": "k-123", "lockdown": True, "admin_cidrs": {"office": "203.0.113.0/24"}}
+
+
+def test_steps_3_to_5_are_chained_after_the_endpoint() -> None:
+    with program() as aws:
+        component = link(aws, **LOCKDOWN, check_timeout=60, triggers=["1"])
+        resolve(component.lockdown_status)
+        dynamic = {name: (typ, inputs) for typ, name, inputs in registered(aws, DYNAMIC_PREFIX)}
+        assert {name: typ.rsplit(":", 1)[1] for name, (typ, _) in dynamic.items()} == {
+            "rockset-connectivity": "ConnectivityCheck",
+            "rockset-allowlist": "IpAllowlist",
+            "rockset-lockdown": "LockdownCheck",
+        }
+        conn = dynamic["rockset-connectivity"][1]
+        assert conn["endpoint_id"] == resolve(component.vpc_endpoint_id)
+        assert conn["privatelink_url"] == "https://privatelink.euc1a1.rockset.com"
+        assert conn["public_may_refuse_key"] is True
+        assert conn["timeout"] == 60
+        assert conn["triggers"] == ["1"]
+        allow = dynamic["rockset-allowlist"][1]
+        assert allow["entries"] == {"office": "203.0.113.0/24"}
+        lock = dynamic["rockset-lockdown"][1]
+        assert lock["admin_cidrs"] == {"office": "203.0.113.0/24"}
+        # The key travels only as an input, and as a secret.
+        for _, inputs in dynamic.values():
+            assert inputs["api_key"] == {SECRET_SIG: SECRET_VALUE_SIG, "value": "k-123"}
+
+
+def test_checks_without_lockdown_stop_at_step_3() -> None:
+    with program() as aws:
+        component = link(aws, api_key="k-123")
+        resolve(component.connectivity)
+        names = [name for _, name, _ in registered(aws, DYNAMIC_PREFIX)]
+        assert names == ["rockset-connectivity"]
+        assert resolve(component.lockdown_status) is None
+
+
+def test_preview_creates_nothing() -> None:
+    with program(preview=True) as aws:
+        component = link(aws, **LOCKDOWN)
+        # The plan is computed from look-ups in preview, so a bad subnet shows up there.
+        assert resolve(component.availability_zones) == ["eu-central-1a", "eu-central-1b"]
+        assert not resolve(component.vpc_endpoint_id)
+        assert aws.ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
+        assert [t for t, _, _ in registered(aws, "aws:")] == [SG, ENDPOINT]

@@ -16,14 +16,37 @@ T = TypeVar("T")
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 
 
-def resolve(output: pulumi.Output[T]) -> T:
-    """Run the program's event loop until ``output`` is known, raising what its apply raised."""
-    return _sync_await(output.future())  # type: ignore[no-any-return]
+def resolve(output: pulumi.Output[T]) -> T | None:
+    """Run the program's event loop until ``output`` is known (None if unknown in preview),
+    raising what its apply raised."""
+    return _sync_await(output.future())
 
 
 def registered(aws: MockedAws, prefix: str = "") -> list[tuple[str, str, dict[str, Any]]]:
     """Resources registered so far whose type starts with ``prefix``."""
     return [r for r in aws.mocks.resources if r[0].startswith(prefix)]
+
+
+class WithDynamicResources(pulumi.runtime.Mocks):
+    """The AWS double, plus the package's dynamic resources echoed as registered.
+
+    Mocks replace every provider, so the checks do not run here; the dynamic-provider tests and
+    the engine tests run them for real.
+    """
+
+    def __init__(self, aws: MockedAws) -> None:
+        self.aws = aws
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[Any, Any]]:
+        if args.typ.startswith(DYNAMIC_PREFIX):
+            self.aws.mocks.resources.append((args.typ, args.name, dict(args.inputs)))
+            return (None if pulumi.runtime.is_dry_run() else f"{args.name}-id"), dict(args.inputs)
+        return self.aws.mocks.new_resource(args)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+        return self.aws.mocks.call(args)
 
 
 @contextmanager
@@ -38,6 +61,7 @@ def program(
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
     try:
         with mocked_aws(region=region, azs=azs, **kwargs) as aws:
+            pulumi.runtime.set_mocks(WithDynamicResources(aws), preview=kwargs.get("preview"))
             yield aws
     finally:
         pulumi.runtime.set_all_config({})

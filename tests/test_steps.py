@@ -1,0 +1,211 @@
+"""Steps 3-5 of the guide against the emulator over real HTTPS."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rockset_pulumi import AuthenticationError, VerificationError
+from rockset_pulumi.steps import (
+    AllowlistChange,
+    Endpoints,
+    WaitPolicy,
+    check_connectivity,
+    observe_lockdown,
+    read_allowlist,
+    reconcile_allowlist,
+    remove_allowlist,
+    verify_lockdown,
+)
+from tests.conftest import EmulatorFactory
+from tests.support.emulator import RunningEmulator
+
+OFFICE = {"office": "203.0.113.0/24"}
+
+
+def endpoints(emu: RunningEmulator) -> Endpoints:
+    return Endpoints(emu.public_url, emu.privatelink_url, emu.api_key, emu.ca_bundle)
+
+
+def public_accepts_key(emu: RunningEmulator) -> bool:
+    with emu.client("public", retry=None) as client:
+        try:
+            client.current_user()
+        except AuthenticationError:
+            return False
+    return True
+
+
+def allowlist(emu: RunningEmulator) -> dict[str, str]:
+    with emu.client("privatelink") as client:
+        return {e.name: e.ip_address for e in client.list_ip_allowlist()}
+
+
+def test_connectivity_reports_both_endpoints(emulator: RunningEmulator) -> None:
+    result = check_connectivity(endpoints(emulator), WaitPolicy(5), public_may_refuse_key=False)
+    for name, url in (("public", emulator.public_url), ("privatelink", emulator.privatelink_url)):
+        probe = result[name]
+        assert probe["url"] == url
+        assert probe["reachable"] is True
+        assert probe["authenticated"] is True
+        assert probe["user_email"] == "admin@example.com"
+        assert probe["user_state"] == "ACTIVE"
+        assert probe["latency_ms"] > 0
+    assert result["checked_at"].endswith("Z")
+
+
+def test_connectivity_waits_for_privatelink_to_come_up(emulator_factory: EmulatorFactory) -> None:
+    emu = emulator_factory(ready_after=2)
+    started = time.monotonic()
+    result = check_connectivity(endpoints(emu), WaitPolicy(30), public_may_refuse_key=False)
+    assert result["privatelink"]["authenticated"] is True
+    assert result["privatelink"]["attempts"] > 1
+    # Seen within about one poll interval (the ceiling) of becoming ready, not at the timeout.
+    assert time.monotonic() - started < 10
+
+
+def test_connectivity_gives_up_with_the_likely_causes(emulator_factory: EmulatorFactory) -> None:
+    emu = emulator_factory(ready_after=600)
+    with pytest.raises(VerificationError) as err:
+        check_connectivity(endpoints(emu), WaitPolicy(1.5), public_may_refuse_key=False)
+    message = str(err.value)
+    assert f"PrivateLink endpoint {emu.privatelink_url} did not accept the API key" in message
+    assert "within 1.5 s" in message
+    assert "Last error:" in message
+    assert "outside the VPC" in message
+    assert "security group" in message
+    assert "not registered with Rockset" in message
+    assert emu.api_key not in message
+
+
+def test_connectivity_with_a_wrong_key_says_so(emulator: RunningEmulator) -> None:
+    wrong = Endpoints(
+        emulator.public_url, emulator.privatelink_url, "wrong-key", emulator.ca_bundle
+    )
+    with pytest.raises(VerificationError, match="refused the key: check api_key"):
+        check_connectivity(wrong, WaitPolicy(5), public_may_refuse_key=False)
+
+
+def test_allowlist_lockdown_and_reopen(emulator_factory: EmulatorFactory) -> None:
+    emu = emulator_factory()
+    ep = endpoints(emu)
+    assert public_accepts_key(emu)
+
+    live, changes = reconcile_allowlist(ep, OFFICE, frozenset())
+    assert live == OFFICE
+    assert changes == [AllowlistChange("create", "office", "203.0.113.0/24")]
+    assert allowlist(emu) == OFFICE
+    assert not public_accepts_key(emu)
+
+    status = verify_lockdown(ep, OFFICE, WaitPolicy(5))
+    assert status.holds
+    assert (status.public_reachable, status.public_refuses_key) == (True, True)
+    assert status.privatelink_accepts_key
+
+    # Running again changes nothing.
+    assert reconcile_allowlist(ep, OFFICE, frozenset(live)) == (OFFICE, [])
+
+    remove_allowlist(ep, frozenset(live))
+    assert allowlist(emu) == {}
+    assert public_accepts_key(emu)
+
+
+def test_an_identical_existing_entry_is_adopted(emulator_factory: EmulatorFactory) -> None:
+    emu = emulator_factory()
+    with emu.client("privatelink") as client:
+        client.create_ip_allowlist("office", "203.0.113.0/24")
+    live, changes = reconcile_allowlist(endpoints(emu), OFFICE, frozenset())
+    assert live == OFFICE
+    assert changes == []
+
+
+def test_a_foreign_entry_of_the_same_name_is_a_clear_error(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    with emu.client("privatelink") as client:
+        client.create_ip_allowlist("office", "198.51.100.0/24")
+    with pytest.raises(VerificationError) as err:
+        reconcile_allowlist(endpoints(emu), {**OFFICE, "vpn": "192.0.2.1/32"}, frozenset())
+    assert "entry 'office'" in str(err.value)
+    assert "198.51.100.0/24" in str(err.value)
+    assert "did not create" in str(err.value)
+    # Refused before any change: the other entry was not created either.
+    assert allowlist(emu) == {"office": "198.51.100.0/24"}
+
+
+def test_a_changed_cidr_is_created_before_the_old_one_goes(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    ep = endpoints(emu)
+    live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
+    moved = {"office": "198.51.100.0/24"}
+    live, changes = reconcile_allowlist(ep, moved, frozenset(live))
+    assert live == moved
+    assert changes == [
+        AllowlistChange("create", "office-next", "198.51.100.0/24"),
+        AllowlistChange("delete", "office", "203.0.113.0/24"),
+        AllowlistChange("create", "office", "198.51.100.0/24"),
+        AllowlistChange("delete", "office-next", "198.51.100.0/24"),
+    ]
+    assert allowlist(emu) == moved
+    # Every write went through PrivateLink and the list never passed through empty.
+    writes = [r for r in emu.requests() if r["method"] in ("POST", "DELETE")]
+    assert {r["listener"] for r in writes} == {"privatelink"}
+    assert [r["method"] for r in writes] == ["POST", "POST", "DELETE", "POST", "DELETE"]
+
+
+def test_removed_names_are_deleted_after_new_ones_are_created(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    ep = endpoints(emu)
+    live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
+    vpn = {"vpn": "192.0.2.1/32"}
+    live, changes = reconcile_allowlist(ep, vpn, frozenset(live))
+    assert [(c.action, c.name) for c in changes] == [("create", "vpn"), ("delete", "office")]
+    assert allowlist(emu) == vpn
+
+
+def test_lock_out_guard_changes_nothing_when_privatelink_fails(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory(ready_after=600)
+    with pytest.raises(VerificationError) as err:
+        reconcile_allowlist(endpoints(emu), OFFICE, frozenset(), deadline=1.0)
+    assert str(err.value).startswith("Lock-out guard: the IP allowlist was left unchanged")
+    assert emu.api_key not in str(err.value)
+    with emu.client("public") as client:
+        assert client.list_ip_allowlist() == []
+    assert not [r for r in emu.requests() if r["method"] in ("POST", "DELETE")]
+
+
+def test_lockdown_fails_when_the_prober_is_inside_an_admin_cidr(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    loopback = {"admins": "127.0.0.0/8"}
+    reconcile_allowlist(endpoints(emu), loopback, frozenset())
+    with pytest.raises(VerificationError) as err:
+        verify_lockdown(endpoints(emu), loopback, WaitPolicy(1.0))
+    message = str(err.value)
+    assert f"the public endpoint {emu.public_url} should refuse the API key" in message
+    assert "admin_cidrs (admins=127.0.0.0/8)" in message
+    assert "from inside the VPC" in message
+
+
+def test_refresh_sees_a_deleted_entry_and_a_reopened_endpoint(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    ep = endpoints(emu)
+    live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
+    assert observe_lockdown(ep).holds
+    with emu.client("privatelink") as client:
+        client.delete_ip_allowlist("office")
+    assert read_allowlist(ep, frozenset(live)) == {}
+    status = observe_lockdown(ep)
+    assert not status.holds
+    assert status.public_refuses_key is False
