@@ -392,8 +392,11 @@ class RocksetClient:
         return self._parse(path, User._from_api, self._call("GET", path))
 
     def organization(self) -> Organization:
+        """``GET /v1/orgs/self``, whose answer is ``{"data": Organization}``."""
         path = "/v1/orgs/self"
-        return self._parse(path, Organization._from_api, self._call("GET", path))
+        return self._parse(
+            path, lambda payload: Organization._from_api(_data(payload)), self._call("GET", path)
+        )
 
     def list_ip_allowlist(self) -> list[IpAllowlistEntry]:
         def parse(payload: object) -> list[IpAllowlistEntry]:

@@ -60,7 +60,7 @@ def free_port() -> int:
 
 def test_ping_on_both_listeners(emulator: RunningEmulator) -> None:
     for listener in ("public", "privatelink"):
-        with emulator.client(listener) as client:  # type: ignore[arg-type]
+        with emulator.client(listener) as client:
             assert client.ping() == "GO ROCKSET!"
 
 
@@ -129,9 +129,11 @@ def test_rejected_requests(emulator_factory: EmulatorFactory) -> None:
 
 def test_wrong_key_is_an_authentication_error(emulator: RunningEmulator) -> None:
     wrong = "wrong-key-Xv93kQ7zLp2Wm"
-    with RocksetClient(emulator.public_url, wrong, ca_bundle=emulator.ca_bundle) as client:
-        with pytest.raises(AuthenticationError) as caught:
-            client.current_user()
+    with (
+        RocksetClient(emulator.public_url, wrong, ca_bundle=emulator.ca_bundle) as client,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        client.current_user()
     error = caught.value
     assert (error.status, error.error_type) == (401, "AUTHEXCEPTION")
     assert error.endpoint == emulator.public_url
@@ -153,9 +155,11 @@ def test_read_only_key_is_permission_denied(emulator_factory: EmulatorFactory) -
 def test_server_errors_are_retried_then_reported(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory(error_rate=1.0)
     waits: list[float] = []
-    with emu.client(retry=FAST, sleep=waits.append) as client:
-        with pytest.raises(ServerError) as caught:
-            client.current_user()
+    with (
+        emu.client(retry=FAST, sleep=waits.append) as client,
+        pytest.raises(ServerError) as caught,
+    ):
+        client.current_user()
     assert (caught.value.status, caught.value.error_type) == (503, "SERVICEUNAVAILABLE")
     assert "gave up after 3 attempt(s)" in str(caught.value)
     assert len(waits) == 2
@@ -166,9 +170,11 @@ def test_rate_limit_honours_retry_after(emulator_factory: EmulatorFactory) -> No
     emu = emulator_factory(rate_limit_rate=1.0)
     waits: list[float] = []
     policy = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.01)
-    with emu.client(retry=policy, sleep=waits.append) as client:
-        with pytest.raises(RateLimitedError) as caught:
-            client.list_ip_allowlist()
+    with (
+        emu.client(retry=policy, sleep=waits.append) as client,
+        pytest.raises(RateLimitedError) as caught,
+    ):
+        client.list_ip_allowlist()
     assert (caught.value.status, caught.value.error_type) == (429, "RATELIMITEXCEEDED")
     # The emulator's injected 429s say Retry-After: 1, far above the 0.01 s backoff.
     assert waits == [1.0, 1.0]
@@ -223,9 +229,11 @@ def test_deadline_gives_up_with_last_error(emulator_factory: EmulatorFactory) ->
     emu = emulator_factory(latency=1.5)
     policy = RetryPolicy(max_attempts=50, initial_backoff=0.05, max_backoff=0.1)
     started = time.monotonic()
-    with emu.client(timeout=0.3, deadline=1.2, retry=policy) as client:
-        with pytest.raises(TransportError) as caught:
-            client.current_user()
+    with (
+        emu.client(timeout=0.3, deadline=1.2, retry=policy) as client,
+        pytest.raises(TransportError) as caught,
+    ):
+        client.current_user()
     elapsed = time.monotonic() - started
     assert elapsed < 2.5
     message = str(caught.value)
@@ -236,9 +244,11 @@ def test_deadline_gives_up_with_last_error(emulator_factory: EmulatorFactory) ->
 def test_connection_refused(tmp_path: Path) -> None:
     url = f"https://127.0.0.1:{free_port()}"
     waits: list[float] = []
-    with RocksetClient(url, "k", retry=FAST, sleep=waits.append) as client:
-        with pytest.raises(TransportError) as caught:
-            client.ping()
+    with (
+        RocksetClient(url, "k", retry=FAST, sleep=waits.append) as client,
+        pytest.raises(TransportError) as caught,
+    ):
+        client.ping()
     message = str(caught.value)
     assert url in message and "reachable" in message and "gave up after 3" in message
     assert len(waits) == 2
@@ -251,20 +261,24 @@ def test_unknown_ca_is_a_tls_error_and_not_retried(
     other_ca = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other_ca))
     waits: list[float] = []
-    with RocksetClient(
-        emulator.public_url, "k", ca_bundle=str(other_ca), retry=FAST, sleep=waits.append
-    ) as client:
-        with pytest.raises(TransportError) as caught:
-            client.ping()
+    with (
+        RocksetClient(
+            emulator.public_url, "k", ca_bundle=str(other_ca), retry=FAST, sleep=waits.append
+        ) as client,
+        pytest.raises(TransportError) as caught,
+    ):
+        client.ping()
     assert "TLS" in str(caught.value) and "ca_bundle" in str(caught.value)
     assert str(other_ca) in str(caught.value)
     assert waits == []
 
 
 def test_default_trust_store_rejects_the_emulator(emulator: RunningEmulator) -> None:
-    with RocksetClient(emulator.public_url, "k", retry=FAST, sleep=no_sleep) as client:
-        with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"):
-            client.ping()
+    with (
+        RocksetClient(emulator.public_url, "k", retry=FAST, sleep=no_sleep) as client,
+        pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        client.ping()
 
 
 def test_malformed_body_is_unexpected(emulator_factory: EmulatorFactory) -> None:
@@ -321,10 +335,12 @@ def test_api_key_never_leaks(
         with pytest.raises(TransportError) as transport_error:
             client.current_user()
         errors.append(transport_error.value)
-    with RocksetClient(emu.public_url, key, retry=FAST, timeout=0.2, deadline=0.5) as client:
-        with pytest.raises(TransportError) as tls_error:
-            client.current_user()
-        errors.append(tls_error.value)
+    with (
+        RocksetClient(emu.public_url, key, retry=FAST, timeout=0.2, deadline=0.5) as client,
+        pytest.raises(TransportError) as tls_error,
+    ):
+        client.current_user()
+    errors.append(tls_error.value)
     with pytest.raises(ConfigurationError) as config_error:
         RocksetClient(emu.public_url, key + " \n")
     errors.append(config_error.value)
@@ -395,11 +411,13 @@ def test_error_mapping(
 ) -> None:
     with CannedServer(tmp_path) as server:
         server.canned = CannedResponse(status, body, {"Content-Type": "text/plain"})
-        with RocksetClient(
-            server.url, "k", ca_bundle=server.ca_bundle, retry=FAST, sleep=no_sleep
-        ) as client:
-            with pytest.raises(ApiError) as caught:
-                client.current_user()
+        with (
+            RocksetClient(
+                server.url, "k", ca_bundle=server.ca_bundle, retry=FAST, sleep=no_sleep
+            ) as client,
+            pytest.raises(ApiError) as caught,
+        ):
+            client.current_user()
     assert type(caught.value) is expected
     assert caught.value.error_type == error_type
     assert server.url in str(caught.value)
@@ -411,9 +429,11 @@ def test_retry_after_http_date(tmp_path: Path) -> None:
     with CannedServer(tmp_path) as server:
         server.canned = CannedResponse(429, b"{}", {"Retry-After": when})
         policy = RetryPolicy(max_attempts=2, initial_backoff=0.01, max_retry_after=5.0)
-        with RocksetClient(
-            server.url, "k", ca_bundle=server.ca_bundle, retry=policy, sleep=waits.append
-        ) as client:
-            with pytest.raises(RateLimitedError):
-                client.organization()
+        with (
+            RocksetClient(
+                server.url, "k", ca_bundle=server.ca_bundle, retry=policy, sleep=waits.append
+            ) as client,
+            pytest.raises(RateLimitedError),
+        ):
+            client.organization()
     assert waits == [5.0]

@@ -161,7 +161,10 @@ class RocksetApp:
         if path == "/v1/orgs/self/users/self":
             return self._only(request, "GET") or _json_response(200, self.state.current_user())
         if path == "/v1/orgs/self":
-            return self._only(request, "GET") or _json_response(200, self.state.organization())
+            # Unlike users/self, this one is wrapped: OrganizationResponse in both OpenAPI specs.
+            return self._only(request, "GET") or _json_response(
+                200, {"data": self.state.organization()}
+            )
         if path == ALLOWLIST_PATH:
             if request.method == "GET":
                 return _json_response(200, {"data": self.state.list_allowlist()})

@@ -126,6 +126,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             length = -1
         if not 0 <= length <= _MAX_BODY:
             self.close_connection = True
+            emulator.log_request(self.server.listener, self, 400, None)
             self._send(error_response(400, "Invalid or too large Content-Length", "BADREQUEST"))
             return
         body = self.rfile.read(length) if length else b""
@@ -159,8 +160,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 emulator.log_request(self.server.listener, self, None, fault)
                 self._reset_connection()
                 return
-        self._send(response)
+        # Logged before the answer leaves, so a client that has its answer can read the log line.
         emulator.log_request(self.server.listener, self, response.status, fault)
+        self._send(response)
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)

@@ -46,7 +46,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class CannedServer:
-    """``with CannedServer(tmp_path) as server: server.canned = ...; server.url; server.ca_bundle``"""
+    """Use as ``with CannedServer(tmp_path) as server``, then set ``server.canned``."""
 
     def __init__(self, directory: Path) -> None:
         ca = trustme.CA()
