@@ -255,6 +255,17 @@ def test_connection_refused(tmp_path: Path) -> None:
     assert isinstance(caught.value.__cause__, Exception)
 
 
+def test_unresolvable_host() -> None:
+    url = "https://api.does-not-exist.invalid"
+    with (
+        RocksetClient(url, "k", retry=RetryPolicy(max_attempts=1)) as client,
+        pytest.raises(TransportError) as caught,
+    ):
+        client.ping()
+    assert "could not resolve" in str(caught.value) and "DNS" in str(caught.value)
+    assert url in str(caught.value)
+
+
 def test_unknown_ca_is_a_tls_error_and_not_retried(
     emulator: RunningEmulator, tmp_path: Path
 ) -> None:

@@ -238,6 +238,7 @@ def test_ready_after_refuses_privatelink_until_then(emulator_factory: EmulatorFa
     assert emu.stop() == 0
 
 
+@pytest.mark.filterwarnings("ignore:HTTPResponse.getheader:DeprecationWarning")
 def test_official_rockset_client(emulator_factory: EmulatorFactory) -> None:
     from rockset import RocksetClient as OfficialClient
     from rockset.configuration import Configuration
