@@ -161,6 +161,13 @@ def diff_properties(
     )
 
 
+def _resource_type(request: Any) -> str:
+    """The resource's own type token. The SDK reads it from the URN, whose type part is qualified
+    by the parents' types (``rockset:aws:PrivateLink$aws:ec2/securityGroup:SecurityGroup``) for a
+    resource with a parent."""
+    return str(request.type).rsplit("$", 1)[-1]
+
+
 class AwsDoubleProvider(Provider):
     """Resource-provider protocol over `Ec2Model`; boto3 calls run off the event loop."""
 
@@ -209,13 +216,13 @@ class AwsDoubleProvider(Provider):
         olds = plain_map(request.old_inputs)
         # Keep an autonamed resource's name across updates, as pulumi-aws does.
         if (
-            request.type == SECURITY_GROUP
+            _resource_type(request) == SECURITY_GROUP
             and news.get("name") is None
             and not news.get("namePrefix")
         ):
             news["name"] = olds.get("name")
         checked, failures = self.model.check(
-            request.type, request.name, news, seed=request.random_seed
+            _resource_type(request), request.name, news, seed=request.random_seed
         )
         return CheckResponse(
             inputs=property_map(checked, request.new_inputs),
@@ -224,7 +231,7 @@ class AwsDoubleProvider(Provider):
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         return diff_properties(
-            request.type,
+            _resource_type(request),
             request.resource_id,
             plain_map(request.old_state),
             plain_map(request.new_inputs),
@@ -237,15 +244,17 @@ class AwsDoubleProvider(Provider):
             return CreateResponse(
                 resource_id="",
                 properties=property_map(
-                    self.model.preview(request.type, inputs), request.properties
+                    self.model.preview(_resource_type(request), inputs), request.properties
                 ),
             )
-        resource_id, outputs = await asyncio.to_thread(self.model.create, request.type, inputs)
+        resource_id, outputs = await asyncio.to_thread(
+            self.model.create, _resource_type(request), inputs
+        )
         return CreateResponse(resource_id, property_map(outputs, request.properties))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         outputs = await asyncio.to_thread(
-            self.model.read, request.type, request.resource_id, plain_map(request.inputs)
+            self.model.read, _resource_type(request), request.resource_id, plain_map(request.inputs)
         )
         if outputs is None:
             return ReadResponse()
@@ -259,13 +268,16 @@ class AwsDoubleProvider(Provider):
         if request.preview:
             return UpdateResponse(property_map(olds | news, request.news))
         outputs = await asyncio.to_thread(
-            self.model.update, request.type, request.resource_id, olds, news
+            self.model.update, _resource_type(request), request.resource_id, olds, news
         )
         return UpdateResponse(property_map(outputs, request.news))
 
     async def delete(self, request: DeleteRequest) -> None:
         await asyncio.to_thread(
-            self.model.delete, request.type, request.resource_id, plain_map(request.properties)
+            self.model.delete,
+            _resource_type(request),
+            request.resource_id,
+            plain_map(request.properties),
         )
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
