@@ -38,7 +38,8 @@ from devtools.aws_double.model import Network, seed_network
 REPO = Path(__file__).resolve().parents[1]
 PULUMI_ROOT = REPO / ".tools" / "pulumi"
 PROJECT = "rockset-privatelink"
-PASSPHRASE = "rockset-pulumi-local"
+# Encrypts the throwaway local stack's secrets; a real stack uses its own passphrase or KMS.
+PASSPHRASE = "rockset-pulumi-local"  # noqa: S105
 MOTO_STARTUP = 30.0
 
 
