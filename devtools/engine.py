@@ -177,9 +177,23 @@ class LocalStack:
     def destroy(self, echo: Callable[[str], None] | None = None) -> auto.DestroyResult:
         return self.stack.destroy(on_output=self._echo(echo), color="never")
 
+    def cli(self, *args: str) -> str:
+        """Run ``pulumi <args>`` on this stack's workspace; returns stdout."""
+        workspace = self.stack.workspace
+        env = {"PULUMI_HOME": workspace.pulumi_home or "", **workspace.env_vars}
+        result = workspace.pulumi_command.run(
+            [*args, "--stack", self.stack.name], workspace.work_dir, env
+        )
+        return result.stdout
+
     def export(self) -> str:
-        """The stack's state, as ``pulumi stack export`` prints it."""
-        return json.dumps(self.stack.export_stack().deployment)
+        """``pulumi stack export``: the state as it is stored, secrets encrypted."""
+        return self.cli("stack", "export")
+
+    def deployment(self) -> dict[str, Any]:
+        """The state with secrets encrypted, parsed."""
+        exported: dict[str, Any] = json.loads(self.export())
+        return dict(exported["deployment"])
 
 
 def engine_env(aws: LocalAws, *, registered_accounts: str | None = None) -> dict[str, str]:
