@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi.automation import CommandError
+from pulumi.automation import CommandError, OpType
 
 from devtools.engine import (
     LocalAws,
@@ -82,7 +82,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def test_preview_plans_the_graph_and_calls_no_rockset(world: World) -> None:
     result = world.stack.preview()
-    assert result.change_summary == {"create": 7}
+    assert result.change_summary == {OpType.CREATE: 7}
     text = "\n".join(world.stack.output)
     for token in (
         "rockset:aws:PrivateLink",
@@ -135,7 +135,7 @@ def test_state_holds_the_key_only_encrypted(world: World) -> None:
 def test_second_up_changes_nothing(world: World) -> None:
     before = len(world.emu.requests())
     result = world.stack.preview()
-    assert set(result.change_summary) == {"same"}
+    assert set(result.change_summary) == {OpType.SAME}
     assert len(world.emu.requests()) == before
 
 
@@ -143,7 +143,7 @@ def test_changing_admin_cidrs_creates_before_deleting(world: World) -> None:
     moved = {"office": "198.51.100.0/24"}
     world.stack.set_config({"adminCidrs": moved})
     preview = world.stack.preview()
-    assert preview.change_summary.get("update") == 2  # the allowlist and the lockdown check
+    assert preview.change_summary.get(OpType.UPDATE) == 2  # the allowlist and the lockdown check
     assert "198.51.100.0/24" in "\n".join(world.stack.output)
     already = len(world.rockset_writes())
 
@@ -165,7 +165,7 @@ def test_refresh_reports_drift_and_up_repairs_it(world: World) -> None:
         client.delete_ip_allowlist("office")
     result = world.stack.refresh()
     assert result.summary.resource_changes is not None
-    assert result.summary.resource_changes.get("update", 0) >= 1
+    assert result.summary.resource_changes.get(OpType.UPDATE, 0) >= 1
     resources = world.stack.deployment()["resources"]
     lock = next(r for r in resources if r["type"].endswith("LockdownCheck"))
     assert lock["outputs"]["status"]["holds"] is False
