@@ -31,6 +31,7 @@ from typing import Any
 
 import boto3
 import httpx
+import yaml
 from pulumi import automation as auto
 
 from devtools.aws_double.model import Network, seed_network
@@ -118,9 +119,16 @@ class Rockset:
     api_key: str
 
 
+def local_stack_file() -> dict[str, Any]:
+    """Pulumi.local.yaml's settings, keyed as ``pulumi config`` names them without the project."""
+    settings = yaml.safe_load((REPO / "Pulumi.local.yaml").read_text(encoding="utf-8"))["config"]
+    return {key.removeprefix(f"{PROJECT}:"): value for key, value in settings.items()}
+
+
 def stack_config(aws: LocalAws, rockset: Rockset, **overrides: Any) -> dict[str, Any]:
-    """The ``local`` stack's configuration (Pulumi.local.yaml's keys, with live values)."""
+    """The ``local`` stack's configuration: Pulumi.local.yaml plus the live values."""
     config: dict[str, Any] = {
+        **local_stack_file(),
         "aws:region": aws.region,
         "vpcId": aws.network.vpc_id,
         "subnetIds": list(aws.network.subnet_ids_by_az.values()),
@@ -128,9 +136,6 @@ def stack_config(aws: LocalAws, rockset: Rockset, **overrides: Any) -> dict[str,
         "publicUrl": rockset.public_url,
         "privatelinkUrl": rockset.privatelink_url,
         "caBundle": rockset.ca_bundle,
-        "adminCidrs": {"office": "203.0.113.0/24"},
-        "lockdown": True,
-        "checkTimeout": 60,
     }
     config.update(overrides)
     return config
