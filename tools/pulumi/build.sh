@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the Pulumi CLI and a Python language host from Go modules (no download of prebuilt binaries) and installs
-# them, with the two helper scripts that ship in the sdk/v3 Go module, into <repo>/.tools/pulumi/bin/:
+# Builds the Pulumi CLI from Go modules (no download of prebuilt binaries) and installs it, with the
+# dynamic-provider host launcher that ships in the sdk/v3 Go module, into <repo>/.tools/pulumi/bin/:
 #
 #   pulumi                         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi @ $PULUMI_CLI_VERSION (see go.mod)
-#   pulumi-language-python         ./cmd/pulumi-language-python (stand-in host; see its main.go for why)
-#   pulumi-language-python-exec    sdk/v3@$PULUMI_SDK_SCRIPTS_VERSION python/cmd/pulumi-language-python-exec
 #   pulumi-resource-pulumi-python  sdk/v3@$PULUMI_SDK_SCRIPTS_VERSION python/dist/pulumi-resource-pulumi-python
+#
+# No Python language host: the project's programs run as Automation API inline programs, which the
+# CLI serves in-process (devtools/engine.py). The upstream host's Go module is not served here.
 #
 # A fast no-op when everything is already installed at these versions. Usage: tools/pulumi/build.sh [--force]
 set -euo pipefail
@@ -20,9 +21,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 bin="$repo/.tools/pulumi/bin"
 stamp="$repo/.tools/pulumi/.stamp"
-want_stamp="cli=$PULUMI_CLI_VERSION scripts=$PULUMI_SDK_SCRIPTS_VERSION host=$(cat "$here/go.mod" "$here/go.sum" \
-    "$here/cmd/pulumi-language-python/main.go" "$here/build.sh" | sha256sum | cut -c1-16)"
-files=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+want_stamp="cli=$PULUMI_CLI_VERSION scripts=$PULUMI_SDK_SCRIPTS_VERSION build=$(cat "$here/go.mod" "$here/go.sum" \
+    "$here/build.sh" | sha256sum | cut -c1-16)"
+files=(pulumi pulumi-resource-pulumi-python)
 
 log() { echo "[tools/pulumi/build.sh] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -60,15 +61,12 @@ trap 'rm -rf "$tmp"' EXIT
 start=$SECONDS
 log "building pulumi $PULUMI_CLI_VERSION (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) (first build on 2 cores: ~5 min, ~9 min with a cold module cache)"
 go build "${build_flags[@]}" -o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-log "building pulumi-language-python (./cmd/pulumi-language-python)"
-go build "${build_flags[@]}" -o "$tmp/pulumi-language-python" ./cmd/pulumi-language-python
 
 log "fetching helper scripts from github.com/pulumi/pulumi/sdk/v3@$PULUMI_SDK_SCRIPTS_VERSION"
 sdk_dir="$(go mod download -json "github.com/pulumi/pulumi/sdk/v3@$PULUMI_SDK_SCRIPTS_VERSION" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
 [[ -n "$sdk_dir" && -d "$sdk_dir" ]] || die "could not download github.com/pulumi/pulumi/sdk/v3@$PULUMI_SDK_SCRIPTS_VERSION"
 # The module cache is read-only: copy, then make writable/executable.
-cp "$sdk_dir/python/cmd/pulumi-language-python-exec" "$tmp/"
 cp "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$tmp/"
 
 chmod 0755 "${files[@]/#/$tmp/}"
