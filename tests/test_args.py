@@ -90,7 +90,7 @@ def test_empty_subnet_ids() -> None:
         ("admin_cidrs", {"bad name!": "10.0.0.1"}, "admin_cidrs key is 'bad name!'"),
     ],
 )
-def test_malformed_cidrs_and_names(field: str, value: object, named: str) -> None:
+def test_malformed_cidrs_and_names(field: str, value: Any, named: str) -> None:
     message = refused(**{field: value})
     assert named in message
     assert "Pass" in message

@@ -16,7 +16,7 @@ import grpc
 import pulumi
 import pulumi_aws as aws
 import pytest
-from google.protobuf import empty_pb2  # type: ignore[import-untyped]
+from google.protobuf import empty_pb2
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 from pulumi.provider.experimental.property_value import PropertyValue
