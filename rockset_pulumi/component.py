@@ -290,27 +290,25 @@ class PrivateLink(pulumi.ComponentResource):
         return pulumi.Output.all(vpc, service, subnets, groups).apply(decide)
 
 
+def _https_rule(
+    what: str, *, cidr_blocks: list[str] | None = None, security_groups: list[str] | None = None
+) -> aws.ec2.SecurityGroupIngressArgs:
+    return aws.ec2.SecurityGroupIngressArgs(
+        description=f"HTTPS to Rockset from allowed {what}",
+        protocol="tcp",
+        from_port=HTTPS,
+        to_port=HTTPS,
+        cidr_blocks=cidr_blocks,
+        security_groups=security_groups,
+    )
+
+
 def _ingress_rules(plan: EndpointPlan) -> list[aws.ec2.SecurityGroupIngressArgs]:
     """TCP 443 from the planned sources, and nothing else."""
     rules = []
     if plan.ingress_cidrs:
-        rules.append(
-            aws.ec2.SecurityGroupIngressArgs(
-                description="HTTPS to Rockset from allowed CIDR blocks",
-                protocol="tcp",
-                from_port=HTTPS,
-                to_port=HTTPS,
-                cidr_blocks=list(plan.ingress_cidrs),
-            )
-        )
+        rules.append(_https_rule("CIDR blocks", cidr_blocks=list(plan.ingress_cidrs)))
     if plan.ingress_security_group_ids:
-        rules.append(
-            aws.ec2.SecurityGroupIngressArgs(
-                description="HTTPS to Rockset from allowed security groups",
-                protocol="tcp",
-                from_port=HTTPS,
-                to_port=HTTPS,
-                security_groups=list(plan.ingress_security_group_ids),
-            )
-        )
+        groups = list(plan.ingress_security_group_ids)
+        rules.append(_https_rule("security groups", security_groups=groups))
     return rules

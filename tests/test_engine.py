@@ -192,47 +192,43 @@ def test_destroy_reopens_public_access_before_removing_the_endpoint(world: World
     assert allowlist_deleted < endpoint_deleting
 
 
+def failed_up(
+    workdir: Path,
+    *,
+    emulator_flags: dict[str, Any] | None = None,
+    registered_accounts: str | None = None,
+    **config: Any,
+) -> tuple[str, RunningEmulator]:
+    """`pulumi up` of a fresh stack that is expected to fail; returns the error text. The stack
+    is destroyed again, which must work after a failed up."""
+    emu = start_emulator(workdir / "emulator", **(emulator_flags or {}))
+    try:
+        with local_aws(workdir) as aws:
+            stack = open_stack(
+                workdir / "pulumi",
+                engine_env(aws, registered_accounts=registered_accounts),
+                stack_config(aws, rockset(emu), **config),
+            )
+            with pytest.raises(CommandError) as err:
+                stack.up()
+            stack.destroy()
+            return str(err.value), emu
+    finally:
+        emu.stop()
+
+
 def test_privatelink_never_ready_fails_clearly_and_changes_no_allowlist(
     tmp_path: Path,
 ) -> None:
-    emu = start_emulator(tmp_path / "emulator", ready_after=3600)
-    try:
-        with local_aws(tmp_path) as aws:
-            stack = open_stack(
-                tmp_path / "pulumi",
-                engine_env(aws),
-                stack_config(aws, rockset(emu), checkTimeout=3),
-                name="never",
-            )
-            with pytest.raises(CommandError) as err:
-                stack.up()
-            message = str(err.value)
-            assert "did not accept the API key within 3 s" in message
-            assert "Likely causes" in message
-            assert emu.api_key not in message
-            with emu.client("public") as client:
-                assert client.list_ip_allowlist() == []
-            stack.destroy()
-    finally:
-        emu.stop()
+    message, emu = failed_up(tmp_path, emulator_flags={"ready_after": 3600}, checkTimeout=3)
+    assert "did not accept the API key within 3 s" in message
+    assert "Likely causes" in message
+    assert emu.api_key not in message
+    assert [r for r in emu.requests() if r["method"] in ("POST", "DELETE")] == []
 
 
 def test_unregistered_account_fails_with_step_1(tmp_path: Path) -> None:
-    emu = start_emulator(tmp_path / "emulator")
-    try:
-        with local_aws(tmp_path) as aws:
-            stack = open_stack(
-                tmp_path / "pulumi",
-                engine_env(aws, registered_accounts=""),
-                stack_config(aws, rockset(emu)),
-                name="pending",
-            )
-            with pytest.raises(CommandError) as err:
-                stack.up()
-            message = str(err.value)
-            assert "pendingAcceptance" in message
-            assert "give your AWS account id 123456789012" in message
-            assert emu.requests() == []
-            stack.destroy()
-    finally:
-        emu.stop()
+    message, emu = failed_up(tmp_path, registered_accounts="")
+    assert "pendingAcceptance" in message
+    assert "give your AWS account id 123456789012" in message
+    assert emu.requests() == []
