@@ -18,6 +18,7 @@ import pulumi
 
 from .errors import ConfigurationError
 from .regions import RocksetRegion, lookup_region
+from .steps import ROTATION_SUFFIX
 
 __all__ = ["DEFAULT_CHECK_TIMEOUT", "PrivateLinkArgs", "ResolvedArgs", "resolve_args"]
 
@@ -198,6 +199,13 @@ def resolve_args(args: PrivateLinkArgs, *, default_region: str | None) -> Resolv
                 entry_name,
                 "Pass a name of letters, digits, '.', '_' or '-' (up to 128 characters, "
                 "starting with a letter or digit).",
+            )
+        if entry_name.endswith(ROTATION_SUFFIX):
+            raise _fail(
+                "admin_cidrs key",
+                entry_name,
+                f"Pass a name that does not end in {ROTATION_SUFFIX!r}: that suffix is reserved "
+                "for replacing an entry's CIDR (Rockset has no update call).",
             )
         admin[entry_name] = _check_cidr(f"admin_cidrs[{entry_name!r}]", cidr)
 

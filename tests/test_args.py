@@ -88,6 +88,7 @@ def test_empty_subnet_ids() -> None:
         ("allowed_cidrs", ["fd00::/8"], "allowed_cidrs[0] is 'fd00::/8'"),
         ("admin_cidrs", {"office": "not-an-ip"}, "admin_cidrs['office'] is 'not-an-ip'"),
         ("admin_cidrs", {"bad name!": "10.0.0.1"}, "admin_cidrs key is 'bad name!'"),
+        ("admin_cidrs", {"office-next": "10.0.0.1"}, "admin_cidrs key is 'office-next'"),
     ],
 )
 def test_malformed_cidrs_and_names(field: str, value: Any, named: str) -> None:
