@@ -226,9 +226,15 @@ def engine_env(aws: LocalAws, *, registered_accounts: str | None = None) -> dict
 
 
 def open_stack(
-    workdir: Path, env: Mapping[str, str], config: Mapping[str, Any], *, name: str = "local"
+    workdir: Path,
+    env: Mapping[str, str],
+    config: Mapping[str, Any],
+    *,
+    name: str = "local",
+    program: Callable[[], None] | None = None,
 ) -> LocalStack:
-    """Create (or select) stack ``name`` of the example program, backed by files in ``workdir``."""
+    """Create (or select) stack ``name`` of ``program`` (default: the example program), backed by
+    files in ``workdir``."""
     cli = pulumi_cli()
     if cli is None:
         raise RuntimeError("The Pulumi CLI is not built: run `make pulumi-cli` (needs Go).")
@@ -244,7 +250,7 @@ def open_stack(
     stack = auto.create_or_select_stack(
         stack_name=name,
         project_name=PROJECT,
-        program=_run_example,
+        program=program or _run_example,
         opts=auto.LocalWorkspaceOptions(
             work_dir=str(workdir),
             pulumi_home=str(home),

@@ -1,0 +1,238 @@
+"""P4 engine overhead: ``pulumi preview`` and ``pulumi up`` of the example against a hand-written
+program, on the real engine.
+
+Both run in the same session against the same moto server, alternating, each repetition on a
+fresh stack that is destroyed afterwards (untimed). The component runs with checks off, so the
+difference is the component itself: its look-ups (region, VPC, subnets, endpoint service, the
+endpoint's live state) and its extra resource, against a program that already knows the answers.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from bench import Section, Settings, median, verdict
+from devtools.aws_double.catalog import Catalog
+from devtools.engine import (
+    LocalAws,
+    Rockset,
+    engine_env,
+    local_aws,
+    local_stack_file,
+    open_stack,
+    pulumi_cli,
+    stack_config,
+)
+from rockset_pulumi.emulator import Emulator, EmulatorConfig
+from rockset_pulumi.regions import REGIONS
+
+API_KEY = "bench-p4-key"
+MAX_PREVIEW_RATIO = 1.3
+HTTPS = 443
+COMPONENT, HAND_WRITTEN = "component", "hand-written"
+
+
+@dataclass(frozen=True)
+class KnownNetwork:
+    """What a hand-written program hard-codes that the component looks up."""
+
+    vpc_id: str
+    cidr_block: str
+    subnet_ids: list[str]
+    service_name: str
+    tags: dict[str, str]
+
+
+def known_network(local: LocalAws) -> KnownNetwork:
+    service_name = REGIONS[local.region].service_name
+    service = Catalog().lookup(service_name, local.region)
+    if service is None:
+        raise RuntimeError(f"the AWS double does not know {service_name}")
+    vpc_id = local.network.vpc_id
+    [vpc] = local.ec2().describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+    return KnownNetwork(
+        vpc_id=vpc_id,
+        cidr_block=vpc["CidrBlock"],
+        # The zones the service serves, as the component would choose them.
+        subnet_ids=[
+            subnet
+            for zone, subnet in local.network.subnet_ids_by_az.items()
+            if zone in service.availability_zones
+        ],
+        service_name=service_name,
+        tags={"Name": "rockset-rockset-privatelink", **local_stack_file().get("tags", {})},
+    )
+
+
+def hand_written(network: KnownNetwork) -> Callable[[], None]:
+    """The same security group and endpoint as the component makes, with pulumi_aws directly."""
+
+    def program() -> None:
+        group = aws.ec2.SecurityGroup(
+            "rockset-sg",
+            vpc_id=network.vpc_id,
+            description="Rockset PrivateLink endpoint rockset: HTTPS from allowed sources only",
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(
+                    description="HTTPS to Rockset from allowed CIDR blocks",
+                    protocol="tcp",
+                    from_port=HTTPS,
+                    to_port=HTTPS,
+                    cidr_blocks=[network.cidr_block],
+                )
+            ],
+            egress=[],
+            tags=network.tags,
+        )
+        endpoint = aws.ec2.VpcEndpoint(
+            "rockset-endpoint",
+            vpc_id=network.vpc_id,
+            service_name=network.service_name,
+            vpc_endpoint_type="Interface",
+            private_dns_enabled=True,
+            subnet_ids=network.subnet_ids,
+            security_group_ids=[group.id],
+            tags=network.tags,
+        )
+        pulumi.export("vpcEndpointId", endpoint.id)
+        pulumi.export("securityGroupId", group.id)
+
+    return program
+
+
+@dataclass(frozen=True)
+class Timing:
+    preview: float
+    up: float
+
+
+def _once(
+    workdir: Path,
+    env: dict[str, str],
+    config: dict[str, Any],
+    name: str,
+    program: Callable[[], None] | None,
+) -> Timing:
+    stack = open_stack(workdir, env, config, name=name, program=program)
+    started = time.perf_counter()
+    stack.preview()
+    preview = time.perf_counter() - started
+    started = time.perf_counter()
+    result = stack.up()
+    up = time.perf_counter() - started
+    if result.summary.result != "succeeded":
+        raise RuntimeError(f"pulumi up of {name} did not succeed: {result.summary.result}")
+    stack.destroy()
+    return Timing(preview, up)
+
+
+def not_run(reason: str) -> Section:
+    return Section(
+        key="P4",
+        title="Engine overhead",
+        what="`pulumi preview` and `pulumi up` of the example's `local` stack against a "
+        "hand-written program creating the same security group and endpoint.",
+        target=f"preview <= {MAX_PREVIEW_RATIO:g}x the hand-written program",
+        headers=["result"],
+        rows=[[f"not run: {reason}"]],
+        verdict=f"not run: {reason}",
+        summary=f"not run: {reason}",
+    )
+
+
+def run(settings: Settings) -> Section:
+    if pulumi_cli() is None:
+        return not_run("Pulumi CLI missing (make pulumi-cli)")
+    if settings.p4_reps == 0:
+        return not_run("skipped in the smoke run")
+
+    timings: dict[str, list[Timing]] = {COMPONENT: [], HAND_WRITTEN: []}
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-p4-") as tmp,
+        Emulator(EmulatorConfig(api_keys=(API_KEY,))) as emulator,
+        local_aws(Path(tmp)) as local,
+    ):
+        workdir = Path(tmp)
+        rockset = Rockset(
+            emulator.public_url, emulator.privatelink_url, str(emulator.ca_bundle), API_KEY
+        )
+        env = engine_env(local)
+        config = stack_config(local, rockset, checks=False, lockdown=False)
+        programs: dict[str, Callable[[], None] | None] = {
+            COMPONENT: None,
+            HAND_WRITTEN: hand_written(known_network(local)),
+        }
+        # Repetition 0 is an unmeasured warm-up: the first run pays for imports and cold caches.
+        for rep in range(settings.p4_reps + 1):
+            order = [COMPONENT, HAND_WRITTEN] if rep % 2 == 0 else [HAND_WRITTEN, COMPONENT]
+            for variant in order:
+                timing = _once(
+                    workdir / variant, env, config, f"{variant}-{rep}", programs[variant]
+                )
+                if rep:
+                    timings[variant].append(timing)
+
+    pairs = list(zip(timings[COMPONENT], timings[HAND_WRITTEN], strict=True))
+    preview_ratio = median([c.preview / h.preview for c, h in pairs])
+    up_ratio = median([c.up / h.up for c, h in pairs])
+    ok = verdict(preview_ratio <= MAX_PREVIEW_RATIO)
+
+    def seconds(variant: str, pick: Callable[[Timing], float]) -> str:
+        return f"{median([pick(t) for t in timings[variant]]):.2f}"
+
+    return Section(
+        key="P4",
+        title="Engine overhead",
+        what=(
+            "Wall time of `pulumi preview` and `pulumi up` (Automation API, the real CLI, a local "
+            "file backend, the moto-backed AWS plugin) of the example program's `local` stack "
+            "with `checks: false` and `lockdown: false`, against a hand-written inline program "
+            "that creates the same security group and endpoint with pulumi_aws directly and "
+            "hard-codes what the component looks up. Each repetition uses a fresh stack per "
+            "program, destroyed afterwards; the programs alternate which goes first; one "
+            "unmeasured warm-up each. Ratios are medians of per-repetition ratios."
+        ),
+        target=f"preview <= {MAX_PREVIEW_RATIO:g}x the hand-written program (up: reported)",
+        headers=[
+            "operation",
+            "repetitions",
+            "component (s)",
+            "hand-written (s)",
+            "ratio",
+            "verdict",
+        ],
+        rows=[
+            [
+                "preview",
+                str(len(pairs)),
+                seconds(COMPONENT, lambda t: t.preview),
+                seconds(HAND_WRITTEN, lambda t: t.preview),
+                f"{preview_ratio:.2f}",
+                ok,
+            ],
+            [
+                "up",
+                str(len(pairs)),
+                seconds(COMPONENT, lambda t: t.up),
+                seconds(HAND_WRITTEN, lambda t: t.up),
+                f"{up_ratio:.2f}",
+                "no target",
+            ],
+        ],
+        verdict=ok,
+        summary=f"preview {preview_ratio:.2f}x, up {up_ratio:.2f}x the hand-written program",
+        notes=[
+            "The component's stack has one more resource (the component itself) and six "
+            "look-ups (region, VPC, endpoint service, three subnets) before its endpoint, plus "
+            "one read of the endpoint's live state after it; a hand-written program that skips "
+            "them also skips what they check (zone filtering, DNS preflight, acceptance)."
+        ],
+    )
