@@ -110,19 +110,23 @@ class PrivateLink(pulumi.ComponentResource):
         args: PrivateLinkArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        settings = resolve_args(
-            args,
-            default_region=None if _has_explicit_provider(opts) else _ambient_region(),
-        )
+        # The default provider's region is known now; an explicit provider's only by asking it.
+        ambient = None if _has_explicit_provider(opts) else _ambient_region()
+        if ambient is not None:
+            _check_region(args.region, ambient)
+        settings = resolve_args(args, default_region=ambient)
         super().__init__("rockset:aws:PrivateLink", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         lookup = pulumi.InvokeOutputOptions(parent=self)
 
-        # The provider's own region decides where resources go; ask it once, and refuse a
-        # `region` argument that disagrees rather than create resources in another region.
-        provider_region = aws.get_region_output(opts=lookup).region
-        region: pulumi.Output[str] = provider_region.apply(
-            lambda actual: _check_region(settings.region, actual)
+        # The provider's region decides where resources go: a `region` argument that disagrees
+        # is refused rather than followed into the wrong region's table entry.
+        region: pulumi.Output[str] = (
+            pulumi.Output.from_input(ambient)
+            if ambient is not None
+            else aws.get_region_output(opts=lookup).region.apply(
+                lambda actual: _check_region(settings.region, actual)
+            )
         )
         endpoints = region.apply(lambda r: region_settings(r, settings))
         service_name: pulumi.Output[str] = endpoints.apply(lambda e: e[1])

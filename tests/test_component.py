@@ -230,12 +230,29 @@ def test_unsupported_configured_region_fails_before_anything_is_registered() -> 
 
 def test_region_argument_must_match_the_provider() -> None:
     with program() as aws:
-        component = link(aws, region="us-east-1")
         with pytest.raises(ConfigurationError) as err:
-            resolve(component.service_name)
+            link(aws, region="us-east-1")
         assert "region is 'us-east-1' but the AWS provider deploys to 'eu-central-1'" in str(
             err.value
         )
+        assert aws.mocks.resources == []
+
+
+def test_region_argument_must_match_an_explicit_provider() -> None:
+    with program() as aws:
+        pulumi.runtime.set_all_config({})
+        provider = pulumi.ProviderResource("aws", "central", {"region": "eu-central-1"})
+        component = PrivateLink(
+            "rockset",
+            PrivateLinkArgs(
+                vpc_id=aws.network.vpc_id,
+                subnet_ids=list(aws.network.subnet_ids_by_az.values()),
+                region="us-east-1",
+            ),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+        with pytest.raises(ConfigurationError, match="region is 'us-east-1' but the AWS provider"):
+            resolve(component.service_name)
         assert registered(aws, "aws:") == []
 
 
