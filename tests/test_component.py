@@ -238,19 +238,23 @@ def test_region_argument_must_match_the_provider() -> None:
         assert aws.mocks.resources == []
 
 
+def link_via_provider(aws: MockedAws, provider_region: str, **overrides: Any) -> PrivateLink:
+    """The component deployed through an explicit provider, with no ambient region."""
+    pulumi.runtime.set_all_config({})
+    provider = pulumi.ProviderResource("aws", "explicit", {"region": provider_region})
+    values: dict[str, Any] = {
+        "vpc_id": aws.network.vpc_id,
+        "subnet_ids": list(aws.network.subnet_ids_by_az.values()),
+        **overrides,
+    }
+    return PrivateLink(
+        "rockset", PrivateLinkArgs(**values), opts=pulumi.ResourceOptions(provider=provider)
+    )
+
+
 def test_region_argument_must_match_an_explicit_provider() -> None:
     with program() as aws:
-        pulumi.runtime.set_all_config({})
-        provider = pulumi.ProviderResource("aws", "central", {"region": "eu-central-1"})
-        component = PrivateLink(
-            "rockset",
-            PrivateLinkArgs(
-                vpc_id=aws.network.vpc_id,
-                subnet_ids=list(aws.network.subnet_ids_by_az.values()),
-                region="us-east-1",
-            ),
-            opts=pulumi.ResourceOptions(provider=provider),
-        )
+        component = link_via_provider(aws, "eu-central-1", region="us-east-1")
         with pytest.raises(ConfigurationError, match="region is 'us-east-1' but the AWS provider"):
             resolve(component.service_name)
         assert registered(aws, "aws:") == []
@@ -258,16 +262,7 @@ def test_region_argument_must_match_an_explicit_provider() -> None:
 
 def test_region_comes_from_an_explicit_provider() -> None:
     with program(region="us-east-1", azs=["us-east-1a", "us-east-1b"]) as aws:
-        pulumi.runtime.set_all_config({})
-        provider = pulumi.ProviderResource("aws", "east", {"region": "us-east-1"})
-        component = PrivateLink(
-            "rockset",
-            PrivateLinkArgs(
-                vpc_id=aws.network.vpc_id,
-                subnet_ids=list(aws.network.subnet_ids_by_az.values()),
-            ),
-            opts=pulumi.ResourceOptions(provider=provider),
-        )
+        component = link_via_provider(aws, "us-east-1")
         assert resolve(component.service_name) == REGIONS["us-east-1"].service_name
 
 
