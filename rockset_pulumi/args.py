@@ -98,6 +98,13 @@ class PrivateLinkArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the security group and the endpoint. Default: none (a ``Name`` tag is added)."""
 
+    price_per_az_hour: float | None = None
+    """USD per endpoint per AZ-hour for the ``cost_estimate`` output. Default: the built-in
+    table in :mod:`rockset_pulumi.pricing` (no estimate for a region missing from it)."""
+
+    expected_gb_per_month: float = 0.0
+    """Data you expect through the endpoint each month, for ``cost_estimate``. Default: 0."""
+
 
 @dataclass(frozen=True)
 class ResolvedArgs:
@@ -117,6 +124,8 @@ class ResolvedArgs:
     ca_bundle: str | None
     triggers: tuple[str, ...]
     tags: Mapping[str, str]
+    price_per_az_hour: float | None
+    expected_gb_per_month: float
 
 
 def _fail(what: str, value: object, fix: str) -> ConfigurationError:
@@ -242,6 +251,11 @@ def resolve_args(args: PrivateLinkArgs, *, default_region: str | None) -> Resolv
                 "Lockdown is only safe once PrivateLink is proven to work: leave checks on.",
             )
 
+    for name in ("price_per_az_hour", "expected_gb_per_month"):
+        amount = getattr(args, name)
+        if amount is not None and (not isinstance(amount, int | float) or amount < 0):
+            raise _fail(name, amount, "Pass a number of zero or more.")
+
     ca_bundle = args.ca_bundle
     if ca_bundle is not None and not Path(ca_bundle).is_file():
         raise _fail("ca_bundle", ca_bundle, "Pass the path of an existing PEM file of CAs.")
@@ -264,6 +278,8 @@ def resolve_args(args: PrivateLinkArgs, *, default_region: str | None) -> Resolv
         ca_bundle=ca_bundle,
         triggers=tuple(str(t) for t in args.triggers),
         tags=dict(args.tags),
+        price_per_az_hour=args.price_per_az_hour,
+        expected_gb_per_month=float(args.expected_gb_per_month),
     )
     if region is None:
         return partial

@@ -19,6 +19,7 @@ import pulumi_aws as aws
 from .args import PrivateLinkArgs, ResolvedArgs, region_settings, resolve_args
 from .errors import ConfigurationError, VerificationError
 from .planning import EndpointPlan, SubnetInfo, VpcInfo, plan_endpoint
+from .pricing import estimate_monthly_cost
 from .providers import ConnectivityCheck, EndpointInputs, IpAllowlist, LockdownCheck
 
 __all__ = ["PrivateLink"]
@@ -37,6 +38,16 @@ def _ambient_region() -> str | None:
 
 def _has_explicit_provider(opts: pulumi.ResourceOptions | None) -> bool:
     return opts is not None and (opts.provider is not None or bool(opts.providers))
+
+
+def _cost(region: str, zones: Sequence[str], settings: ResolvedArgs) -> dict[str, Any] | None:
+    estimate = estimate_monthly_cost(
+        region,
+        zones,
+        data_gb_per_month=settings.expected_gb_per_month,
+        price_per_az_hour=settings.price_per_az_hour,
+    )
+    return None if estimate is None else estimate.as_output()
 
 
 def _check_region(wanted: str | None, actual: str) -> str:
@@ -103,6 +114,9 @@ class PrivateLink(pulumi.ComponentResource):
     """Step 4: the allowlist entries as Rockset has them, or None without lockdown."""
     lockdown_status: pulumi.Output[Mapping[str, Any] | None]
     """Step 5's result (``holds`` and each expectation), or None without lockdown."""
+    cost_estimate: pulumi.Output[Mapping[str, Any] | None]
+    """What the endpoint costs a month in USD (per-AZ hours plus data), or None when the
+    region's price is unknown and ``price_per_az_hour`` was not given."""
 
     def __init__(
         self,
@@ -175,6 +189,9 @@ class PrivateLink(pulumi.ComponentResource):
         ).apply(lambda a: _acceptance(a[0], a[1], a[2], a[3]))
         self.public_url = public_url
         self.privatelink_url = privatelink_url
+        self.cost_estimate = pulumi.Output.all(region, self.availability_zones).apply(
+            lambda a: _cost(a[0], a[1], settings)
+        )
         self._verify(name, args, settings)
         self.register_outputs(
             {
@@ -192,6 +209,7 @@ class PrivateLink(pulumi.ComponentResource):
                 "connectivity": self.connectivity,
                 "allowlist_entries": self.allowlist_entries,
                 "lockdown_status": self.lockdown_status,
+                "cost_estimate": self.cost_estimate,
             }
         )
 

@@ -90,6 +90,16 @@ def test_graph_in_each_region_matches_the_guide(region: str) -> None:
         assert live["ServiceName"] == REGIONS[region].service_name
 
 
+def test_cost_estimate_counts_the_zones_the_endpoint_uses() -> None:
+    with program() as aws:
+        estimate = resolve(link(aws, expected_gb_per_month=100).cost_estimate)
+        assert estimate is not None
+        # Two served zones in Frankfurt at $0.012 an AZ-hour, plus 100 GB at $0.01.
+        assert estimate["zones"] == 2
+        assert estimate["endpoint_hours"] == pytest.approx(2 * 0.012 * 730)
+        assert estimate["total"] == pytest.approx(2 * 0.012 * 730 + 1.0)
+
+
 def test_children_are_named_from_the_component_and_parented() -> None:
     with program() as aws:
         resolve(link(aws).endpoint_state)
@@ -210,6 +220,7 @@ def test_tags_reach_both_children() -> None:
         ({"lockdown": True, "admin_cidrs": {"o": "10.0.0.1"}}, "lockdown is True"),
         ({"lockdown": True, "api_key": "k"}, "lockdown is True"),
         ({"checks": True}, "checks is True"),
+        ({"price_per_az_hour": -1}, "price_per_az_hour is -1"),
     ],
 )
 def test_bad_inputs_fail_before_anything_is_registered(
