@@ -74,6 +74,12 @@ def summary(outputs: dict[str, Any]) -> None:
             f"attempts={probe['attempts']} latency={probe['latency_ms']} ms"
         )
     say(f"step 4 allowlist  : {json.dumps(outputs['allowlistEntries'])}")
+    cost = outputs.get("costEstimate")
+    if cost:
+        say(
+            f"cost estimate     : ${cost['total']:.2f}/month for {cost['zones']} zones at "
+            f"${cost['hourly_per_az']}/AZ-hour (before data)"
+        )
     status = outputs["lockdownStatus"]
     say(
         f"step 5 lockdown   : holds={status['holds']} public_reachable={status['public_reachable']}"
