@@ -86,10 +86,10 @@ class _Provider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [k for k in self.inputs if olds.get(k) != news.get(k)]
-        changed += self.drift(olds, news)
+        changed += self.drift(olds)
         return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
 
-    def drift(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    def drift(self, olds: dict[str, Any]) -> list[str]:
         """Outputs that refresh found out of line with the inputs."""
         return []
 
@@ -133,7 +133,7 @@ class IpAllowlistProvider(_Provider):
             )
         return result
 
-    def drift(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    def drift(self, olds: dict[str, Any]) -> list[str]:
         live = olds.get("live_entries")
         return ["live_entries"] if live is not None and live != olds.get("entries") else []
 
@@ -161,7 +161,7 @@ class LockdownCheckProvider(_Provider):
 
     inputs = (*_ENDPOINT_INPUTS, "admin_cidrs", "timeout", "allowlist", "triggers")
 
-    def drift(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    def drift(self, olds: dict[str, Any]) -> list[str]:
         status = olds.get("status")
         return ["status"] if isinstance(status, Mapping) and not status.get("holds") else []
 

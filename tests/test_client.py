@@ -241,7 +241,7 @@ def test_deadline_gives_up_with_last_error(emulator_factory: EmulatorFactory) ->
     assert caught.value.endpoint == emu.public_url
 
 
-def test_connection_refused(tmp_path: Path) -> None:
+def test_connection_refused() -> None:
     url = f"https://127.0.0.1:{free_port()}"
     waits: list[float] = []
     with (

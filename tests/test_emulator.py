@@ -299,7 +299,7 @@ def test_in_process_stop_before_ready(tmp_path: Path) -> None:
     assert not emulator.privatelink_ready.is_set()
 
 
-def test_fault_flags_are_validated(tmp_path: Path) -> None:
+def test_fault_flags_are_validated() -> None:
     result = subprocess.run(
         [
             sys.executable,

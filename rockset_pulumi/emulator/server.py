@@ -275,22 +275,29 @@ class Emulator:
         self._start_serving("privatelink", delay=self.config.ready_after)
         return self
 
+    def _activate(self, listener: Listener) -> bool:
+        """listen() on the bound port; False once stopping."""
+        with self._state_lock:
+            if self._stopping.is_set():
+                return False
+            self._servers[listener].server_activate()
+            self._serving.add(listener)
+        if listener == "privatelink":
+            self.privatelink_ready.set()
+        logger.info("%s listener accepting on %s", listener, self.url(listener))
+        return True
+
     def _start_serving(self, listener: Listener, *, delay: float) -> None:
         server = self._servers[listener]
+        # A listener due now listens before start() returns, so whoever is told the URLs can
+        # connect at once.
+        active = delay <= 0 and self._activate(listener)
 
         def serve() -> None:
             # Until listen() the port is bound but not listening: the kernel refuses connections,
             # as a VPC endpoint does while it is Pending.
-            if delay > 0 and self._stopping.wait(delay):
+            if not active and (self._stopping.wait(delay) or not self._activate(listener)):
                 return
-            with self._state_lock:
-                if self._stopping.is_set():
-                    return
-                server.server_activate()
-                self._serving.add(listener)
-            if listener == "privatelink":
-                self.privatelink_ready.set()
-            logger.info("%s listener accepting on %s", listener, self.url(listener))
             server.serve_forever(poll_interval=0.2)
 
         thread = threading.Thread(target=serve, name=f"emulator-{listener}", daemon=True)
