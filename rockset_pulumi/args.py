@@ -17,10 +17,17 @@ from urllib.parse import urlsplit
 import pulumi
 
 from .errors import ConfigurationError
-from .regions import RocksetRegion, lookup_region
+from .regions import lookup_region
 from .steps import ROTATION_SUFFIX
 
-__all__ = ["DEFAULT_CHECK_TIMEOUT", "PrivateLinkArgs", "ResolvedArgs", "resolve_args"]
+__all__ = [
+    "DEFAULT_CHECK_TIMEOUT",
+    "PrivateLinkArgs",
+    "ResolvedArgs",
+    "RocksetHosts",
+    "region_settings",
+    "resolve_args",
+]
 
 DEFAULT_CHECK_TIMEOUT = 900.0
 """Seconds to wait for PrivateLink to answer: the guide says activation "usually takes about
@@ -112,7 +119,6 @@ class ResolvedArgs:
 
     region: str | None
     """Known now, or None when it comes from the provider at run time."""
-    region_entry: RocksetRegion | None
     service_name: str | None
     public_url: str | None
     privatelink_url: str | None
@@ -164,16 +170,22 @@ def _check_url(input_name: str, value: str | None) -> str | None:
     return value.rstrip("/")
 
 
-def region_settings(
-    region: str, overrides: ResolvedArgs
-) -> tuple[RocksetRegion | None, str, str, str]:
-    """Return the region entry (None when fully overridden), service name, public and
-    PrivateLink URLs for ``region``, applying the user's overrides."""
+@dataclass(frozen=True)
+class RocksetHosts:
+    """The endpoint service and API URLs one stack uses."""
+
+    service_name: str
+    public_url: str
+    privatelink_url: str
+
+
+def region_settings(region: str, overrides: ResolvedArgs) -> RocksetHosts:
+    """The region table's entry for ``region`` with the user's overrides applied; a region
+    outside the table needs all three overrides."""
     if overrides.service_name and overrides.public_url and overrides.privatelink_url:
-        return None, overrides.service_name, overrides.public_url, overrides.privatelink_url
+        return RocksetHosts(overrides.service_name, overrides.public_url, overrides.privatelink_url)
     entry = lookup_region(region)
-    return (
-        entry,
+    return RocksetHosts(
         overrides.service_name or entry.service_name,
         overrides.public_url or entry.api_url,
         overrides.privatelink_url or entry.privatelink_url,
@@ -266,7 +278,6 @@ def resolve_args(args: PrivateLinkArgs, *, default_region: str | None) -> Resolv
 
     partial = ResolvedArgs(
         region=region,
-        region_entry=None,
         service_name=args.service_name,
         public_url=_check_url("public_url", args.public_url),
         privatelink_url=_check_url("privatelink_url", args.privatelink_url),
@@ -283,11 +294,10 @@ def resolve_args(args: PrivateLinkArgs, *, default_region: str | None) -> Resolv
     )
     if region is None:
         return partial
-    entry, service_name, public_url, privatelink_url = region_settings(region, partial)
+    hosts = region_settings(region, partial)
     return dataclasses.replace(
         partial,
-        region_entry=entry,
-        service_name=service_name,
-        public_url=public_url,
-        privatelink_url=privatelink_url,
+        service_name=hosts.service_name,
+        public_url=hosts.public_url,
+        privatelink_url=hosts.privatelink_url,
     )

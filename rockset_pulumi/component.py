@@ -142,10 +142,10 @@ class PrivateLink(pulumi.ComponentResource):
                 lambda actual: _check_region(settings.region, actual)
             )
         )
-        endpoints = region.apply(lambda r: region_settings(r, settings))
-        service_name: pulumi.Output[str] = endpoints.apply(lambda e: e[1])
-        public_url: pulumi.Output[str] = endpoints.apply(lambda e: e[2])
-        privatelink_url: pulumi.Output[str] = endpoints.apply(lambda e: e[3])
+        hosts = region.apply(lambda r: region_settings(r, settings))
+        service_name: pulumi.Output[str] = hosts.apply(lambda h: h.service_name)
+        public_url: pulumi.Output[str] = hosts.apply(lambda h: h.public_url)
+        privatelink_url: pulumi.Output[str] = hosts.apply(lambda h: h.privatelink_url)
 
         plan = self._plan(args, settings, service_name, lookup)
 

@@ -68,7 +68,7 @@ def test_a_region_outside_the_table_needs_all_three_overrides() -> None:
         ),
         default_region="ap-south-1",
     )
-    assert settings.region_entry is None
+    assert settings.public_url == "https://api.aps1a1.rockset.com"
     assert settings.service_name == "com.amazonaws.vpce.ap-south-1.vpce-svc-0123"
 
 
