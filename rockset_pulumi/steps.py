@@ -12,6 +12,7 @@ The dynamic providers in :mod:`rockset_pulumi.providers` are thin wrappers over 
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import time
 from collections.abc import Callable, Mapping
@@ -149,7 +150,7 @@ def wait_for(
         attempts += 1
         remaining = max(0.05, give_up - time.monotonic())
         transient, probe = _probe_once(endpoints, url, remaining)
-        probe = Probe(**{**asdict(probe), "attempts": attempts})
+        probe = dataclasses.replace(probe, attempts=attempts)
         if not transient or time.monotonic() + delay >= give_up:
             return probe
         sleep(delay)
