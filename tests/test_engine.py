@@ -144,7 +144,12 @@ def test_changing_admin_cidrs_creates_before_deleting(world: World) -> None:
     world.stack.set_config({"adminCidrs": moved})
     preview = world.stack.preview()
     assert preview.change_summary.get(OpType.UPDATE) == 2  # the allowlist and the lockdown check
-    assert "198.51.100.0/24" in "\n".join(world.stack.output)
+    text = "\n".join(world.stack.output)
+    # The diff names the property and the entry that change, as an update, not a replace.
+    assert "~ pulumi-python:dynamic/rockset:IpAllowlist: (update)" in text
+    assert "~ entries" in text
+    assert '~ office: "203.0.113.0/24" => "198.51.100.0/24"' in text
+    assert "replace" not in text
     already = len(world.rockset_writes())
 
     world.stack.up()
