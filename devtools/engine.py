@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import runpy
-import shutil
 import socket
 import subprocess
 import sys
@@ -263,8 +262,3 @@ def open_stack(
     local = LocalStack(stack, workdir)
     local.set_config(config)
     return local
-
-
-def remove_state(workdir: Path) -> None:
-    """Forget a stack whose local AWS is gone (moto keeps nothing across restarts)."""
-    shutil.rmtree(workdir, ignore_errors=True)
