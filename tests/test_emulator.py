@@ -82,15 +82,20 @@ def test_sigterm_with_an_idle_keep_alive_connection(emulator_factory: EmulatorFa
     assert time.monotonic() - started < 5.0
 
 
-def test_api_key_is_required() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "rockset_pulumi.emulator"],
+def emulator_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m rockset_pulumi.emulator`` with ``args`` to completion."""
+    return subprocess.run(
+        [sys.executable, "-m", "rockset_pulumi.emulator", *args],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
         timeout=30,
         check=False,
     )
+
+
+def test_api_key_is_required() -> None:
+    result = emulator_cli()
     assert result.returncode == 2
     assert "--api-key" in result.stderr
     assert result.stdout == ""
@@ -300,23 +305,6 @@ def test_in_process_stop_before_ready(tmp_path: Path) -> None:
 
 
 def test_fault_flags_are_validated() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rockset_pulumi.emulator",
-            "--api-key",
-            "k",
-            "--error-rate",
-            "0.7",
-            "--reset-rate",
-            "0.7",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=30,
-        check=False,
-    )
+    result = emulator_cli("--api-key", "k", "--error-rate", "0.7", "--reset-rate", "0.7")
     assert result.returncode == 2
     assert "more than 1" in result.stderr
