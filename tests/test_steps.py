@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -209,3 +210,33 @@ def test_refresh_sees_a_deleted_entry_and_a_reopened_endpoint(
     status = observe_lockdown(ep)
     assert not status.holds
     assert status.public_refuses_key is False
+
+
+def test_removal_falls_back_to_the_public_endpoint_for_an_admin(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    # The allowlist outlives a PrivateLink path that is gone (state file, restarted emulator).
+    state = tmp_path / "org.json"
+    first = emulator_factory(state_file=state)
+    reconcile_allowlist(endpoints(first), {"admins": "127.0.0.0/8"}, frozenset())
+    first.stop()
+    gone = emulator_factory(state_file=state, ready_after=600)
+    remove_allowlist(endpoints(gone), frozenset({"admins"}))
+    with gone.client("public") as client:
+        assert client.list_ip_allowlist() == []
+
+
+def test_removal_without_any_path_says_where_to_run_it(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    state = tmp_path / "org.json"
+    first = emulator_factory(state_file=state)
+    reconcile_allowlist(endpoints(first), OFFICE, frozenset())
+    first.stop()
+    gone = emulator_factory(state_file=state, ready_after=600)
+    with pytest.raises(VerificationError) as err:
+        remove_allowlist(endpoints(gone), frozenset(OFFICE), deadline=2.0)
+    message = str(err.value)
+    assert "neither PrivateLink nor the public endpoint accepted the calls" in message
+    assert "from inside the VPC, or from an address in admin_cidrs" in message
+    assert gone.api_key not in message
