@@ -240,3 +240,14 @@ def test_removal_without_any_path_says_where_to_run_it(
     assert "neither PrivateLink nor the public endpoint accepted the calls" in message
     assert "from inside the VPC, or from an address in admin_cidrs" in message
     assert gone.api_key not in message
+
+
+def test_rerun_after_lockdown_accepts_a_public_refusal(emulator_factory: EmulatorFactory) -> None:
+    emu = emulator_factory()
+    reconcile_allowlist(endpoints(emu), OFFICE, frozenset())
+    result = check_connectivity(endpoints(emu), WaitPolicy(5), public_may_refuse_key=True)
+    assert result["public"]["reachable"] is True
+    assert result["public"]["authenticated"] is False
+    assert result["privatelink"]["authenticated"] is True
+    with pytest.raises(VerificationError, match="answered GET / but refused the API key"):
+        check_connectivity(endpoints(emu), WaitPolicy(5), public_may_refuse_key=False)
