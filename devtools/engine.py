@@ -49,7 +49,8 @@ def pulumi_cli() -> Path | None:
     return cli if cli.is_file() else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -80,7 +81,7 @@ def local_aws(
     workdir: Path, *, region: str = "eu-central-1", azs: list[str] | None = None
 ) -> Iterator[LocalAws]:
     """Start a moto server, wait until it answers, seed a network; stop it afterwards."""
-    port = _free_port()
+    port = free_port()
     log = (workdir / "moto.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],

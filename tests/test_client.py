@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 import trustme
 
+from devtools.engine import free_port
 from rockset_pulumi.client import (
     IpAllowlistEntry,
     Organization,
@@ -50,12 +50,6 @@ def exception_texts(exc: BaseException) -> Iterator[str]:
         yield str(current)
         yield repr(current)
         current = current.__cause__ or current.__context__
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_ping_on_both_listeners(emulator: RunningEmulator) -> None:
