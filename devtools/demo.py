@@ -21,7 +21,6 @@ from typing import Any
 
 from devtools.engine import (
     REPO,
-    Rockset,
     engine_env,
     local_aws,
     open_stack,
@@ -29,6 +28,7 @@ from devtools.engine import (
     stack_config,
 )
 from rockset_pulumi import AuthenticationError
+from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.client import RocksetClient
 from rockset_pulumi.emulator import Emulator, EmulatorConfig
 
@@ -42,7 +42,7 @@ def say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def step5_from_outside(rockset: Rockset) -> None:
+def step5_from_outside(rockset: RocksetApi) -> None:
     """The guide's step 5, by hand: what a caller outside every admin CIDR sees."""
     say("\n== Guide step 5, checked again from this machine (outside every admin CIDR)")
     with RocksetClient(rockset.public_url, rockset.api_key, ca_bundle=rockset.ca_bundle) as public:
@@ -111,13 +111,14 @@ def demo(keep: bool) -> int:
         ready_after=PRIVATELINK_READY_AFTER,
     )
     with Emulator(config) as emulator, local_aws(WORKDIR) as aws:
-        rockset = Rockset(
-            emulator.public_url, emulator.privatelink_url, str(emulator.ca_bundle), api_key
+        rockset = RocksetApi(
+            emulator.public_url, emulator.privatelink_url, api_key, str(emulator.ca_bundle)
         )
         say(f"Local AWS (moto): {aws.endpoint_url}, VPC {aws.network.vpc_id}")
         say(
             f"Rockset emulator: public {rockset.public_url}, PrivateLink {rockset.privatelink_url}"
-            " (PrivateLink answers after 3 s, as an endpoint does once Active)"
+            f" (PrivateLink answers after {PRIVATELINK_READY_AFTER:g} s, as an endpoint does"
+            " once Active)"
         )
         stack = open_stack(WORKDIR / "pulumi", engine_env(aws), stack_config(aws, rockset))
         try:

@@ -34,6 +34,7 @@ import yaml
 from pulumi import automation as auto
 
 from devtools.aws_double.model import Network, seed_network
+from rockset_pulumi.api import RocksetApi
 
 REPO = Path(__file__).resolve().parents[1]
 PULUMI_ROOT = REPO / ".tools" / "pulumi"
@@ -109,23 +110,13 @@ def local_aws(
         log.close()
 
 
-@dataclass
-class Rockset:
-    """Where the emulated Rockset answers."""
-
-    public_url: str
-    privatelink_url: str
-    ca_bundle: str
-    api_key: str
-
-
 def local_stack_file() -> dict[str, Any]:
     """Pulumi.local.yaml's settings, keyed as ``pulumi config`` names them without the project."""
     settings = yaml.safe_load((REPO / "Pulumi.local.yaml").read_text(encoding="utf-8"))["config"]
     return {key.removeprefix(f"{PROJECT}:"): value for key, value in settings.items()}
 
 
-def stack_config(aws: LocalAws, rockset: Rockset, **overrides: Any) -> dict[str, Any]:
+def stack_config(aws: LocalAws, rockset: RocksetApi, **overrides: Any) -> dict[str, Any]:
     """The ``local`` stack's configuration: Pulumi.local.yaml plus the live values."""
     config: dict[str, Any] = {
         **local_stack_file(),

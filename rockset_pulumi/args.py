@@ -1,14 +1,18 @@
 """The component's arguments, their validation and their defaults.
 
 :class:`PrivateLinkArgs` is what users write; :func:`resolve_args` checks every plain value and
-fills every default, in one place, before the component creates anything.
+fills every default, in one place, before the component registers anything. Where the value is
+a Pulumi ``Output`` it cannot be read yet; :func:`check_api_key` and the look-ups check those
+before any child resource is created. Region-dependent values (the endpoint service and the API
+URLs) are resolved by :mod:`rockset_pulumi.regions`; here they are only what the user gave.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
+import math
 import re
+import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,16 +20,16 @@ from urllib.parse import urlsplit
 
 import pulumi
 
+from .allowlist import ROTATION_SUFFIX
 from .errors import ConfigurationError
-from .regions import lookup_region
-from .steps import ROTATION_SUFFIX
+from .regions import HostOverrides
 
 __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
+    "MAX_CHECK_TIMEOUT",
     "PrivateLinkArgs",
     "ResolvedArgs",
-    "RocksetHosts",
-    "region_settings",
+    "check_api_key",
     "resolve_args",
 ]
 
@@ -33,8 +37,26 @@ DEFAULT_CHECK_TIMEOUT = 900.0
 """Seconds to wait for PrivateLink to answer: the guide says activation "usually takes about
 5 minutes", and private DNS can lag behind it."""
 
+MAX_CHECK_TIMEOUT = 86_400.0
+"""A day: longer than any activation Rockset describes, short enough to be a mistake if asked."""
+
 # Rockset allowlist entry names travel in URL paths; keep them to a safe, readable alphabet.
-_ENTRY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+_ENTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+_SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{2,254}")
+_ANYWHERE = ipaddress.IPv4Network("0.0.0.0/0")
+# Addresses Rockset never sees as a caller's: traffic reaches it from a public address.
+_NOT_PUBLIC = tuple(
+    ipaddress.IPv4Network(cidr)
+    for cidr in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+    )
+)
 
 
 @dataclass
@@ -43,17 +65,17 @@ class PrivateLinkArgs:
 
     vpc_id: pulumi.Input[str]
     """The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled.
-    Required."""
+    Default: required."""
 
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     """Subnets for the endpoint's network interfaces, where the callers of Rockset live. Subnets in
     availability zones the Rockset service does not serve are skipped with a warning, and at most
-    one subnet per zone is kept. Required, non-empty."""
+    one subnet per zone is kept. Default: required (non-empty)."""
 
     region: str | None = None
-    """AWS region, which selects Rockset's cluster and endpoint service. Default: the region of
-    the AWS provider passed in ``opts``, else the stack's ``aws:region`` config, else
-    ``AWS_REGION``/``AWS_DEFAULT_REGION``."""
+    """AWS region, which selects Rockset's cluster and endpoint service; it must be the AWS
+    provider's region. Default: the region of the AWS provider passed in ``opts``, else the
+    stack's ``aws:region`` config, else ``AWS_REGION``/``AWS_DEFAULT_REGION``."""
 
     allowed_cidrs: Sequence[str] = ()
     """IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and
@@ -63,24 +85,25 @@ class PrivateLinkArgs:
     """Security groups whose members may reach the endpoint on TCP 443. Default: none."""
 
     api_key: pulumi.Input[str] | None = None
-    """Rockset API key used by the checks and the IP allowlist. Wrapped as a Pulumi secret.
-    Default: none (no checks, no lockdown)."""
+    """Rockset API key used by the checks and the IP allowlist. Made a Pulumi secret. Default:
+    none (no checks, no lockdown)."""
 
     admin_cidrs: Mapping[str, str] = field(default_factory=dict)
-    """Addresses that keep public API access after lockdown, as allowlist entry name -> IPv4
-    address or CIDR (the guide's "IP addresses from which administrators might want to access
-    their Rockset account"). Default: none."""
+    """Addresses that keep public API access after lockdown, as allowlist entry name -> public
+    IPv4 address or CIDR (the guide's "IP addresses from which administrators might want to
+    access their Rockset account"). Together they must not cover every address. Default: none."""
 
     lockdown: bool = False
     """Turn off the public API endpoint with Rockset's IP allowlist (guide step 4) and verify it
     (step 5). Needs ``api_key`` and ``admin_cidrs``. Default: False."""
 
     checks: bool | None = None
-    """Validate connectivity on both endpoints during ``pulumi up`` (guide step 3). Needs
+    """Validate connectivity on both API endpoints during ``pulumi up`` (guide step 3). Needs
     ``api_key``. Default: True when ``api_key`` is given, else False."""
 
-    check_timeout: float = DEFAULT_CHECK_TIMEOUT
-    """Seconds the checks wait for the PrivateLink endpoint to answer. Default: 900."""
+    check_timeout: float | None = None
+    """Seconds the checks wait for the PrivateLink endpoint to answer, at most a day. Default:
+    900."""
 
     service_name: str | None = None
     """VPC endpoint service name, overriding the region table. Default: Rockset's service for the
@@ -91,8 +114,8 @@ class PrivateLinkArgs:
     ``https://api.<cluster>.rockset.com``."""
 
     privatelink_url: str | None = None
-    """Rockset's PrivateLink API endpoint (https), overriding the region table. Default:
-    ``https://privatelink.<cluster>.rockset.com``."""
+    """Rockset's PrivateLink API endpoint (https, not the public one), overriding the region
+    table. Default: ``https://privatelink.<cluster>.rockset.com``."""
 
     ca_bundle: str | None = None
     """Path of a PEM file of CA certificates to verify Rockset's TLS certificates with. Default:
@@ -115,13 +138,13 @@ class PrivateLinkArgs:
 
 @dataclass(frozen=True)
 class ResolvedArgs:
-    """Validated plain settings with every default filled in."""
+    """The plain arguments, validated, with every default that does not depend on the region
+    filled in."""
 
     region: str | None
-    """Known now, or None when it comes from the provider at run time."""
-    service_name: str | None
-    public_url: str | None
-    privatelink_url: str | None
+    """The region the user asked for; None to use the provider's."""
+    hosts: HostOverrides
+    """The service name and URLs the user gave instead of the region table's."""
     allowed_cidrs: tuple[str, ...]
     admin_cidrs: Mapping[str, str]
     lockdown: bool
@@ -132,172 +155,297 @@ class ResolvedArgs:
     tags: Mapping[str, str]
     price_per_az_hour: float | None
     expected_gb_per_month: float
+    warnings: tuple[str, ...] = ()
+    """Inputs that are allowed but probably not what the user meant."""
 
 
 def _fail(what: str, value: object, fix: str) -> ConfigurationError:
     return ConfigurationError(f"Cannot create the PrivateLink: {what} is {value!r}. {fix}")
 
 
-def _check_cidr(input_name: str, value: object) -> str:
+def _is_output(value: object) -> bool:
+    return isinstance(value, pulumi.Output)
+
+
+def _string_list(name: str, value: object, example: str) -> tuple[object, ...]:
+    """A plain list's items (Outputs among them left for later); refuses a string or a non-list."""
+    if _is_output(value):
+        return ()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise _fail(name, value, f"Pass a list of strings, e.g. [{example!r}].")
+    for i, item in enumerate(value):
+        if not _is_output(item) and (not isinstance(item, str) or not item.strip()):
+            raise _fail(f"{name}[{i}]", item, f"Pass a non-empty string such as {example!r}.")
+    return tuple(value)
+
+
+def _string_map(name: str, value: object, example: str) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise _fail(name, value, f"Pass a dict of strings, e.g. {example}.")
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise _fail(f"{name}[{key!r}]", item, f"Pass a dict of strings, e.g. {example}.")
+    return dict(value)
+
+
+def _boolean(name: str, value: object, *, optional: bool = False) -> bool | None:
+    # `bool("false")` is True: a string here must never turn a safety on or off by accident.
+    if value is None and optional:
+        return None
+    if not isinstance(value, bool):
+        raise _fail(name, value, "Pass True or False (a boolean, not a string or number).")
+    return value
+
+
+def _number(name: str, value: object, *, low: float, high: float, fix: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not low <= value <= high
+    ):
+        raise _fail(name, value, fix)
+    return float(value)
+
+
+def _network(name: str, value: object) -> ipaddress.IPv4Network:
     if not isinstance(value, str):
-        raise _fail(input_name, value, "Pass an IPv4 CIDR string such as '10.0.0.0/16'.")
+        raise _fail(name, value, "Pass an IPv4 CIDR string such as '203.0.113.0/24'.")
     try:
         net = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
         raise _fail(
-            input_name,
-            value,
-            f"It is not a valid CIDR block ({exc}). Pass one such as '10.0.0.0/16'.",
+            name, value, f"It is not a valid CIDR block ({exc}). Pass one such as '10.0.0.0/16'."
         ) from None
-    if net.version != 4:
-        raise _fail(input_name, value, "Pass an IPv4 block: Rockset's endpoints are IPv4 only.")
-    return str(net)
+    if not isinstance(net, ipaddress.IPv4Network):
+        raise _fail(name, value, "Pass an IPv4 block: Rockset's endpoints are IPv4 only.")
+    return net
 
 
-def _check_url(input_name: str, value: str | None) -> str | None:
+def _url(name: str, value: object) -> str | None:
     if value is None:
         return None
-    parts = urlsplit(value)
+    if not isinstance(value, str):
+        raise _fail(name, value, "Pass an https:// URL such as 'https://api.euc1a1.rockset.com'.")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - parsing the port is what validates it
+    except ValueError as exc:
+        raise _fail(
+            name, value, f"It is not a valid URL ({exc}). Pass a valid https:// URL."
+        ) from None
     if parts.scheme != "https" or not parts.hostname:
         raise _fail(
-            input_name,
+            name,
             value,
             "Pass an https:// URL such as 'https://api.euc1a1.rockset.com': the API key must "
             "never travel unencrypted.",
         )
+    if parts.username is not None or parts.password is not None:
+        raise _fail(name, "<URL with credentials>", "Remove user:password@; pass api_key.")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise _fail(input_name, value, "Pass the base URL only, without a path or query.")
+        raise _fail(name, value, "Pass the base URL only, without a path or query.")
     return value.rstrip("/")
 
 
-@dataclass(frozen=True)
-class RocksetHosts:
-    """The endpoint service and API URLs one stack uses."""
-
-    service_name: str
-    public_url: str
-    privatelink_url: str
-
-
-def region_settings(region: str, overrides: ResolvedArgs) -> RocksetHosts:
-    """The region table's entry for ``region`` with the user's overrides applied; a region
-    outside the table needs all three overrides."""
-    if overrides.service_name and overrides.public_url and overrides.privatelink_url:
-        return RocksetHosts(overrides.service_name, overrides.public_url, overrides.privatelink_url)
-    entry = lookup_region(region)
-    return RocksetHosts(
-        overrides.service_name or entry.service_name,
-        overrides.public_url or entry.api_url,
-        overrides.privatelink_url or entry.privatelink_url,
+def _hosts(args: PrivateLinkArgs) -> HostOverrides:
+    service = args.service_name
+    if service is not None and (
+        not isinstance(service, str) or not _SERVICE_NAME.fullmatch(service)
+    ):
+        raise _fail(
+            "service_name",
+            service,
+            "Pass a VPC endpoint service name such as "
+            "'com.amazonaws.vpce.eu-central-1.vpce-svc-02f409ce75f330219', or leave it unset.",
+        )
+    return HostOverrides(
+        service_name=service,
+        public_url=_url("public_url", args.public_url),
+        privatelink_url=_url("privatelink_url", args.privatelink_url),
     )
 
 
-def resolve_args(args: PrivateLinkArgs, *, default_region: str | None) -> ResolvedArgs:
-    """Validate every plain input of ``args`` and fill the defaults.
+def _entry_name(name: object) -> str:
+    if not isinstance(name, str) or not _ENTRY_NAME.fullmatch(name):
+        raise _fail(
+            "admin_cidrs key",
+            name,
+            "Pass a name of letters, digits, '.', '_' or '-' (up to 128 characters, "
+            "starting with a letter or digit).",
+        )
+    if name.endswith(ROTATION_SUFFIX):
+        raise _fail(
+            "admin_cidrs key",
+            name,
+            f"Pass a name that does not end in {ROTATION_SUFFIX!r}: that suffix is reserved "
+            "for replacing an entry's CIDR (Rockset has no update call).",
+        )
+    return name
 
-    ``default_region`` is the region known without asking the provider (stack config or
-    environment); pass None when a provider in ``opts`` decides it at run time.
-    Raises :class:`ConfigurationError` naming the input, its value and the fix.
-    """
-    if isinstance(args.subnet_ids, Sequence) and not isinstance(args.subnet_ids, str):
-        if len(args.subnet_ids) == 0:
-            raise _fail(
-                "subnet_ids",
-                [],
-                "Pass at least one subnet in the VPC, ideally one per availability zone.",
-            )
-    elif isinstance(args.subnet_ids, str):
-        raise _fail("subnet_ids", args.subnet_ids, "Pass a list of subnet ids, not one string.")
 
-    allowed = tuple(
-        _check_cidr(f"allowed_cidrs[{i}]", cidr) for i, cidr in enumerate(args.allowed_cidrs)
-    )
-    admin: dict[str, str] = {}
-    for entry_name, cidr in args.admin_cidrs.items():
-        if not isinstance(entry_name, str) or not _ENTRY_NAME.match(entry_name):
-            raise _fail(
-                "admin_cidrs key",
-                entry_name,
-                "Pass a name of letters, digits, '.', '_' or '-' (up to 128 characters, "
-                "starting with a letter or digit).",
-            )
-        if entry_name.endswith(ROTATION_SUFFIX):
-            raise _fail(
-                "admin_cidrs key",
-                entry_name,
-                f"Pass a name that does not end in {ROTATION_SUFFIX!r}: that suffix is reserved "
-                "for replacing an entry's CIDR (Rockset has no update call).",
-            )
-        admin[entry_name] = _check_cidr(f"admin_cidrs[{entry_name!r}]", cidr)
+def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
+    """The admin entries (name -> normalized CIDR), and warnings about them."""
+    if not isinstance(value, Mapping):
+        raise _fail(
+            "admin_cidrs",
+            value,
+            "Pass a dict of entry name -> CIDR, e.g. {'office': '203.0.113.0/24'}.",
+        )
+    entries: dict[str, ipaddress.IPv4Network] = {}
+    for name, cidr in value.items():
+        key = _entry_name(name)
+        entries[key] = _network(f"admin_cidrs[{key!r}]", cidr)
+    if _ANYWHERE in ipaddress.collapse_addresses(entries.values()):
+        raise _fail(
+            "admin_cidrs",
+            {k: str(v) for k, v in entries.items()},
+            "Together these cover every IPv4 address, which would leave the public endpoint "
+            "open to everyone while lockdown reports it closed. Pass only your admins' addresses.",
+        )
+    warnings = [
+        f"admin_cidrs[{name!r}] is {str(net)!r}, a private or loopback range: Rockset sees the "
+        "public address your traffic leaves from, so this entry admits nobody."
+        for name, net in entries.items()
+        if any(net.subnet_of(block) for block in _NOT_PUBLIC)
+    ]
+    return {k: str(v) for k, v in entries.items()}, warnings
 
-    if not isinstance(args.check_timeout, int | float) or args.check_timeout <= 0:
-        raise _fail("check_timeout", args.check_timeout, "Pass a positive number of seconds.")
 
-    has_key = args.api_key is not None
-    checks = has_key if args.checks is None else bool(args.checks)
+def _ca_bundle(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not Path(value).is_file():
+        raise _fail("ca_bundle", value, "Pass the path of an existing PEM file of CAs.")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_verify_locations(cafile=value)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise _fail(
+            "ca_bundle", value, f"It could not be read as PEM CA certificates ({exc})."
+        ) from None
+    if context.cert_store_stats()["x509_ca"] == 0:
+        raise _fail("ca_bundle", value, "It holds no CA certificate; pass a PEM file of CAs.")
+    return value
+
+
+def check_api_key(value: object) -> str:
+    """Refuse a key that cannot be right, without ever putting it in the message."""
+    if not isinstance(value, str) or not value:
+        shown = value if not isinstance(value, str) else ""
+        raise _fail("api_key", shown, "Pass the Rockset API key as a non-empty string.")
+    if value != value.strip():
+        raise _fail(
+            "api_key",
+            "<hidden>",
+            "It has leading or trailing whitespace; copy the key without it.",
+        )
+    if not all("!" <= char <= "~" for char in value):
+        raise _fail(
+            "api_key",
+            "<hidden>",
+            "It contains spaces, control or non-ASCII characters; Rockset keys have none.",
+        )
+    return value
+
+
+def _switches(args: PrivateLinkArgs, has_key: bool, admin: Mapping[str, str]) -> tuple[bool, bool]:
+    """``(checks, lockdown)``, refusing combinations that would lock out or verify nothing."""
+    lockdown = bool(_boolean("lockdown", args.lockdown))
+    wanted = _boolean("checks", args.checks, optional=True)
+    checks = has_key if wanted is None else wanted
     if checks and not has_key:
         raise _fail(
             "checks",
             True,
             "The connectivity checks call Rockset's API: pass api_key, or set checks=False.",
         )
-    if args.lockdown:
-        if not has_key:
-            raise _fail(
-                "lockdown",
-                True,
-                "Turning off the public endpoint calls Rockset's API: pass api_key.",
-            )
-        if not admin:
-            raise _fail(
-                "lockdown",
-                True,
-                "With lockdown and no admin_cidrs nobody could reach the public API again "
-                "(the guide keeps administrators' addresses). Pass admin_cidrs, e.g. "
-                "{'office': '203.0.113.0/24'}.",
-            )
-        if not checks:
-            raise _fail(
-                "checks",
-                False,
-                "Lockdown is only safe once PrivateLink is proven to work: leave checks on.",
-            )
+    if not lockdown:
+        return checks, lockdown
+    if not has_key:
+        raise _fail(
+            "lockdown", True, "Turning off the public endpoint calls Rockset's API: pass api_key."
+        )
+    if not admin:
+        raise _fail(
+            "lockdown",
+            True,
+            "With lockdown and no admin_cidrs nobody could reach the public API again "
+            "(the guide keeps administrators' addresses). Pass admin_cidrs, e.g. "
+            "{'office': '203.0.113.0/24'}.",
+        )
+    if not checks:
+        raise _fail(
+            "checks",
+            False,
+            "Lockdown is only safe once PrivateLink is proven to work: leave checks on.",
+        )
+    return checks, lockdown
 
-    for name in ("price_per_az_hour", "expected_gb_per_month"):
-        amount = getattr(args, name)
-        if amount is not None and (not isinstance(amount, int | float) or amount < 0):
-            raise _fail(name, amount, "Pass a number of zero or more.")
 
-    ca_bundle = args.ca_bundle
-    if ca_bundle is not None and not Path(ca_bundle).is_file():
-        raise _fail("ca_bundle", ca_bundle, "Pass the path of an existing PEM file of CAs.")
+def _plain_network_inputs(args: PrivateLinkArgs) -> tuple[str, ...]:
+    """Checks the AWS ids that are plain values now; returns ``allowed_cidrs`` normalized."""
+    if not _is_output(args.vpc_id) and (not isinstance(args.vpc_id, str) or not args.vpc_id):
+        raise _fail("vpc_id", args.vpc_id, "Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'.")
+    subnets = _string_list("subnet_ids", args.subnet_ids, "subnet-0123456789abcdef0")
+    if not _is_output(args.subnet_ids) and not subnets:
+        raise _fail(
+            "subnet_ids",
+            [],
+            "Pass at least one subnet in the VPC, ideally one per availability zone.",
+        )
+    _string_list("allowed_security_group_ids", args.allowed_security_group_ids, "sg-0123")
+    if isinstance(args.allowed_cidrs, str) or not isinstance(args.allowed_cidrs, Sequence):
+        raise _fail(
+            "allowed_cidrs", args.allowed_cidrs, "Pass a list of CIDRs, e.g. ['10.0.0.0/16']."
+        )
+    return tuple(
+        str(_network(f"allowed_cidrs[{i}]", cidr)) for i, cidr in enumerate(args.allowed_cidrs)
+    )
 
-    region = args.region if args.region is not None else default_region
-    if region is not None and (not isinstance(region, str) or not region):
+
+def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
+    """Validate every plain input of ``args`` and fill the defaults that need no region.
+
+    Raises :class:`ConfigurationError` naming the input, its value and the fix.
+    """
+    allowed = _plain_network_inputs(args)
+    admin, warnings = _admin_cidrs(args.admin_cidrs)
+    key = args.api_key
+    if key is not None and not _is_output(key):
+        check_api_key(key)
+    checks, lockdown = _switches(args, key is not None, admin)
+    region = args.region
+    if region is not None and (not isinstance(region, str) or not region.strip()):
         raise _fail("region", region, "Pass an AWS region name such as 'eu-central-1'.")
-
-    partial = ResolvedArgs(
+    timeout = DEFAULT_CHECK_TIMEOUT if args.check_timeout is None else args.check_timeout
+    price = args.price_per_az_hour
+    return ResolvedArgs(
         region=region,
-        service_name=args.service_name,
-        public_url=_check_url("public_url", args.public_url),
-        privatelink_url=_check_url("privatelink_url", args.privatelink_url),
+        hosts=_hosts(args),
         allowed_cidrs=allowed,
         admin_cidrs=admin,
-        lockdown=bool(args.lockdown),
+        lockdown=lockdown,
         checks=checks,
-        check_timeout=float(args.check_timeout),
-        ca_bundle=ca_bundle,
-        triggers=tuple(str(t) for t in args.triggers),
-        tags=dict(args.tags),
-        price_per_az_hour=args.price_per_az_hour,
-        expected_gb_per_month=float(args.expected_gb_per_month),
-    )
-    if region is None:
-        return partial
-    hosts = region_settings(region, partial)
-    return dataclasses.replace(
-        partial,
-        service_name=hosts.service_name,
-        public_url=hosts.public_url,
-        privatelink_url=hosts.privatelink_url,
+        check_timeout=_number(
+            "check_timeout",
+            timeout,
+            low=1.0,
+            high=MAX_CHECK_TIMEOUT,
+            fix=f"Pass a number of seconds from 1 to {MAX_CHECK_TIMEOUT:g}.",
+        ),
+        ca_bundle=_ca_bundle(args.ca_bundle),
+        triggers=tuple(str(t) for t in _string_list("triggers", args.triggers, "v2")),
+        tags=_string_map("tags", args.tags, "{'team': 'data'}"),
+        price_per_az_hour=None
+        if price is None
+        else _number("price_per_az_hour", price, low=0, high=1e6, fix="Pass USD of 0 or more."),
+        expected_gb_per_month=_number(
+            "expected_gb_per_month",
+            args.expected_gb_per_month,
+            low=0,
+            high=1e12,
+            fix="Pass a number of GB of 0 or more.",
+        ),
+        warnings=tuple(warnings),
     )

@@ -1,34 +1,76 @@
-"""``PrivateLink``: step 2 of Rockset's PrivateLink guide as one Pulumi component.
+"""``PrivateLink``: Rockset's PrivateLink guide as one Pulumi component.
 
-It looks up the VPC, the subnets and the endpoint service, then creates a security group that
-admits TCP 443 only from the sources the user names and an Interface VPC endpoint with private DNS
-in the subnets whose zones the service serves. After creation it reads the endpoint's live state:
-an endpoint left in ``pendingAcceptance`` means the AWS account was never registered with Rockset
-(the guide's step 1), which pulumi-aws does not treat as an error.
+The constructor is a short list of named steps, each returning a small frozen value:
+
+1. **validate** the plain inputs (:func:`~rockset_pulumi.args.resolve_args`) and, where the
+   region is known now, the hosts (before anything is registered);
+2. **locate** Rockset: the provider's region and the hosts for it (:mod:`rockset_pulumi.regions`);
+3. **plan** the endpoint from AWS look-ups (:mod:`rockset_pulumi.lookups`,
+   :mod:`rockset_pulumi.planning`);
+4. create the **network** children: a security group (``<name>-sg``) admitting TCP 443 only from
+   the named sources, and an Interface VPC endpoint (``<name>-endpoint``) with private DNS, whose
+   live state is then checked for the guide's step 1;
+5. **verify** with the dynamic resources of steps 3-5 (:mod:`rockset_pulumi.providers`), chained
+   so that destroy removes the allowlist entries before the PrivateLink path goes away;
+
+and then every public attribute is assigned and registered in one place (:meth:`_publish`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from .args import PrivateLinkArgs, ResolvedArgs, region_settings, resolve_args
-from .errors import ConfigurationError, VerificationError
-from .planning import EndpointPlan, SubnetInfo, VpcInfo, plan_endpoint
+from .api import RocksetApi
+from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
+from .lookups import check_acceptance, check_region, look_up_plan, provider_region
+from .planning import EndpointPlan
 from .pricing import estimate_monthly_cost
-from .providers import ConnectivityCheck, EndpointInputs, IpAllowlist, LockdownCheck
+from .providers import ConnectivityCheck, IpAllowlist, LockdownCheck
+from .regions import RocksetHosts, resolve_hosts
 
 __all__ = ["PrivateLink"]
 
+TYPE_TOKEN = "rockset:aws:PrivateLink"  # noqa: S105 - a type token, not a password
 HTTPS = 443
 
 
-def _ambient_region() -> str | None:
-    """The region the default AWS provider uses, as pulumi-aws resolves it."""
+@dataclass(frozen=True)
+class _Location:
+    """Where this stack's Rockset is: the AWS region and the hosts for it."""
+
+    region: pulumi.Output[str]
+    hosts: pulumi.Output[RocksetHosts]
+
+
+@dataclass(frozen=True)
+class _Network:
+    """The AWS children, and the endpoint's live state once step 1 is known to hold."""
+
+    security_group: aws.ec2.SecurityGroup
+    endpoint: aws.ec2.VpcEndpoint
+    endpoint_state: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class _Verification:
+    """The dynamic resources of steps 3-5; None where the step is off."""
+
+    connectivity_check: ConnectivityCheck | None = None
+    allowlist: IpAllowlist | None = None
+    lockdown_check: LockdownCheck | None = None
+
+
+def _ambient_region(opts: pulumi.ResourceOptions | None) -> str | None:
+    """The default AWS provider's region as pulumi-aws resolves it; None with an explicit
+    provider, whose region only a look-up can tell."""
+    if opts is not None and (opts.provider is not None or bool(opts.providers)):
+        return None
     return (
         pulumi.Config("aws").get("region")
         or os.environ.get("AWS_REGION")
@@ -36,8 +78,12 @@ def _ambient_region() -> str | None:
     )
 
 
-def _has_explicit_provider(opts: pulumi.ResourceOptions | None) -> bool:
-    return opts is not None and (opts.provider is not None or bool(opts.providers))
+def _validate(args: PrivateLinkArgs, ambient: str | None) -> ResolvedArgs:
+    """Every check that can run before the component registers anything."""
+    settings = resolve_args(args)
+    if ambient is not None:
+        resolve_hosts(check_region(settings.region, ambient), settings.hosts)
+    return settings
 
 
 def _cost(region: str, zones: Sequence[str], settings: ResolvedArgs) -> dict[str, Any] | None:
@@ -50,41 +96,21 @@ def _cost(region: str, zones: Sequence[str], settings: ResolvedArgs) -> dict[str
     return None if estimate is None else estimate.as_output()
 
 
-def _check_region(wanted: str | None, actual: str) -> str:
-    if wanted is not None and wanted != actual:
-        raise ConfigurationError(
-            f"Cannot create the PrivateLink: region is {wanted!r} but the AWS provider deploys to "
-            f"{actual!r}. Pass a provider for {wanted} in opts (aws.Provider(region={wanted!r})), "
-            "or drop region to use the provider's."
-        )
-    return actual
-
-
-def _acceptance(
-    state: str | None, owner_id: str | None, service_name: str, endpoint_id: str
-) -> str:
-    """Turn the endpoint's live state into an error where Rockset has not accepted it."""
-    if state == "pendingAcceptance":
-        raise VerificationError(
-            f"The VPC endpoint {endpoint_id} to {service_name} is waiting for Rockset to accept "
-            f"it (state pendingAcceptance). Step 1 of Rockset's PrivateLink guide was not done: "
-            f"give your AWS account id {owner_id} to your Rockset solutions architect to register "
-            "it, then run `pulumi up` again (the endpoint is kept)."
-        )
-    if state in ("rejected", "failed", "deleted", "deleting", "expired"):
-        raise VerificationError(
-            f"The VPC endpoint {endpoint_id} to {service_name} is {state}. Check with Rockset "
-            f"support that AWS account {owner_id} is registered for this service, then replace "
-            "the endpoint (`pulumi up --replace` on it)."
-        )
-    return state or "unknown"
-
-
 class PrivateLink(pulumi.ComponentResource):
-    """Private access to Rockset from a VPC, through an Interface VPC endpoint.
-
-    Children: a security group (``<name>-sg``) and a VPC endpoint (``<name>-endpoint``).
+    """Private access to Rockset from a VPC through an Interface VPC endpoint, verified and,
+    with ``lockdown``, with Rockset's public endpoint turned off for everyone but the admins.
     """
+
+    security_group: aws.ec2.SecurityGroup
+    """Child ``<name>-sg``: TCP 443 from the allowed sources only, no egress."""
+    endpoint: aws.ec2.VpcEndpoint
+    """Child ``<name>-endpoint``: the Interface VPC endpoint to Rockset's service."""
+    connectivity_check: ConnectivityCheck | None
+    """Child ``<name>-connectivity`` (step 3), or None with checks off."""
+    allowlist: IpAllowlist | None
+    """Child ``<name>-allowlist`` (step 4), or None without lockdown."""
+    lockdown_check: LockdownCheck | None
+    """Child ``<name>-lockdown`` (step 5), or None without lockdown."""
 
     vpc_endpoint_id: pulumi.Output[str]
     """The VPC endpoint's id."""
@@ -109,9 +135,9 @@ class PrivateLink(pulumi.ComponentResource):
     privatelink_url: pulumi.Output[str]
     """Rockset's API endpoint through PrivateLink."""
     connectivity: pulumi.Output[Mapping[str, Any] | None]
-    """Step 3's result (what each endpoint answered), or None with checks off."""
+    """Step 3's result (what each API endpoint answered), or None with checks off."""
     allowlist_entries: pulumi.Output[Mapping[str, str] | None]
-    """Step 4: the allowlist entries as Rockset has them, or None without lockdown."""
+    """Step 4: this stack's allowlist entries as Rockset has them, or None without lockdown."""
     lockdown_status: pulumi.Output[Mapping[str, Any] | None]
     """Step 5's result (``holds`` and each expectation), or None without lockdown."""
     cost_estimate: pulumi.Output[Mapping[str, Any] | None]
@@ -124,32 +150,63 @@ class PrivateLink(pulumi.ComponentResource):
         args: PrivateLinkArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        # The default provider's region is known now; an explicit provider's only by asking it.
-        ambient = None if _has_explicit_provider(opts) else _ambient_region()
-        if ambient is not None:
-            _check_region(args.region, ambient)
-        settings = resolve_args(args, default_region=ambient)
-        super().__init__("rockset:aws:PrivateLink", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        lookup = pulumi.InvokeOutputOptions(parent=self)
+        ambient = _ambient_region(opts)
+        settings = _validate(args, ambient)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        for warning in settings.warnings:
+            pulumi.log.warn(warning, resource=self)
+        where = self._locate(settings, ambient)
+        plan = self._plan(args, settings, where)
+        network = self._network(name, args, settings, where, plan)
+        checks = self._verify(name, args, settings, where, network)
+        self._publish(settings, where, plan, network, checks)
 
-        # The provider's region decides where resources go: a `region` argument that disagrees
-        # is refused rather than followed into the wrong region's table entry.
+    def _locate(self, settings: ResolvedArgs, ambient: str | None) -> _Location:
+        """The provider's region decides where resources go: a ``region`` argument that
+        disagrees is refused rather than followed into the wrong region's table entry."""
         region: pulumi.Output[str] = (
             pulumi.Output.from_input(ambient)
             if ambient is not None
-            else aws.get_region_output(opts=lookup).region.apply(
-                lambda actual: _check_region(settings.region, actual)
-            )
+            else provider_region(settings.region, pulumi.InvokeOutputOptions(parent=self))
         )
-        hosts = region.apply(lambda r: region_settings(r, settings))
-        service_name: pulumi.Output[str] = hosts.apply(lambda h: h.service_name)
-        public_url: pulumi.Output[str] = hosts.apply(lambda h: h.public_url)
-        privatelink_url: pulumi.Output[str] = hosts.apply(lambda h: h.privatelink_url)
+        hosts = region.apply(lambda r: resolve_hosts(r, settings.hosts))
+        return _Location(region=region, hosts=hosts)
 
-        plan = self._plan(args, settings, service_name, lookup)
+    def _plan(
+        self, args: PrivateLinkArgs, settings: ResolvedArgs, where: _Location
+    ) -> pulumi.Output[EndpointPlan]:
+        """The placement from the look-ups, once a key given as an Output is known to be
+        usable: every child waits for this, so nothing is created with a bad input."""
+        plan = look_up_plan(
+            vpc_id=args.vpc_id,
+            subnet_ids=args.subnet_ids,
+            allowed_security_group_ids=args.allowed_security_group_ids,
+            service_name=where.hosts.apply(lambda h: h.service_name),
+            settings=settings,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        if isinstance(args.api_key, pulumi.Output):
+            # The key is secret; only the fact that it passed may flow into the plan.
+            key_ok = pulumi.Output.unsecret(args.api_key.apply(lambda k: bool(check_api_key(k))))
+            plan = pulumi.Output.all(plan, key_ok).apply(lambda both: both[0])
+        return plan.apply(self._warn_skipped)
 
+    def _warn_skipped(self, plan: EndpointPlan) -> EndpointPlan:
+        for skip in plan.skipped:
+            pulumi.log.warn(f"Skipping subnet {skip.subnet_id}: {skip.reason}.", resource=self)
+        return plan
+
+    def _network(
+        self,
+        name: str,
+        args: PrivateLinkArgs,
+        settings: ResolvedArgs,
+        where: _Location,
+        plan: pulumi.Output[EndpointPlan],
+    ) -> _Network:
+        child = pulumi.ResourceOptions(parent=self)
         tags = {"Name": f"{name}-rockset-privatelink", **settings.tags}
+        service_name = where.hosts.apply(lambda h: h.service_name)
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args.vpc_id,
@@ -170,29 +227,109 @@ class PrivateLink(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        live = aws.ec2.get_vpc_endpoint_output(id=endpoint.id, opts=lookup)
-
-        self.security_group = security_group
-        self.endpoint = endpoint
-        self.vpc_endpoint_id = endpoint.id
-        self.security_group_id = security_group.id
-        self.service_name = service_name
-        self.dns_entries = endpoint.dns_entries.apply(
-            lambda entries: [dict(e) for e in entries or []]
+        live = aws.ec2.get_vpc_endpoint_output(
+            id=endpoint.id, opts=pulumi.InvokeOutputOptions(parent=self)
         )
+
+        def accepted(found: list[Any]) -> str:
+            state, owner_id, service, endpoint_id = found
+            return check_acceptance(state, owner_id, service, endpoint_id)
+
+        state = pulumi.Output.all(live.state, live.owner_id, service_name, endpoint.id).apply(
+            accepted
+        )
+        return _Network(security_group=security_group, endpoint=endpoint, endpoint_state=state)
+
+    def _verify(
+        self,
+        name: str,
+        args: PrivateLinkArgs,
+        settings: ResolvedArgs,
+        where: _Location,
+        network: _Network,
+    ) -> _Verification:
+        """Steps 3-5, chained so that destroy removes the allowlist entries before the
+        PrivateLink path goes away."""
+        if not settings.checks or args.api_key is None:
+            return _Verification()
+        api = RocksetApi.inputs(
+            public_url=where.hosts.apply(lambda h: h.public_url),
+            privatelink_url=where.hosts.apply(lambda h: h.privatelink_url),
+            api_key=args.api_key,
+            ca_bundle=settings.ca_bundle,
+        )
+        connectivity = ConnectivityCheck(
+            f"{name}-connectivity",
+            api=api,
+            timeout=settings.check_timeout,
+            public_may_refuse_key=settings.lockdown,
+            # Waits for the acceptance check, and re-runs when the endpoint is replaced.
+            endpoint_id=network.endpoint_state.apply(lambda _: network.endpoint.id),
+            triggers=settings.triggers,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[network.endpoint]),
+        )
+        if not settings.lockdown:
+            return _Verification(connectivity_check=connectivity)
+        allowlist = IpAllowlist(
+            f"{name}-allowlist",
+            api=api,
+            entries=settings.admin_cidrs,
+            verified_at=connectivity.checked_at,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
+        )
+        lockdown = LockdownCheck(
+            f"{name}-lockdown",
+            api=api,
+            admin_cidrs=settings.admin_cidrs,
+            timeout=settings.check_timeout,
+            allowlist=allowlist.live_entries,
+            triggers=settings.triggers,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[allowlist]),
+        )
+        return _Verification(connectivity, allowlist, lockdown)
+
+    def _publish(
+        self,
+        settings: ResolvedArgs,
+        where: _Location,
+        plan: pulumi.Output[EndpointPlan],
+        network: _Network,
+        checks: _Verification,
+    ) -> None:
+        """Every public attribute, assigned and registered in one place."""
+        none: pulumi.Output[Any] = pulumi.Output.from_input(None)
+        endpoint = network.endpoint
+        self.security_group = network.security_group
+        self.endpoint = endpoint
+        self.connectivity_check = checks.connectivity_check
+        self.allowlist = checks.allowlist
+        self.lockdown_check = checks.lockdown_check
+        self.vpc_endpoint_id = endpoint.id
+        self.security_group_id = network.security_group.id
+        self.service_name = where.hosts.apply(lambda h: h.service_name)
+        self.dns_entries = endpoint.dns_entries.apply(lambda found: [dict(e) for e in found or []])
         self.network_interface_ids = endpoint.network_interface_ids
         self.availability_zones = plan.apply(lambda p: list(p.availability_zones))
         self.skipped_subnet_ids = plan.apply(lambda p: [s.subnet_id for s in p.skipped])
         self.private_dns_enabled = endpoint.private_dns_enabled.apply(bool)
-        self.endpoint_state = pulumi.Output.all(
-            live.state, live.owner_id, service_name, endpoint.id
-        ).apply(lambda a: _acceptance(a[0], a[1], a[2], a[3]))
-        self.public_url = public_url
-        self.privatelink_url = privatelink_url
-        self.cost_estimate = pulumi.Output.all(region, self.availability_zones).apply(
-            lambda a: _cost(a[0], a[1], settings)
+        self.endpoint_state = network.endpoint_state
+        self.public_url = where.hosts.apply(lambda h: h.public_url)
+        self.privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
+        check = checks.connectivity_check
+        self.connectivity = (
+            none
+            if check is None
+            else pulumi.Output.all(
+                public=check.public, privatelink=check.privatelink, checked_at=check.checked_at
+            )
         )
-        self._verify(name, args, settings)
+        self.allowlist_entries = none if checks.allowlist is None else checks.allowlist.live_entries
+        self.lockdown_status = (
+            none if checks.lockdown_check is None else checks.lockdown_check.status
+        )
+        self.cost_estimate = pulumi.Output.all(
+            region=where.region, zones=self.availability_zones
+        ).apply(lambda found: _cost(found["region"], found["zones"], settings))
         self.register_outputs(
             {
                 "vpc_endpoint_id": self.vpc_endpoint_id,
@@ -212,104 +349,6 @@ class PrivateLink(pulumi.ComponentResource):
                 "cost_estimate": self.cost_estimate,
             }
         )
-
-    def _verify(self, name: str, args: PrivateLinkArgs, settings: ResolvedArgs) -> None:
-        """Steps 3-5 as dynamic resources, chained so that destroy re-opens the public
-        endpoint (allowlist deleted) before the PrivateLink path goes away."""
-        none: pulumi.Output[Any] = pulumi.Output.from_input(None)
-        self.connectivity = self.allowlist_entries = self.lockdown_status = none
-        if not settings.checks or args.api_key is None:
-            return
-        endpoint = EndpointInputs(
-            public_url=self.public_url,
-            privatelink_url=self.privatelink_url,
-            api_key=pulumi.Output.secret(args.api_key),
-            ca_bundle=settings.ca_bundle,
-        )
-        connectivity = ConnectivityCheck(
-            f"{name}-connectivity",
-            endpoint=endpoint,
-            timeout=settings.check_timeout,
-            public_may_refuse_key=settings.lockdown,
-            # Waits for the acceptance check, and re-runs when the endpoint is replaced.
-            endpoint_id=pulumi.Output.all(self.vpc_endpoint_id, self.endpoint_state).apply(
-                lambda a: a[0]
-            ),
-            triggers=settings.triggers,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.endpoint]),
-        )
-        self.connectivity_check = connectivity
-        self.connectivity = pulumi.Output.all(
-            connectivity.public, connectivity.privatelink, connectivity.checked_at
-        ).apply(lambda a: {"public": a[0], "privatelink": a[1], "checked_at": a[2]})
-        if not settings.lockdown:
-            return
-        allowlist = IpAllowlist(
-            f"{name}-allowlist",
-            endpoint=endpoint,
-            entries=settings.admin_cidrs,
-            verified_at=connectivity.checked_at,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
-        )
-        lockdown = LockdownCheck(
-            f"{name}-lockdown",
-            endpoint=endpoint,
-            admin_cidrs=settings.admin_cidrs,
-            timeout=settings.check_timeout,
-            allowlist=allowlist.live_entries,
-            triggers=settings.triggers,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[allowlist]),
-        )
-        self.allowlist = allowlist
-        self.lockdown_check = lockdown
-        self.allowlist_entries = allowlist.live_entries
-        self.lockdown_status = lockdown.status
-
-    def _plan(
-        self,
-        args: PrivateLinkArgs,
-        settings: ResolvedArgs,
-        service_name: pulumi.Output[str],
-        lookup: pulumi.InvokeOutputOptions,
-    ) -> pulumi.Output[EndpointPlan]:
-        """Look up the VPC, subnets and service, and decide the placement; warn per skip."""
-        vpc = aws.ec2.get_vpc_output(id=args.vpc_id, opts=lookup)
-
-        def lookup_service(name: str) -> pulumi.Output[Any]:
-            return aws.ec2.get_vpc_endpoint_service_output(service_name=name, opts=lookup)
-
-        def lookup_subnets(ids: Sequence[pulumi.Input[str]]) -> pulumi.Output[Any]:
-            return pulumi.Output.all(*[aws.ec2.get_subnet_output(id=i, opts=lookup) for i in ids])
-
-        service: pulumi.Output[Any] = service_name.apply(lookup_service)
-        subnets: pulumi.Output[Any] = pulumi.Output.from_input(args.subnet_ids).apply(
-            lookup_subnets
-        )
-        groups = pulumi.Output.from_input(args.allowed_security_group_ids)
-
-        def decide(values: list[Any]) -> EndpointPlan:
-            vpc_result, service_result, subnet_results, group_ids = values
-            plan = plan_endpoint(
-                service_name=service_result.service_name,
-                service_zones=service_result.availability_zones or [],
-                vpc=VpcInfo(
-                    id=vpc_result.id,
-                    cidr_block=vpc_result.cidr_block,
-                    enable_dns_support=bool(vpc_result.enable_dns_support),
-                    enable_dns_hostnames=bool(vpc_result.enable_dns_hostnames),
-                ),
-                subnets=[
-                    SubnetInfo(id=s.id, availability_zone=s.availability_zone, vpc_id=s.vpc_id)
-                    for s in subnet_results
-                ],
-                allowed_cidrs=settings.allowed_cidrs,
-                allowed_security_group_ids=list(group_ids or []),
-            )
-            for skip in plan.skipped:
-                pulumi.log.warn(f"Skipping subnet {skip.subnet_id}: {skip.reason}.", resource=self)
-            return plan
-
-        return pulumi.Output.all(vpc, service, subnets, groups).apply(decide)
 
 
 def _https_rule(

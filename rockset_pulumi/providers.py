@@ -16,7 +16,7 @@ Resources (type tokens ``pulumi-python:dynamic/rockset:<Name>``):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import (
@@ -29,9 +29,8 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from .api import RocksetApi
 from .steps import (
-    Endpoints,
-    WaitPolicy,
     check_connectivity,
     observe_lockdown,
     read_allowlist,
@@ -43,7 +42,6 @@ from .steps import (
 __all__ = [
     "ConnectivityCheck",
     "ConnectivityCheckProvider",
-    "EndpointInputs",
     "IpAllowlist",
     "IpAllowlistProvider",
     "LockdownCheck",
@@ -52,17 +50,6 @@ __all__ = [
 
 LOCKDOWN_WAIT = 120.0
 """Most seconds step 5 waits for an allowlist change to take effect."""
-
-_ENDPOINT_INPUTS = ("public_url", "privatelink_url", "api_key", "ca_bundle")
-
-
-def _endpoints(props: Mapping[str, Any]) -> Endpoints:
-    return Endpoints(
-        public_url=props["public_url"],
-        privatelink_url=props["privatelink_url"],
-        api_key=props["api_key"],
-        ca_bundle=props.get("ca_bundle") or None,
-    )
 
 
 class _Provider(ResourceProvider):
@@ -97,12 +84,12 @@ class _Provider(ResourceProvider):
 class ConnectivityCheckProvider(_Provider):
     """Step 3: both endpoints answer and accept the key."""
 
-    inputs = (*_ENDPOINT_INPUTS, "timeout", "public_may_refuse_key", "endpoint_id", "triggers")
+    inputs = (*RocksetApi.PROPS, "timeout", "public_may_refuse_key", "endpoint_id", "triggers")
 
     def _run(self, props: dict[str, Any]) -> dict[str, Any]:
         results = check_connectivity(
-            _endpoints(props),
-            WaitPolicy(timeout=float(props["timeout"])),
+            RocksetApi.from_props(props),
+            float(props["timeout"]),
             public_may_refuse_key=bool(props.get("public_may_refuse_key")),
         )
         return {**props, **results}
@@ -121,7 +108,7 @@ class ConnectivityCheckProvider(_Provider):
 class IpAllowlistProvider(_Provider):
     """Step 4: the allowlist entries for ``entries`` (name -> CIDR), behind the lock-out guard."""
 
-    inputs = (*_ENDPOINT_INPUTS, "entries", "verified_at")
+    inputs = (*RocksetApi.PROPS, "entries", "verified_at")
     required = (*_Provider.required, "entries")
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -138,7 +125,9 @@ class IpAllowlistProvider(_Provider):
         return ["live_entries"] if live is not None and live != olds.get("entries") else []
 
     def _apply(self, props: dict[str, Any], owned: Sequence[str]) -> dict[str, Any]:
-        live, _ = reconcile_allowlist(_endpoints(props), dict(props["entries"]), frozenset(owned))
+        live, _ = reconcile_allowlist(
+            RocksetApi.from_props(props), dict(props["entries"]), frozenset(owned)
+        )
         return {**props, "live_entries": live, "owned": sorted(live)}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -149,17 +138,17 @@ class IpAllowlistProvider(_Provider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         owned = frozenset(props.get("owned") or ())
-        live = read_allowlist(_endpoints(props), owned)
+        live = read_allowlist(RocksetApi.from_props(props), owned)
         return ReadResult(id_, {**props, "live_entries": live, "owned": sorted(live)})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        remove_allowlist(_endpoints(props), frozenset(props.get("owned") or ()))
+        remove_allowlist(RocksetApi.from_props(props), frozenset(props.get("owned") or ()))
 
 
 class LockdownCheckProvider(_Provider):
     """Step 5: the public endpoint refuses the key while PrivateLink accepts it."""
 
-    inputs = (*_ENDPOINT_INPUTS, "admin_cidrs", "timeout", "allowlist", "triggers")
+    inputs = (*RocksetApi.PROPS, "admin_cidrs", "timeout", "allowlist", "triggers")
 
     def drift(self, olds: dict[str, Any]) -> list[str]:
         status = olds.get("status")
@@ -167,9 +156,9 @@ class LockdownCheckProvider(_Provider):
 
     def _run(self, props: dict[str, Any]) -> dict[str, Any]:
         status = verify_lockdown(
-            _endpoints(props),
+            RocksetApi.from_props(props),
             dict(props["admin_cidrs"]),
-            WaitPolicy(timeout=min(float(props["timeout"]), LOCKDOWN_WAIT)),
+            min(float(props["timeout"]), LOCKDOWN_WAIT),
         )
         return {**props, "status": status.as_output()}
 
@@ -180,25 +169,9 @@ class LockdownCheckProvider(_Provider):
         return UpdateResult(self._run(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_, {**props, "status": observe_lockdown(_endpoints(props)).as_output()})
-
-
-class EndpointInputs(TypedDict):
-    """Where Rockset is and how to reach it; shared by the three resources."""
-
-    public_url: pulumi.Input[str]
-    privatelink_url: pulumi.Input[str]
-    api_key: pulumi.Input[str]
-    ca_bundle: str | None
-
-
-def _endpoint_props(endpoint: EndpointInputs) -> dict[str, Any]:
-    return {
-        "public_url": endpoint["public_url"],
-        "privatelink_url": endpoint["privatelink_url"],
-        "api_key": pulumi.Output.secret(endpoint["api_key"]),
-        "ca_bundle": endpoint["ca_bundle"] or "",
-    }
+        return ReadResult(
+            id_, {**props, "status": observe_lockdown(RocksetApi.from_props(props)).as_output()}
+        )
 
 
 def _secret_opts(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
@@ -221,7 +194,7 @@ class ConnectivityCheck(pulumi.dynamic.Resource, module="rockset", name="Connect
         self,
         name: str,
         *,
-        endpoint: EndpointInputs,
+        api: Mapping[str, Any],
         timeout: float,
         public_may_refuse_key: bool,
         endpoint_id: pulumi.Input[str],
@@ -229,7 +202,7 @@ class ConnectivityCheck(pulumi.dynamic.Resource, module="rockset", name="Connect
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
-            **_endpoint_props(endpoint),
+            **api,
             "timeout": timeout,
             "public_may_refuse_key": public_may_refuse_key,
             "endpoint_id": endpoint_id,
@@ -253,13 +226,13 @@ class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist")
         self,
         name: str,
         *,
-        endpoint: EndpointInputs,
+        api: Mapping[str, Any],
         entries: Mapping[str, str],
         verified_at: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
-            **_endpoint_props(endpoint),
+            **api,
             "entries": dict(entries),
             "verified_at": verified_at,
             "live_entries": None,
@@ -278,7 +251,7 @@ class LockdownCheck(pulumi.dynamic.Resource, module="rockset", name="LockdownChe
         self,
         name: str,
         *,
-        endpoint: EndpointInputs,
+        api: Mapping[str, Any],
         admin_cidrs: Mapping[str, str],
         timeout: float,
         allowlist: pulumi.Input[Mapping[str, str]],
@@ -286,7 +259,7 @@ class LockdownCheck(pulumi.dynamic.Resource, module="rockset", name="LockdownChe
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
-            **_endpoint_props(endpoint),
+            **api,
             "admin_cidrs": dict(admin_cidrs),
             "timeout": timeout,
             "allowlist": allowlist,

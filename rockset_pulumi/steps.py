@@ -17,11 +17,12 @@ import ipaddress
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .client import RetryPolicy, RocksetClient
+from .allowlist import ROTATION_SUFFIX
+from .api import RocksetApi
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -31,22 +32,22 @@ from .errors import (
     TransportError,
     VerificationError,
 )
+from .polling import Attempt, PollPolicy, poll
 
 __all__ = [
     "AllowlistChange",
-    "Endpoints",
     "LockdownStatus",
     "Probe",
-    "WaitPolicy",
     "check_connectivity",
     "observe_lockdown",
+    "probe_once",
+    "read_allowlist",
     "reconcile_allowlist",
+    "remove_allowlist",
     "verify_lockdown",
+    "wait_for",
+    "waiting",
 ]
-
-ROTATION_SUFFIX = "-next"
-"""Rockset has no update call and names are unique, so a changed CIDR is first added under
-``<name>-next``; the old entry goes only once its replacement is in place."""
 
 ALLOWLIST_DESCRIPTION = "Managed by rockset-pulumi: keeps public API access after lockdown"
 
@@ -62,38 +63,10 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True)
-class WaitPolicy:
-    """How long and how often to poll an endpoint that is not answering yet.
-
-    Polls back off from ``initial`` to at most ``ceiling`` seconds so that readiness is seen within
-    about ``ceiling`` seconds of happening.
-    """
-
-    timeout: float
-    initial: float = 0.2
-    ceiling: float = 1.0
-    multiplier: float = 1.6
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Where Rockset is and how to talk to it. The key is left out of ``repr``."""
-
-    public_url: str
-    privatelink_url: str
-    api_key: str = field(repr=False)
-    ca_bundle: str | None = None
-
-    def client(self, url: str, *, deadline: float, attempts: int = 3) -> RocksetClient:
-        return RocksetClient(
-            url,
-            self.api_key,
-            ca_bundle=self.ca_bundle,
-            timeout=min(10.0, deadline),
-            deadline=deadline,
-            retry=RetryPolicy(max_attempts=attempts, initial_backoff=0.2, max_backoff=2.0),
-        )
+def waiting(timeout: float) -> PollPolicy:
+    """How the steps wait for Rockset: polls back off from 0.2 s to at most 1 s, so readiness is
+    seen within about a second of happening, until ``timeout`` seconds have passed."""
+    return PollPolicy(timeout=timeout, initial=0.2, ceiling=1.0, multiplier=1.6)
 
 
 @dataclass(frozen=True)
@@ -114,21 +87,52 @@ class Probe:
 
 
 _TRANSIENT = (TransportError, ServerError, RateLimitedError)
+_ATTEMPT_DEADLINE = 30.0
+_PUBLIC_WAIT = 30.0
+"""The public endpoint is not coming up: it answers at once or is unreachable from here."""
 
 
-def _probe_once(endpoints: Endpoints, url: str, deadline: float) -> tuple[bool, Probe]:
-    """One ping and one authenticated call; returns (transient failure?, result)."""
+def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
+    """One ``GET /`` and one authenticated call to ``url``, within ``deadline`` seconds.
+
+    The attempt is final unless the failure is transient (no answer, 5xx, 429): an endpoint
+    that is still coming up, worth polling again.
+    """
     started = time.monotonic()
     reachable = False
     try:
-        with endpoints.client(url, deadline=deadline, attempts=1) as client:
+        with api.client(url, deadline=deadline, attempts=1) as client:
             client.ping()
             reachable = True
             user = client.current_user()
     except RocksetPulumiError as exc:
-        probe = Probe(url, reachable, False, None, None, _ms(started), 1, str(exc))
-        return isinstance(exc, _TRANSIENT), probe
-    return False, Probe(url, True, True, user.email, user.state, _ms(started), 1, None)
+        failed = Probe(
+            url=url,
+            reachable=reachable,
+            authenticated=False,
+            user_email=None,
+            user_state=None,
+            latency_ms=_ms(started),
+            attempts=1,
+            error=str(exc),
+        )
+        return Attempt(failed, final=not isinstance(exc, _TRANSIENT))
+    answered = Probe(
+        url=url,
+        reachable=True,
+        authenticated=True,
+        user_email=user.email,
+        user_state=user.state,
+        latency_ms=_ms(started),
+        attempts=1,
+        error=None,
+    )
+    return Attempt(answered, final=True)
+
+
+def _attempt_deadline(remaining: float | None) -> float:
+    # A last attempt still gets a moment to answer; without a timeout, the client's own bound.
+    return _ATTEMPT_DEADLINE if remaining is None else max(0.05, remaining)
 
 
 def _ms(started: float) -> float:
@@ -136,29 +140,23 @@ def _ms(started: float) -> float:
 
 
 def wait_for(
-    endpoints: Endpoints,
+    api: RocksetApi,
     url: str,
-    policy: WaitPolicy,
+    policy: PollPolicy,
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Probe:
-    """Probe ``url`` until it answers or ``policy.timeout`` passes; transient errors are retried."""
-    give_up = time.monotonic() + policy.timeout
-    delay = policy.initial
-    attempts = 0
-    while True:
-        attempts += 1
-        remaining = max(0.05, give_up - time.monotonic())
-        transient, probe = _probe_once(endpoints, url, remaining)
-        probe = dataclasses.replace(probe, attempts=attempts)
-        if not transient or time.monotonic() + delay >= give_up:
-            return probe
-        sleep(delay)
-        delay = min(policy.ceiling, delay * policy.multiplier)
+    """Probe ``url`` until it answers or ``policy`` gives up; transient errors are retried."""
+    polled = poll(
+        lambda remaining: probe_once(api, url, _attempt_deadline(remaining)),
+        policy,
+        sleep=sleep,
+    )
+    return dataclasses.replace(polled.value, attempts=polled.attempts)
 
 
 def check_connectivity(
-    endpoints: Endpoints, policy: WaitPolicy, *, public_may_refuse_key: bool
+    api: RocksetApi, timeout: float, *, public_may_refuse_key: bool
 ) -> dict[str, Any]:
     """Step 3: both endpoints answer ``GET /`` and accept the key; probed at the same time.
 
@@ -166,16 +164,15 @@ def check_connectivity(
     the key by design, and only its ``GET /`` is required.
     Raises :class:`VerificationError` naming the endpoint, what was tried and the last error.
     """
-    public_policy = WaitPolicy(timeout=min(policy.timeout, 30.0))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rockset-probe") as pool:
-        private = pool.submit(wait_for, endpoints, endpoints.privatelink_url, policy)
-        public = pool.submit(wait_for, endpoints, endpoints.public_url, public_policy)
+        private = pool.submit(wait_for, api, api.privatelink_url, waiting(timeout))
+        public = pool.submit(wait_for, api, api.public_url, waiting(min(timeout, _PUBLIC_WAIT)))
         private_probe, public_probe = private.result(), public.result()
 
     if not private_probe.authenticated:
         raise VerificationError(
-            f"Step 3 failed: the PrivateLink endpoint {endpoints.privatelink_url} did not accept "
-            f"the API key within {policy.timeout:g} s ({private_probe.attempts} attempts of GET / "
+            f"Step 3 failed: the PrivateLink endpoint {api.privatelink_url} did not accept "
+            f"the API key within {timeout:g} s ({private_probe.attempts} attempts of GET / "
             f"and GET /v1/orgs/self/users/self). Last error: {private_probe.error} "
             + (
                 "The endpoint answered but refused the key: check api_key."
@@ -186,7 +183,7 @@ def check_connectivity(
     public_refused = public_probe.reachable and not public_probe.authenticated
     if not public_probe.reachable or (public_refused and not public_may_refuse_key):
         raise VerificationError(
-            f"Step 3 failed: the public endpoint {endpoints.public_url} "
+            f"Step 3 failed: the public endpoint {api.public_url} "
             + (
                 "did not answer GET /"
                 if not public_probe.reachable
@@ -211,15 +208,15 @@ class AllowlistChange:
     ip_address: str
 
 
-def _guard(endpoints: Endpoints, deadline: float) -> None:
+def _guard(api: RocksetApi, deadline: float) -> None:
     """Lock-out guard: prove PrivateLink works with the key before touching the allowlist."""
     try:
-        with endpoints.client(endpoints.privatelink_url, deadline=deadline) as client:
+        with api.client(api.privatelink_url, deadline=deadline) as client:
             client.current_user()
     except RocksetPulumiError as exc:
         raise VerificationError(
             f"Lock-out guard: the IP allowlist was left unchanged because an authenticated call "
-            f"through PrivateLink ({endpoints.privatelink_url}) failed: {exc} Changing the "
+            f"through PrivateLink ({api.privatelink_url}) failed: {exc} Changing the "
             "allowlist now could leave no working path to Rockset. Fix PrivateLink access "
             "(see the connectivity check) and run `pulumi up` again."
         ) from exc
@@ -233,7 +230,7 @@ def _same(a: str, b: str) -> bool:
 
 
 def reconcile_allowlist(
-    endpoints: Endpoints,
+    api: RocksetApi,
     desired: Mapping[str, str],
     owned: frozenset[str],
     *,
@@ -247,9 +244,9 @@ def reconcile_allowlist(
     endpoint) and never lacks an admin address. Safe to run again after a failure part-way.
     Returns the entries now owned and the calls made.
     """
-    _guard(endpoints, deadline)
+    _guard(api, deadline)
     changes: list[AllowlistChange] = []
-    with endpoints.client(endpoints.privatelink_url, deadline=deadline) as client:
+    with api.client(api.privatelink_url, deadline=deadline) as client:
         live = {e.name: e.ip_address for e in client.list_ip_allowlist()}
         for name, cidr in desired.items():
             if name in live and not _same(live[name], cidr) and name not in owned:
@@ -263,10 +260,10 @@ def reconcile_allowlist(
         def create(name: str, cidr: str) -> None:
             client.create_ip_allowlist(name, cidr, ALLOWLIST_DESCRIPTION)
             live[name] = cidr
-            changes.append(AllowlistChange("create", name, cidr))
+            changes.append(AllowlistChange(action="create", name=name, ip_address=cidr))
 
         def delete(name: str) -> None:
-            changes.append(AllowlistChange("delete", name, live.pop(name)))
+            changes.append(AllowlistChange(action="delete", name=name, ip_address=live.pop(name)))
             client.delete_ip_allowlist(name)
 
         for name, cidr in desired.items():
@@ -291,25 +288,23 @@ def reconcile_allowlist(
 
 
 def read_allowlist(
-    endpoints: Endpoints, names: frozenset[str], *, deadline: float = 60.0
+    api: RocksetApi, names: frozenset[str], *, deadline: float = 60.0
 ) -> dict[str, str]:
     """The live CIDR of each of ``names`` that still exists (for refresh)."""
-    with endpoints.client(endpoints.privatelink_url, deadline=deadline) as client:
+    with api.client(api.privatelink_url, deadline=deadline) as client:
         return {e.name: e.ip_address for e in client.list_ip_allowlist() if e.name in names}
 
 
-def remove_allowlist(
-    endpoints: Endpoints, names: frozenset[str], *, deadline: float = 60.0
-) -> None:
+def remove_allowlist(api: RocksetApi, names: frozenset[str], *, deadline: float = 60.0) -> None:
     """Delete ``names`` from the allowlist, re-opening the public endpoint once it is empty.
 
     Goes through PrivateLink; if that path is already gone, tries the public endpoint, which
     still answers callers inside an admin CIDR.
     """
     last: RocksetPulumiError | None = None
-    for url in (endpoints.privatelink_url, endpoints.public_url):
+    for url in (api.privatelink_url, api.public_url):
         try:
-            with endpoints.client(url, deadline=deadline) as client:
+            with api.client(url, deadline=deadline) as client:
                 live = {e.name for e in client.list_ip_allowlist()}
                 for name in sorted(names & live):
                     client.delete_ip_allowlist(name)
@@ -343,12 +338,12 @@ class LockdownStatus:
         return {**asdict(self), "holds": self.holds}
 
 
-def observe_lockdown(endpoints: Endpoints, *, deadline: float = 30.0) -> LockdownStatus:
+def observe_lockdown(api: RocksetApi, *, deadline: float = 30.0) -> LockdownStatus:
     """One look at step 5's expectations, without waiting (used by refresh)."""
 
     def public() -> tuple[bool, bool, str | None]:
         try:
-            with endpoints.client(endpoints.public_url, deadline=deadline) as client:
+            with api.client(api.public_url, deadline=deadline) as client:
                 client.ping()
                 try:
                     client.current_user()
@@ -360,7 +355,7 @@ def observe_lockdown(endpoints: Endpoints, *, deadline: float = 30.0) -> Lockdow
 
     def private() -> tuple[bool, str | None]:
         try:
-            with endpoints.client(endpoints.privatelink_url, deadline=deadline) as client:
+            with api.client(api.privatelink_url, deadline=deadline) as client:
                 client.current_user()
         except (ApiError, TransportError) as exc:
             return False, str(exc)
@@ -372,13 +367,20 @@ def observe_lockdown(endpoints: Endpoints, *, deadline: float = 30.0) -> Lockdow
             public_future.result(),
             private_future.result(),
         )
-    return LockdownStatus(reachable, refuses, accepts, public_error, private_error, _now())
+    return LockdownStatus(
+        public_reachable=reachable,
+        public_refuses_key=refuses,
+        privatelink_accepts_key=accepts,
+        public_error=public_error,
+        privatelink_error=private_error,
+        checked_at=_now(),
+    )
 
 
 def verify_lockdown(
-    endpoints: Endpoints,
+    api: RocksetApi,
     admin_cidrs: Mapping[str, str],
-    policy: WaitPolicy,
+    timeout: float,
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> LockdownStatus:
@@ -386,26 +388,24 @@ def verify_lockdown(
 
     Raises :class:`VerificationError` naming each expectation that did not hold.
     """
-    give_up = time.monotonic() + policy.timeout
-    delay = policy.initial
-    while True:
-        status = observe_lockdown(endpoints)
-        if status.holds or time.monotonic() + delay >= give_up:
-            break
-        sleep(delay)
-        delay = min(policy.ceiling, delay * policy.multiplier)
+
+    def look(_remaining: float | None) -> Attempt[LockdownStatus]:
+        status = observe_lockdown(api)
+        return Attempt(status, final=status.holds)
+
+    status = poll(look, waiting(timeout), sleep=sleep).value
     if status.holds:
         return status
     failures = []
     if not status.public_reachable:
         failures.append(
-            f"the public endpoint {endpoints.public_url} should still answer GET / but did not "
+            f"the public endpoint {api.public_url} should still answer GET / but did not "
             f"({status.public_error})"
         )
     elif not status.public_refuses_key:
         admins = ", ".join(f"{n}={c}" for n, c in sorted(admin_cidrs.items()))
         failures.append(
-            f"the public endpoint {endpoints.public_url} should refuse the API key (Authentication"
+            f"the public endpoint {api.public_url} should refuse the API key (Authentication"
             f" Failure) but accepted it. A machine whose public address lies inside one of "
             f"admin_cidrs ({admins}) sees exactly this, because the allowlist lets it through; "
             "Rockset's guide runs step 5 from inside the VPC, whose traffic leaves through an "
@@ -413,9 +413,7 @@ def verify_lockdown(
         )
     if not status.privatelink_accepts_key:
         failures.append(
-            f"the PrivateLink endpoint {endpoints.privatelink_url} should accept the API key but "
+            f"the PrivateLink endpoint {api.privatelink_url} should accept the API key but "
             f"did not ({status.privatelink_error})"
         )
-    raise VerificationError(
-        f"Step 5 failed after {policy.timeout:g} s: " + "; and ".join(failures) + "."
-    )
+    raise VerificationError(f"Step 5 failed after {timeout:g} s: " + "; and ".join(failures) + ".")

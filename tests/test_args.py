@@ -9,6 +9,7 @@ import pytest
 
 from rockset_pulumi import ConfigurationError, PrivateLinkArgs
 from rockset_pulumi.args import DEFAULT_CHECK_TIMEOUT, resolve_args
+from rockset_pulumi.regions import HostOverrides
 
 KEY = "test-key-value"
 
@@ -19,57 +20,35 @@ def args(**overrides: Any) -> PrivateLinkArgs:
     return PrivateLinkArgs(**values)
 
 
-def refused(region: str | None = "eu-central-1", **overrides: Any) -> str:
+def refused(**overrides: Any) -> str:
     with pytest.raises(ConfigurationError) as err:
-        resolve_args(args(**overrides), default_region=region)
+        resolve_args(args(**overrides))
     return str(err.value)
 
 
-def test_defaults_are_resolved_from_the_region_table() -> None:
-    settings = resolve_args(args(), default_region="eu-central-1")
-    assert settings.service_name == "com.amazonaws.vpce.eu-central-1.vpce-svc-02f409ce75f330219"
-    assert settings.public_url == "https://api.euc1a1.rockset.com"
-    assert settings.privatelink_url == "https://privatelink.euc1a1.rockset.com"
+def test_defaults_are_filled_in_one_place() -> None:
+    settings = resolve_args(args())
+    assert settings.hosts == HostOverrides()
+    assert settings.region is None
     assert settings.checks is False
     assert settings.lockdown is False
     assert settings.check_timeout == DEFAULT_CHECK_TIMEOUT
     assert settings.allowed_cidrs == ()
+    assert settings.warnings == ()
 
 
 def test_checks_default_on_with_an_api_key() -> None:
-    assert resolve_args(args(api_key=KEY), default_region="us-east-1").checks is True
-    assert resolve_args(args(api_key=KEY, checks=False), default_region="us-east-1").checks is False
+    assert resolve_args(args(api_key=KEY)).checks is True
+    assert resolve_args(args(api_key=KEY, checks=False)).checks is False
 
 
-def test_explicit_region_wins_over_the_ambient_one() -> None:
-    settings = resolve_args(args(region="us-west-2"), default_region="eu-central-1")
-    assert settings.region == "us-west-2"
-    assert settings.public_url == "https://api.usw2a1.rockset.com"
-
-
-def test_overrides_replace_table_entries() -> None:
+def test_overrides_are_kept_as_given_without_a_trailing_slash() -> None:
     settings = resolve_args(
-        args(public_url="https://127.0.0.1:8443/", privatelink_url="https://localhost:9443"),
-        default_region="eu-central-1",
+        args(public_url="https://127.0.0.1:8443/", privatelink_url="https://localhost:9443")
     )
-    assert settings.public_url == "https://127.0.0.1:8443"
-    assert settings.privatelink_url == "https://localhost:9443"
-
-
-def test_a_region_outside_the_table_needs_all_three_overrides() -> None:
-    message = refused(region="ap-south-1")
-    assert "'ap-south-1'" in message
-    assert "eu-central-1" in message
-    settings = resolve_args(
-        args(
-            service_name="com.amazonaws.vpce.ap-south-1.vpce-svc-0123",
-            public_url="https://api.aps1a1.rockset.com",
-            privatelink_url="https://privatelink.aps1a1.rockset.com",
-        ),
-        default_region="ap-south-1",
+    assert settings.hosts == HostOverrides(
+        public_url="https://127.0.0.1:8443", privatelink_url="https://localhost:9443"
     )
-    assert settings.public_url == "https://api.aps1a1.rockset.com"
-    assert settings.service_name == "com.amazonaws.vpce.ap-south-1.vpce-svc-0123"
 
 
 def test_empty_subnet_ids() -> None:
@@ -98,7 +77,7 @@ def test_malformed_cidrs_and_names(field: str, value: Any, named: str) -> None:
 
 
 def test_admin_addresses_may_be_single_ips() -> None:
-    settings = resolve_args(args(admin_cidrs={"vpn": "198.51.100.7"}), default_region="eu-west-1")
+    settings = resolve_args(args(admin_cidrs={"vpn": "198.51.100.7"}))
     assert settings.admin_cidrs == {"vpn": "198.51.100.7/32"}
 
 
@@ -142,3 +121,75 @@ def test_check_timeout_must_be_positive(value: float) -> None:
 def test_ca_bundle_must_exist(tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.pem")
     assert f"ca_bundle is {missing!r}" in refused(ca_bundle=missing)
+
+
+def _pem_garbage(tmp: Path) -> str:
+    path = tmp / "not-a-ca.pem"
+    path.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    return str(path)
+
+
+# (input overrides, what the message must name): each would have defeated a safety, or failed
+# only after AWS resources existed, or ended in a raw TypeError.
+BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
+    ({"lockdown": "false"}, "lockdown is 'false'"),
+    ({"lockdown": 1}, "lockdown is 1"),
+    ({"checks": "false", "api_key": KEY}, "checks is 'false'"),
+    ({"checks": 0, "api_key": KEY}, "checks is 0"),
+    ({"check_timeout": float("nan")}, "check_timeout is nan"),
+    ({"check_timeout": float("inf")}, "check_timeout is inf"),
+    ({"check_timeout": 10**9}, "check_timeout is 1000000000"),
+    ({"check_timeout": True}, "check_timeout is True"),
+    ({"check_timeout": "900"}, "check_timeout is '900'"),
+    ({"price_per_az_hour": float("nan")}, "price_per_az_hour is nan"),
+    ({"expected_gb_per_month": -1}, "expected_gb_per_month is -1"),
+    ({"admin_cidrs": {"all": "0.0.0.0/0"}}, "cover every IPv4 address"),
+    ({"admin_cidrs": {"a": "0.0.0.0/1", "b": "128.0.0.0/1"}}, "cover every IPv4 address"),
+    ({"admin_cidrs": {"office\n": "203.0.113.0/24"}}, "admin_cidrs key is 'office\\n'"),
+    ({"admin_cidrs": ["203.0.113.0/24"]}, "admin_cidrs is ['203.0.113.0/24']"),
+    ({"admin_cidrs": {"office": 7}}, "admin_cidrs['office'] is 7"),
+    ({"public_url": "https://user:pw@api.example.com"}, "Remove user:password@"),
+    ({"privatelink_url": "https://api.example.com:99999"}, "privatelink_url is"),
+    ({"public_url": 443}, "public_url is 443"),
+    ({"service_name": "com.amazonaws vpce"}, "service_name is 'com.amazonaws vpce'"),
+    ({"api_key": ""}, "api_key is ''"),
+    ({"api_key": f" {KEY}"}, "leading or trailing whitespace"),
+    ({"api_key": f"{KEY}\n"}, "leading or trailing whitespace"),
+    ({"api_key": 12345}, "api_key is 12345"),
+    ({"allowed_security_group_ids": "sg-123"}, "allowed_security_group_ids is 'sg-123'"),
+    ({"allowed_security_group_ids": [None]}, "allowed_security_group_ids[0] is None"),
+    ({"allowed_cidrs": "10.0.0.0/16"}, "allowed_cidrs is '10.0.0.0/16'"),
+    ({"subnet_ids": "subnet-a"}, "subnet_ids is 'subnet-a'"),
+    ({"subnet_ids": [""]}, "subnet_ids[0] is ''"),
+    ({"vpc_id": ""}, "vpc_id is ''"),
+    ({"vpc_id": None}, "vpc_id is None"),
+    ({"region": ""}, "region is ''"),
+    ({"tags": {"team": 1}}, "tags['team'] is 1"),
+    ({"tags": ["a"]}, "tags is ['a']"),
+    ({"triggers": "v2"}, "triggers is 'v2'"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "named"), BAD_INPUTS, ids=[b[1] for b in BAD_INPUTS])
+def test_bad_inputs_are_refused_naming_the_input(overrides: dict[str, Any], named: str) -> None:
+    message = refused(**overrides)
+    assert message.startswith("Cannot create the PrivateLink: ")
+    assert named in message
+    assert "Pass" in message or "Remove" in message or "copy the key" in message
+    assert KEY not in message
+
+
+def test_a_ca_bundle_that_is_not_pem_is_refused(tmp_path: Path) -> None:
+    garbage = _pem_garbage(tmp_path)
+    assert f"ca_bundle is {garbage!r}" in refused(ca_bundle=garbage)
+    empty = tmp_path / "empty.pem"
+    empty.write_text("")
+    assert "ca_bundle is" in refused(ca_bundle=str(empty))
+
+
+def test_private_admin_ranges_are_allowed_with_a_warning() -> None:
+    settings = resolve_args(args(admin_cidrs={"lan": "10.1.0.0/16", "office": "203.0.113.0/24"}))
+    assert settings.admin_cidrs == {"lan": "10.1.0.0/16", "office": "203.0.113.0/24"}
+    [warning] = settings.warnings
+    assert "admin_cidrs['lan'] is '10.1.0.0/16'" in warning
+    assert "admits nobody" in warning

@@ -19,7 +19,6 @@ from pulumi.automation import CommandError, OpType
 from devtools.engine import (
     LocalAws,
     LocalStack,
-    Rockset,
     engine_env,
     local_aws,
     open_stack,
@@ -64,17 +63,13 @@ class World:
         return [e for e in found if e["State"] != "deleted"]
 
 
-def rockset(emu: RunningEmulator) -> Rockset:
-    return Rockset(emu.public_url, emu.privatelink_url, emu.ca_bundle, emu.api_key)
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     workdir = tmp_path_factory.mktemp("engine")
     emu = start_emulator(workdir / "emulator")
     try:
         with local_aws(workdir) as aws:
-            stack = open_stack(workdir / "pulumi", engine_env(aws), stack_config(aws, rockset(emu)))
+            stack = open_stack(workdir / "pulumi", engine_env(aws), stack_config(aws, emu.api))
             yield World(aws, emu, stack)
     finally:
         emu.stop()
@@ -212,7 +207,7 @@ def failed_up(
             stack = open_stack(
                 workdir / "pulumi",
                 engine_env(aws, registered_accounts=registered_accounts),
-                stack_config(aws, rockset(emu), **config),
+                stack_config(aws, emu.api, **config),
             )
             with pytest.raises(CommandError) as err:
                 stack.up()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Any
 
 import grpc
@@ -24,12 +25,7 @@ PROVIDERS = [ConnectivityCheckProvider(), IpAllowlistProvider(), LockdownCheckPr
 
 
 def endpoint_props(emu: RunningEmulator) -> dict[str, Any]:
-    return {
-        "public_url": emu.public_url,
-        "privatelink_url": emu.privatelink_url,
-        "api_key": emu.api_key,
-        "ca_bundle": emu.ca_bundle,
-    }
+    return dataclasses.asdict(emu.api)
 
 
 def connectivity_props(emu: RunningEmulator, **extra: Any) -> dict[str, Any]:

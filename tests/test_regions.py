@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from rockset_pulumi import REGIONS, ConfigurationError, lookup_region
+from rockset_pulumi.regions import HostOverrides, RocksetHosts, resolve_hosts
 
 GUIDE_SERVICES = {
     "eu-central-1": "com.amazonaws.vpce.eu-central-1.vpce-svc-02f409ce75f330219",
@@ -61,3 +62,25 @@ def test_unsupported_region_names_it_and_lists_the_supported_ones() -> None:
     for region in GUIDE_SERVICES:
         assert region in message
     assert "service_name, public_url and privatelink_url" in message
+
+
+def test_hosts_come_from_the_table_unless_overridden() -> None:
+    assert resolve_hosts("eu-central-1", HostOverrides()) == RocksetHosts(
+        GUIDE_SERVICES["eu-central-1"],
+        "https://api.euc1a1.rockset.com",
+        "https://privatelink.euc1a1.rockset.com",
+    )
+    hosts = resolve_hosts("eu-central-1", HostOverrides(privatelink_url="https://pl.example"))
+    assert hosts.privatelink_url == "https://pl.example"
+    assert hosts.public_url == "https://api.euc1a1.rockset.com"
+
+
+def test_a_region_outside_the_table_works_with_all_three_overrides_only() -> None:
+    given = HostOverrides("com.amazonaws.vpce.ap-south-1.vpce-svc-1", "https://a", "https://p")
+    assert resolve_hosts("ap-south-1", given) == RocksetHosts(
+        "com.amazonaws.vpce.ap-south-1.vpce-svc-1", "https://a", "https://p"
+    )
+    with pytest.raises(ConfigurationError, match="ap-south-1"):
+        resolve_hosts(
+            "ap-south-1", HostOverrides(public_url="https://a", privatelink_url="https://p")
+        )

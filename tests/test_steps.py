@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -10,8 +11,6 @@ import pytest
 from rockset_pulumi import AuthenticationError, VerificationError
 from rockset_pulumi.steps import (
     AllowlistChange,
-    Endpoints,
-    WaitPolicy,
     check_connectivity,
     observe_lockdown,
     read_allowlist,
@@ -23,10 +22,6 @@ from tests.conftest import EmulatorFactory
 from tests.support.emulator import RunningEmulator
 
 OFFICE = {"office": "203.0.113.0/24"}
-
-
-def endpoints(emu: RunningEmulator) -> Endpoints:
-    return Endpoints(emu.public_url, emu.privatelink_url, emu.api_key, emu.ca_bundle)
 
 
 def public_accepts_key(emu: RunningEmulator) -> bool:
@@ -44,7 +39,7 @@ def allowlist(emu: RunningEmulator) -> dict[str, str]:
 
 
 def test_connectivity_reports_both_endpoints(emulator: RunningEmulator) -> None:
-    result = check_connectivity(endpoints(emulator), WaitPolicy(5), public_may_refuse_key=False)
+    result = check_connectivity(emulator.api, 5, public_may_refuse_key=False)
     for name, url in (("public", emulator.public_url), ("privatelink", emulator.privatelink_url)):
         probe = result[name]
         assert probe["url"] == url
@@ -59,7 +54,7 @@ def test_connectivity_reports_both_endpoints(emulator: RunningEmulator) -> None:
 def test_connectivity_waits_for_privatelink_to_come_up(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory(ready_after=2)
     started = time.monotonic()
-    result = check_connectivity(endpoints(emu), WaitPolicy(30), public_may_refuse_key=False)
+    result = check_connectivity(emu.api, 30, public_may_refuse_key=False)
     assert result["privatelink"]["authenticated"] is True
     assert result["privatelink"]["attempts"] > 1
     # Seen within about one poll interval (the ceiling) of becoming ready, not at the timeout.
@@ -69,7 +64,7 @@ def test_connectivity_waits_for_privatelink_to_come_up(emulator_factory: Emulato
 def test_connectivity_gives_up_with_the_likely_causes(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory(ready_after=600)
     with pytest.raises(VerificationError) as err:
-        check_connectivity(endpoints(emu), WaitPolicy(1.5), public_may_refuse_key=False)
+        check_connectivity(emu.api, 1.5, public_may_refuse_key=False)
     message = str(err.value)
     assert f"PrivateLink endpoint {emu.privatelink_url} did not accept the API key" in message
     assert "within 1.5 s" in message
@@ -81,16 +76,14 @@ def test_connectivity_gives_up_with_the_likely_causes(emulator_factory: Emulator
 
 
 def test_connectivity_with_a_wrong_key_says_so(emulator: RunningEmulator) -> None:
-    wrong = Endpoints(
-        emulator.public_url, emulator.privatelink_url, "wrong-key", emulator.ca_bundle
-    )
+    wrong = dataclasses.replace(emulator.api, api_key="wrong-key")
     with pytest.raises(VerificationError, match="refused the key: check api_key"):
-        check_connectivity(wrong, WaitPolicy(5), public_may_refuse_key=False)
+        check_connectivity(wrong, 5, public_may_refuse_key=False)
 
 
 def test_allowlist_lockdown_and_reopen(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory()
-    ep = endpoints(emu)
+    ep = emu.api
     assert public_accepts_key(emu)
 
     live, changes = reconcile_allowlist(ep, OFFICE, frozenset())
@@ -99,7 +92,7 @@ def test_allowlist_lockdown_and_reopen(emulator_factory: EmulatorFactory) -> Non
     assert allowlist(emu) == OFFICE
     assert not public_accepts_key(emu)
 
-    status = verify_lockdown(ep, OFFICE, WaitPolicy(5))
+    status = verify_lockdown(ep, OFFICE, 5)
     assert status.holds
     assert (status.public_reachable, status.public_refuses_key) == (True, True)
     assert status.privatelink_accepts_key
@@ -116,7 +109,7 @@ def test_an_identical_existing_entry_is_adopted(emulator_factory: EmulatorFactor
     emu = emulator_factory()
     with emu.client("privatelink") as client:
         client.create_ip_allowlist("office", "203.0.113.0/24")
-    live, changes = reconcile_allowlist(endpoints(emu), OFFICE, frozenset())
+    live, changes = reconcile_allowlist(emu.api, OFFICE, frozenset())
     assert live == OFFICE
     assert changes == []
 
@@ -128,7 +121,7 @@ def test_a_foreign_entry_of_the_same_name_is_a_clear_error(
     with emu.client("privatelink") as client:
         client.create_ip_allowlist("office", "198.51.100.0/24")
     with pytest.raises(VerificationError) as err:
-        reconcile_allowlist(endpoints(emu), {**OFFICE, "vpn": "192.0.2.1/32"}, frozenset())
+        reconcile_allowlist(emu.api, {**OFFICE, "vpn": "192.0.2.1/32"}, frozenset())
     assert "entry 'office'" in str(err.value)
     assert "198.51.100.0/24" in str(err.value)
     assert "did not create" in str(err.value)
@@ -140,7 +133,7 @@ def test_a_changed_cidr_is_created_before_the_old_one_goes(
     emulator_factory: EmulatorFactory,
 ) -> None:
     emu = emulator_factory()
-    ep = endpoints(emu)
+    ep = emu.api
     live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
     moved = {"office": "198.51.100.0/24"}
     live, changes = reconcile_allowlist(ep, moved, frozenset(live))
@@ -162,7 +155,7 @@ def test_removed_names_are_deleted_after_new_ones_are_created(
     emulator_factory: EmulatorFactory,
 ) -> None:
     emu = emulator_factory()
-    ep = endpoints(emu)
+    ep = emu.api
     live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
     vpn = {"vpn": "192.0.2.1/32"}
     live, changes = reconcile_allowlist(ep, vpn, frozenset(live))
@@ -175,7 +168,7 @@ def test_lock_out_guard_changes_nothing_when_privatelink_fails(
 ) -> None:
     emu = emulator_factory(ready_after=600)
     with pytest.raises(VerificationError) as err:
-        reconcile_allowlist(endpoints(emu), OFFICE, frozenset(), deadline=1.0)
+        reconcile_allowlist(emu.api, OFFICE, frozenset(), deadline=1.0)
     assert str(err.value).startswith("Lock-out guard: the IP allowlist was left unchanged")
     assert emu.api_key not in str(err.value)
     with emu.client("public") as client:
@@ -188,9 +181,9 @@ def test_lockdown_fails_when_the_prober_is_inside_an_admin_cidr(
 ) -> None:
     emu = emulator_factory()
     loopback = {"admins": "127.0.0.0/8"}
-    reconcile_allowlist(endpoints(emu), loopback, frozenset())
+    reconcile_allowlist(emu.api, loopback, frozenset())
     with pytest.raises(VerificationError) as err:
-        verify_lockdown(endpoints(emu), loopback, WaitPolicy(1.0))
+        verify_lockdown(emu.api, loopback, 1.0)
     message = str(err.value)
     assert f"the public endpoint {emu.public_url} should refuse the API key" in message
     assert "admin_cidrs (admins=127.0.0.0/8)" in message
@@ -201,7 +194,7 @@ def test_refresh_sees_a_deleted_entry_and_a_reopened_endpoint(
     emulator_factory: EmulatorFactory,
 ) -> None:
     emu = emulator_factory()
-    ep = endpoints(emu)
+    ep = emu.api
     live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
     assert observe_lockdown(ep).holds
     with emu.client("privatelink") as client:
@@ -218,10 +211,10 @@ def test_removal_falls_back_to_the_public_endpoint_for_an_admin(
     # The allowlist outlives a PrivateLink path that is gone (state file, restarted emulator).
     state = tmp_path / "org.json"
     first = emulator_factory(state_file=state)
-    reconcile_allowlist(endpoints(first), {"admins": "127.0.0.0/8"}, frozenset())
+    reconcile_allowlist(first.api, {"admins": "127.0.0.0/8"}, frozenset())
     first.stop()
     gone = emulator_factory(state_file=state, ready_after=600)
-    remove_allowlist(endpoints(gone), frozenset({"admins"}))
+    remove_allowlist(gone.api, frozenset({"admins"}))
     with gone.client("public") as client:
         assert client.list_ip_allowlist() == []
 
@@ -231,11 +224,11 @@ def test_removal_without_any_path_says_where_to_run_it(
 ) -> None:
     state = tmp_path / "org.json"
     first = emulator_factory(state_file=state)
-    reconcile_allowlist(endpoints(first), OFFICE, frozenset())
+    reconcile_allowlist(first.api, OFFICE, frozenset())
     first.stop()
     gone = emulator_factory(state_file=state, ready_after=600)
     with pytest.raises(VerificationError) as err:
-        remove_allowlist(endpoints(gone), frozenset(OFFICE), deadline=2.0)
+        remove_allowlist(gone.api, frozenset(OFFICE), deadline=2.0)
     message = str(err.value)
     assert "neither PrivateLink nor the public endpoint accepted the calls" in message
     assert "from inside the VPC, or from an address in admin_cidrs" in message
@@ -244,10 +237,10 @@ def test_removal_without_any_path_says_where_to_run_it(
 
 def test_rerun_after_lockdown_accepts_a_public_refusal(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory()
-    reconcile_allowlist(endpoints(emu), OFFICE, frozenset())
-    result = check_connectivity(endpoints(emu), WaitPolicy(5), public_may_refuse_key=True)
+    reconcile_allowlist(emu.api, OFFICE, frozenset())
+    result = check_connectivity(emu.api, 5, public_may_refuse_key=True)
     assert result["public"]["reachable"] is True
     assert result["public"]["authenticated"] is False
     assert result["privatelink"]["authenticated"] is True
     with pytest.raises(VerificationError, match="answered GET / but refused the API key"):
-        check_connectivity(endpoints(emu), WaitPolicy(5), public_may_refuse_key=False)
+        check_connectivity(emu.api, 5, public_may_refuse_key=False)

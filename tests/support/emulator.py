@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.client import RocksetClient
 
 __all__ = ["DEFAULT_API_KEY", "RunningEmulator", "start_emulator"]
@@ -41,6 +42,11 @@ class RunningEmulator:
     process: subprocess.Popen[str]
     stdout_lines: list[str] = field(default_factory=list)
     _reader: threading.Thread | None = None
+
+    @property
+    def api(self) -> RocksetApi:
+        """Where this emulator answers, as the package's steps and providers take it."""
+        return RocksetApi(self.public_url, self.privatelink_url, self.api_key, self.ca_bundle)
 
     def url(self, listener: Literal["public", "privatelink"]) -> str:
         return self.public_url if listener == "public" else self.privatelink_url

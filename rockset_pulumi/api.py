@@ -1,0 +1,74 @@
+"""Where Rockset is and how to talk to it: :class:`RocksetApi`.
+
+One value carries the two API base URLs, the key and the CA bundle from the component, through
+the dynamic resources' inputs, to the client. The component builds the inputs with
+:meth:`RocksetApi.inputs` (the one place that makes the key a Pulumi secret); a provider reads
+them back with :meth:`RocksetApi.from_props`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from .client import RetryPolicy, RocksetClient
+
+__all__ = ["RocksetApi"]
+
+
+@dataclass(frozen=True)
+class RocksetApi:
+    """Rockset's public and PrivateLink API endpoints, and the key. The key is not in ``repr``."""
+
+    public_url: str
+    """The public API endpoint, e.g. ``https://api.euc1a1.rockset.com``."""
+    privatelink_url: str
+    """The API endpoint through PrivateLink, e.g. ``https://privatelink.euc1a1.rockset.com``."""
+    api_key: str = field(repr=False)
+    """The API key the checks and the allowlist calls authenticate with."""
+    ca_bundle: str | None = None
+    """PEM file of CAs for Rockset's TLS certificates; None for the system trust store."""
+
+    PROPS = ("public_url", "privatelink_url", "api_key", "ca_bundle")
+    """The dynamic resources' input names that carry this value."""
+
+    def client(self, url: str, *, deadline: float, attempts: int = 3) -> RocksetClient:
+        """A client for ``url`` (one of the two endpoints) whose every call ends by ``deadline``
+        seconds, retrying transient failures up to ``attempts`` times."""
+        return RocksetClient(
+            url,
+            self.api_key,
+            ca_bundle=self.ca_bundle,
+            timeout=min(10.0, deadline),
+            deadline=deadline,
+            retry=RetryPolicy(max_attempts=attempts, initial_backoff=0.2, max_backoff=2.0),
+        )
+
+    @classmethod
+    def from_props(cls, props: Mapping[str, Any]) -> RocksetApi:
+        """Read back what :meth:`inputs` put into a dynamic resource's inputs."""
+        return cls(
+            public_url=props["public_url"],
+            privatelink_url=props["privatelink_url"],
+            api_key=props["api_key"],
+            ca_bundle=props.get("ca_bundle") or None,
+        )
+
+    @staticmethod
+    def inputs(
+        *,
+        public_url: pulumi.Input[str],
+        privatelink_url: pulumi.Input[str],
+        api_key: pulumi.Input[str],
+        ca_bundle: str | None,
+    ) -> dict[str, Any]:
+        """A dynamic resource's inputs for this value, with the key as a Pulumi secret."""
+        return {
+            "public_url": public_url,
+            "privatelink_url": privatelink_url,
+            "api_key": pulumi.Output.secret(api_key),
+            "ca_bundle": ca_bundle,
+        }
