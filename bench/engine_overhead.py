@@ -31,7 +31,7 @@ from devtools.engine import (
     pulumi_cli,
     stack_config,
 )
-from rockset_pulumi.emulator import Emulator, EmulatorConfig
+from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi.regions import REGIONS
 
 API_KEY = "bench-p4-key"

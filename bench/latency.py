@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench import Section, Settings, median, verdict
-from rockset_pulumi.emulator import Emulator, EmulatorConfig, FaultConfig
+from rockset_emulator import Emulator, EmulatorConfig, FaultConfig
 from rockset_pulumi.steps import Endpoints, WaitPolicy, _probe_once, check_connectivity
 
 API_KEY = "bench-p2-key"

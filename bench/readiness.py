@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bench import Plot, Section, Series, Settings, median, overall, verdict
-from rockset_pulumi.emulator import Emulator, EmulatorConfig
+from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi.steps import Endpoints, WaitPolicy, _probe_once, check_connectivity
 
 API_KEY = "bench-p1-key"

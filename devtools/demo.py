@@ -27,10 +27,10 @@ from devtools.engine import (
     pulumi_cli,
     stack_config,
 )
+from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi import AuthenticationError
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.client import RocksetClient
-from rockset_pulumi.emulator import Emulator, EmulatorConfig
 
 WORKDIR = REPO / ".pulumi-local" / "demo"
 # Long enough that `pulumi up` reaches the connectivity check before PrivateLink answers, so the

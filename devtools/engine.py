@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import runpy
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ import yaml
 from pulumi import automation as auto
 
 from devtools.aws_double.model import Network, seed_network
+from devtools.net import free_port
 from rockset_pulumi.api import RocksetApi
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,14 +48,6 @@ def pulumi_cli() -> Path | None:
     """The built CLI, or None when ``make pulumi-cli`` has not run (or Go is missing)."""
     cli = PULUMI_ROOT / "bin" / "pulumi"
     return cli if cli.is_file() else None
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

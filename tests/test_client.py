@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from devtools.engine import free_port
+from devtools.net import free_port
 from rockset_pulumi.client import (
     IpAllowlistEntry,
     Organization,

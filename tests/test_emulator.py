@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi.client import RetryPolicy, RocksetClient
-from rockset_pulumi.emulator import Emulator, EmulatorConfig
 from rockset_pulumi.errors import TransportError
 from tests.conftest import EmulatorFactory
 from tests.support.connect_proxy import ConnectProxy
@@ -83,9 +83,9 @@ def test_sigterm_with_an_idle_keep_alive_connection(emulator_factory: EmulatorFa
 
 
 def emulator_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m rockset_pulumi.emulator`` with ``args`` to completion."""
+    """Run ``python -m rockset_emulator`` with ``args`` to completion."""
     return subprocess.run(
-        [sys.executable, "-m", "rockset_pulumi.emulator", *args],
+        [sys.executable, "-m", "rockset_emulator", *args],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,

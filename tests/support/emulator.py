@@ -108,7 +108,7 @@ def start_emulator(
     command = [
         sys.executable,
         "-m",
-        "rockset_pulumi.emulator",
+        "rockset_emulator",
         *_flag_args({"api_key": [api_key, *extra_keys]}),
         *_flag_args(flags),
     ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from rockset_pulumi.emulator.state import (
+from rockset_emulator.state import (
     AllowlistConflictError,
     AllowlistInvalidError,
     AllowlistNotFoundError,

@@ -1,4 +1,4 @@
-"""Command line: ``python -m rockset_pulumi.emulator --api-key KEY [options]``.
+"""Command line: ``python -m rockset_emulator --api-key KEY [options]``.
 
 When both listeners are bound it prints one JSON line to stdout (``public_url``,
 ``privatelink_url``, ``ca_bundle``) and serves until SIGTERM or SIGINT, then exits 0. Logs go to
@@ -16,11 +16,11 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from rockset_pulumi.emulator.app import (
+from rockset_emulator.app import (
     DEFAULT_READ_LIMIT_PER_MINUTE,
     DEFAULT_UPDATE_LIMIT_PER_MINUTE,
 )
-from rockset_pulumi.emulator.server import Emulator, EmulatorConfig, FaultConfig
+from rockset_emulator.server import Emulator, EmulatorConfig, FaultConfig
 
 
 def _non_negative(value: str) -> float:
@@ -46,7 +46,7 @@ def _positive_int(value: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m rockset_pulumi.emulator",
+        prog="python -m rockset_emulator",
         description="Emulate Rockset's public and PrivateLink API endpoints over HTTPS.",
     )
     parser.add_argument(
@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
-        logging.getLogger("rockset_pulumi.emulator").info("signal %d: stopping", signum)
+        logging.getLogger("rockset_emulator").info("signal %d: stopping", signum)
         stop.set()
 
     signal.signal(signal.SIGTERM, request_stop)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from rockset_pulumi.emulator.app import (
+from rockset_emulator.app import (
     DEFAULT_READ_LIMIT_PER_MINUTE,
     DEFAULT_UPDATE_LIMIT_PER_MINUTE,
     Listener,
@@ -35,12 +35,12 @@ from rockset_pulumi.emulator.app import (
     RocksetApp,
     error_response,
 )
-from rockset_pulumi.emulator.state import OrgState
-from rockset_pulumi.emulator.tls import prepare_tls
+from rockset_emulator.state import OrgState
+from rockset_emulator.tls import prepare_tls
 
 __all__ = ["Emulator", "EmulatorConfig", "FaultConfig"]
 
-logger = logging.getLogger("rockset_pulumi.emulator")
+logger = logging.getLogger("rockset_emulator")
 
 _MAX_BODY = 1 << 20
 _HANDSHAKE_TIMEOUT = 10.0
