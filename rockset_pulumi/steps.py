@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .client import RetryPolicy, RocksetClient
+from .client import RocksetClient
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -31,6 +31,7 @@ from .errors import (
     TransportError,
     VerificationError,
 )
+from .polling import PollPolicy
 
 __all__ = [
     "AllowlistChange",
@@ -92,7 +93,9 @@ class Endpoints:
             ca_bundle=self.ca_bundle,
             timeout=min(10.0, deadline),
             deadline=deadline,
-            retry=RetryPolicy(max_attempts=attempts, initial_backoff=0.2, max_backoff=2.0),
+            retry=PollPolicy(
+                max_attempts=attempts, initial=0.2, ceiling=2.0, multiplier=2.0, jitter=0.5
+            ),
         )
 
 
