@@ -372,6 +372,10 @@ class _Answer:
     retry_after: str | None
     body: bytes
 
+    @property
+    def summary(self) -> str:
+        return f"status {self.status}"
+
 
 @dataclass(frozen=True)
 class _Failure:
@@ -396,7 +400,7 @@ class _Call:
     path: str
     request: httpx.Request = field(repr=False)
     attempts: int = 0
-    last: _Outcome | None = None
+    last_summary: str = ""
     maybe_applied: bool = False
     """True once an attempt failed after its request may have reached the server."""
 
@@ -651,7 +655,7 @@ class RocksetClient:
         """One attempt, and whether its outcome is final or worth another (and after how long)."""
         outcome = self._send_once(call, remaining)
         call.attempts += 1
-        call.last = outcome
+        call.last_summary = outcome.summary
         if isinstance(outcome, _Failure):
             call.maybe_applied = call.maybe_applied or outcome.sent
             return Attempt(outcome, final=not outcome.retryable)
@@ -662,17 +666,13 @@ class RocksetClient:
 
     def _pause(self, call: _Call, wait: float) -> None:
         """The wait before the next attempt."""
-        last = call.last
-        summary = (
-            f"status {last.status}" if isinstance(last, _Answer) else getattr(last, "summary", "")
-        )
         logger.warning(
             "%s %s%s: attempt %d failed (%s); retrying in %.2f s",
             call.method,
             self._base_url,
             call.path,
             call.attempts,
-            summary,
+            call.last_summary,
             wait,
         )
         self._sleep(wait)
@@ -704,14 +704,12 @@ class RocksetClient:
         with time_limit(budget):
             try:
                 response = self._http.send(call.request, stream=True)
+                try:
+                    return self._read(call, response)
+                finally:
+                    response.close()
             except httpx.HTTPError as exc:
                 return self._failure(call, exc, bound)
-            try:
-                return self._read(call, response)
-            except httpx.HTTPError as exc:
-                return self._failure(call, exc, bound)
-            finally:
-                response.close()
 
     def _read(self, call: _Call, response: httpx.Response) -> _Answer:
         """The whole answer, raw and decompressed body each at most ``_MAX_BODY`` bytes."""

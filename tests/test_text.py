@@ -5,18 +5,13 @@ from __future__ import annotations
 import pytest
 
 from rockset_pulumi.text import REDACTED, clean, redact
+from tests.support import leaks
 
 KEY = "Xv93kQ7zLp2Wm8RtYb4NcJ6hGf1DsA0e"
 
 
-def leaked_runs(text: str, secret: str = KEY, run: int = 8) -> list[str]:
-    """Every ``run`` characters of ``secret`` that ``text`` contains, case ignored."""
-    folded = text.lower()
-    return [
-        secret[i : i + run]
-        for i in range(len(secret) - run + 1)
-        if secret[i : i + run].lower() in folded
-    ]
+def leaked_runs(text: str) -> list[str]:
+    return leaks.leaked_runs(text, KEY)
 
 
 @pytest.mark.parametrize(
