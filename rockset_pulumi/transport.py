@@ -2,10 +2,12 @@
 
 httpx's timeouts apply to one socket operation at a time, so a server that trickles its headers
 or body a byte at a time, or sends ``102 Processing`` forever, holds a request for as long as it
-likes. :class:`BoundedTransport` is httpx's HTTP/1.1 transport over a network backend that gives
-every socket operation (connect, TLS handshake, write, read) at most the time left until the end
-set by :func:`time_limit`, and fails the operation once that end has passed. No thread watches
-the clock: every place that can block already waits at most until the end.
+likes. :class:`BoundedTransport` is an HTTP/1.1 transport (httpcore's connection pool, as in
+httpx's own transport, whose pool cannot be given a network backend) over a network backend that
+gives every socket operation (connect, TLS handshake, write, read) at most the time left until
+the end set by :func:`time_limit`, and fails the operation once that end has passed. No thread
+watches the clock: every place that can block already waits at most until the end. (Name
+resolution is not a socket operation and is bounded by the resolver alone.)
 """
 
 from __future__ import annotations
