@@ -33,7 +33,7 @@ import httpx
 import yaml
 from pulumi import automation as auto
 
-from devtools.aws_double.model import Network, seed_network
+from devtools.aws_double import Network, seed_network
 
 REPO = Path(__file__).resolve().parents[1]
 PULUMI_ROOT = REPO / ".tools" / "pulumi"
