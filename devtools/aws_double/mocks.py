@@ -33,13 +33,12 @@ class MotoMocks(pulumi.runtime.Mocks):
         self,
         *,
         region: str = "eu-central-1",
-        catalog: Catalog | None = None,
         registered_accounts: Collection[str] | None = None,
     ) -> None:
         self.model = Ec2Model(
             boto3.client("ec2", region_name=region),
             region=region,
-            catalog=catalog or Catalog(),
+            catalog=Catalog(),
             registered_accounts=registered_accounts,
         )
         self.resources: list[tuple[str, str, dict[str, Any]]] = []

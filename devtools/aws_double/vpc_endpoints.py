@@ -293,7 +293,7 @@ class VpcEndpoints:
                 changes[remove] = removed
         if "AddSubnetIds" in changes or "RemoveSubnetIds" in changes:
             service = ec2.service(endpoint["ServiceName"], operation)
-            _check_subnets(ec2, service, list(news["subnetIds"]), operation)
+            _check_subnets(ec2, service, list(news.get("subnetIds") or []), operation)
         # Optional and computed upstream: leaving it out of the inputs keeps the current value.
         private_dns = bool(news.get("privateDnsEnabled", current["privateDnsEnabled"]))
         if private_dns and not current["privateDnsEnabled"]:
