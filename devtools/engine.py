@@ -32,7 +32,7 @@ import httpx
 import yaml
 from pulumi import automation as auto
 
-from devtools.aws_double.model import Network, seed_network
+from devtools.aws_double import Network, seed_network
 from devtools.net import free_port
 from rockset_pulumi.api import RocksetApi
 

@@ -1,8 +1,11 @@
-"""A moto-backed test double of the pulumi-aws provider, limited to what rockset_pulumi uses.
+"""A moto-backed test double of the pulumi-aws provider: exactly the resources and look-ups that
+rockset_pulumi uses, laid out as moto lays out EC2 (one module per resource family).
 
-`Ec2Model` speaks pulumi-aws 7.x wire shapes (camelCase properties) over a boto3 EC2 client;
-`MotoMocks` exposes it as `pulumi.runtime.Mocks`, and `provider` serves it as the
-`pulumi-resource-aws` plugin for the real engine.
+- `security_groups`, `vpc_endpoints`: one handler per resource type;
+- `lookups`: one function per invoke;
+- `model`: `Ec2Model`, dispatching by type token to those;
+- `ec2`: the EC2 client they share, and the seeded network; `catalog`: Rockset's services;
+- `mocks`: `Ec2Model` as `pulumi.runtime.Mocks`; `provider`: as the `pulumi-resource-aws` plugin.
 """
 
 from devtools.aws_double.catalog import (
@@ -14,16 +17,11 @@ from devtools.aws_double.catalog import (
     EndpointService,
     registered_accounts_from_env,
 )
-from devtools.aws_double.model import (
-    PULUMI_AWS_VERSION,
-    SECURITY_GROUP,
-    VPC_ENDPOINT,
-    AwsApiError,
-    Ec2Model,
-    Network,
-    UnsupportedTokenError,
-    seed_network,
-)
+from devtools.aws_double.ec2 import Network, seed_network
+from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
+from devtools.aws_double.model import PULUMI_AWS_VERSION, Ec2Model
+from devtools.aws_double.security_groups import SECURITY_GROUP
+from devtools.aws_double.vpc_endpoints import VPC_ENDPOINT
 
 __all__ = [
     "EXTRA_SERVICES_ENV",

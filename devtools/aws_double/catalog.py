@@ -1,4 +1,4 @@
-"""The VPC endpoint services the double knows beyond moto's own.
+"""The VPC endpoint services the double knows: Rockset's, and any named in the environment.
 
 moto cannot register an endpoint service under a chosen name (its ids are random), so Rockset's
 real service names are answered from this catalog. Everything here is computed on each call,
@@ -13,6 +13,17 @@ import os
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+
+__all__ = [
+    "EXTRA_SERVICES_ENV",
+    "REGISTERED_ACCOUNTS_ENV",
+    "ROCKSET_ACCOUNT_ID",
+    "ROCKSET_SERVICES",
+    "Catalog",
+    "EndpointService",
+    "endpoint_state",
+    "registered_accounts_from_env",
+]
 
 ROCKSET_ACCOUNT_ID = "318212636800"
 """Stand-in owner account of Rockset's endpoint services (a fixed fake, not Rockset's real id)."""
@@ -35,11 +46,8 @@ class EndpointService:
     service_name: str
     availability_zones: tuple[str, ...]
     private_dns_name: str | None
-    owner: str = ROCKSET_ACCOUNT_ID
     acceptance_required: bool = True
-    service_types: tuple[str, ...] = ("Interface",)
-    vpc_endpoint_policy_supported: bool = False
-    service_id: str | None = None
+    owner: str = ROCKSET_ACCOUNT_ID
 
     @property
     def region(self) -> str | None:
@@ -57,7 +65,7 @@ class EndpointService:
 
     @property
     def id(self) -> str:
-        return self.service_id or self.service_name.rsplit(".", 1)[-1]
+        return self.service_name.rsplit(".", 1)[-1]
 
 
 def _rockset(region: str, svc_id: str, zones: str, cluster: str) -> EndpointService:

@@ -12,7 +12,10 @@ import pulumi
 from moto import mock_aws
 
 from devtools.aws_double.catalog import Catalog
-from devtools.aws_double.model import Ec2Model, Network, seed_network
+from devtools.aws_double.ec2 import Network, seed_network
+from devtools.aws_double.model import Ec2Model
+
+__all__ = ["MockedAws", "MotoMocks", "mocked_aws"]
 
 _PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
@@ -30,14 +33,12 @@ class MotoMocks(pulumi.runtime.Mocks):
         self,
         *,
         region: str = "eu-central-1",
-        catalog: Catalog | None = None,
         registered_accounts: Collection[str] | None = None,
     ) -> None:
         self.model = Ec2Model(
             boto3.client("ec2", region_name=region),
             region=region,
-            catalog=catalog or Catalog(),
-            sts_client=boto3.client("sts", region_name=region),
+            catalog=Catalog(),
             registered_accounts=registered_accounts,
         )
         self.resources: list[tuple[str, str, dict[str, Any]]] = []
@@ -52,11 +53,6 @@ class MotoMocks(pulumi.runtime.Mocks):
             return f"{args.name}-provider-id", inputs
         if not args.custom:
             return None, {}
-        if args.resource_id:
-            outputs = self.model.read(args.typ, args.resource_id, inputs)
-            if outputs is None:
-                raise LookupError(f"{args.typ} {args.resource_id!r} does not exist")
-            return args.resource_id, outputs
         checked, failures = self.model.check(args.typ, args.name, inputs)
         if failures:
             reasons = "; ".join(f"{prop}: {reason}" for prop, reason in failures)

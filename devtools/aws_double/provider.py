@@ -1,10 +1,10 @@
 """The double served as the `pulumi-resource-aws` plugin, backed by a moto server.
 
 Run by `devtools/bin/pulumi-resource-aws` (the engine finds it on PATH). The moto server's URL
-comes from `AWS_ENDPOINT_URL` or the provider config `endpoints` (its `ec2` entry); the region
-from the provider config `region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`. Other provider config
-keys are accepted and ignored. State lives in the moto server, so separate engine runs (preview,
-up, refresh, destroy) see each other's work.
+comes from `AWS_ENDPOINT_URL`; the region from the provider config `region`, else
+`AWS_REGION`/`AWS_DEFAULT_REGION`. Other provider config keys are accepted and ignored. State
+lives in the moto server, so separate engine runs (preview, up, refresh, destroy) see each other's
+work.
 """
 
 from __future__ import annotations
@@ -47,23 +47,15 @@ from pulumi.provider.experimental.provider import (
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.rpc import UNKNOWN
 
 from devtools.aws_double.catalog import Catalog
-from devtools.aws_double.model import (
-    PULUMI_AWS_VERSION,
-    REPLACE_ON_CHANGE,
-    SECURITY_GROUP,
-    AwsApiError,
-    Ec2Model,
-    Props,
-    UnsupportedTokenError,
-    contains_unknown,
-    rule_grants,
-)
+from devtools.aws_double.ec2 import Props
+from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
+from devtools.aws_double.model import PULUMI_AWS_VERSION, Ec2Model, ResourceType, resource_type
 
-_SET_VALUED = frozenset({"subnetIds", "securityGroupIds", "routeTableIds"})
-_RULE_VALUED = frozenset({"ingress", "egress"})
-_PARTIAL_VALUED = frozenset({"dnsOptions"})
+__all__ = ["AwsDoubleProvider", "diff_properties", "main", "plain_map", "to_plain", "to_property"]
+
 _FAKE_CREDENTIAL = "testing"
 
 
@@ -103,39 +95,35 @@ def property_map(
     }
 
 
-def _canonical(key: str, value: Any, resource_id: str) -> Any:
-    """A value reduced to what the provider treats as significant, for diffing."""
-    if value in (None, [], {}):
-        return None
-    if key in _RULE_VALUED:
-        return rule_grants(value, resource_id)
-    if key in _SET_VALUED:
-        return frozenset(value)
-    if key == "policy":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+def _contains_unknown(value: Any) -> bool:
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, Mapping):
+        return any(_contains_unknown(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_unknown(item) for item in value)
+    return False
 
 
-def _unchanged(key: str, old: Any, new: Any, resource_id: str) -> bool:
-    if contains_unknown(new):
+def _significant(resource: ResourceType, key: str, value: Any) -> Any:
+    # Empty and absent are the same to the provider.
+    return None if value in (None, [], {}) else resource.canonical(key, value)
+
+
+def _unchanged(resource: ResourceType, key: str, old: Any, new: Any) -> bool:
+    if _contains_unknown(new):
         return False
-    if key in _PARTIAL_VALUED and isinstance(old, Mapping) and isinstance(new, Mapping):
-        # Optional+computed blocks: only the fields the program sets are compared.
-        old = {field: old.get(field) for field in new}
-    return bool(_canonical(key, old, resource_id) == _canonical(key, new, resource_id))
+    return bool(_significant(resource, key, old) == _significant(resource, key, new))
 
 
 def diff_properties(
     typ: str,
-    resource_id: str,
     olds: Mapping[str, Any],
     news: Mapping[str, Any],
     ignore_changes: list[str],
 ) -> DiffResponse:
-    replace_keys = REPLACE_ON_CHANGE.get(typ, frozenset())
+    resource = resource_type(typ)
+    replace_keys = resource.replace_on_change
     detailed: dict[str, PropertyDiff] = {}
     # Only inputs are compared: computed outputs missing from the inputs are not changes, except
     # tags, whose removal from the inputs is.
@@ -143,7 +131,7 @@ def diff_properties(
     for key in sorted(keys - set(ignore_changes)):
         new = news.get(key)
         old = olds.get(key)
-        if _unchanged(key, old, new, resource_id):
+        if _unchanged(resource, key, old, new):
             continue
         replace = key in replace_keys
         if old is None:
@@ -192,37 +180,24 @@ class AwsDoubleProvider(Provider):
             or os.environ.get("AWS_DEFAULT_REGION")
             or "us-east-1"
         )
-        endpoint = os.environ.get("AWS_ENDPOINT_URL") or next(
-            (entry["ec2"] for entry in config.get("endpoints") or [] if entry.get("ec2")), None
-        )
-        session = boto3.session.Session(
-            aws_access_key_id=config.get("accessKey")
-            or os.environ.get("AWS_ACCESS_KEY_ID", _FAKE_CREDENTIAL),
-            aws_secret_access_key=config.get("secretKey")
-            or os.environ.get("AWS_SECRET_ACCESS_KEY", _FAKE_CREDENTIAL),
+        client = boto3.client(
+            "ec2",
             region_name=region,
+            endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+            aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", _FAKE_CREDENTIAL),
+            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", _FAKE_CREDENTIAL),
         )
-        self._model = Ec2Model(
-            session.client("ec2", endpoint_url=endpoint),
-            region=region,
-            catalog=Catalog(),
-            sts_client=session.client("sts", endpoint_url=endpoint),
-        )
+        self._model = Ec2Model(client, region=region, catalog=Catalog())
         # Resource references and output values are not needed: ids and plain values suffice.
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
 
     async def check(self, request: CheckRequest) -> CheckResponse:
-        news = plain_map(request.new_inputs)
-        olds = plain_map(request.old_inputs)
-        # Keep an autonamed resource's name across updates, as pulumi-aws does.
-        if (
-            _resource_type(request) == SECURITY_GROUP
-            and news.get("name") is None
-            and not news.get("namePrefix")
-        ):
-            news["name"] = olds.get("name")
         checked, failures = self.model.check(
-            _resource_type(request), request.name, news, seed=request.random_seed
+            _resource_type(request),
+            request.name,
+            plain_map(request.new_inputs),
+            olds=plain_map(request.old_inputs),
+            seed=request.random_seed,
         )
         return CheckResponse(
             inputs=property_map(checked, request.new_inputs),
@@ -232,7 +207,6 @@ class AwsDoubleProvider(Provider):
     async def diff(self, request: DiffRequest) -> DiffResponse:
         return diff_properties(
             _resource_type(request),
-            request.resource_id,
             plain_map(request.old_state),
             plain_map(request.new_inputs),
             list(request.ignore_changes),
@@ -254,7 +228,7 @@ class AwsDoubleProvider(Provider):
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         outputs = await asyncio.to_thread(
-            self.model.read, _resource_type(request), request.resource_id, plain_map(request.inputs)
+            self.model.read, _resource_type(request), request.resource_id
         )
         if outputs is None:
             return ReadResponse()

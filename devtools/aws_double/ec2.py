@@ -1,0 +1,126 @@
+"""What the resource families and look-ups share: one region's EC2 (moto) through boto3, and the
+network that tests and engine runs seed it with."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from devtools.aws_double.catalog import Catalog, EndpointService, registered_accounts_from_env
+from devtools.aws_double.errors import AwsApiError
+
+__all__ = ["Ec2", "Network", "Props", "seed_network", "tags_to_dict", "tags_to_list"]
+
+Props = dict[str, Any]
+"""Properties keyed by the camelCase names of pulumi-aws's schema."""
+
+
+def tags_to_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def tags_to_dict(tags: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in tags}
+
+
+@dataclass(frozen=True)
+class Ec2:
+    """EC2 in one region as the provider sees it: moto's API plus what moto cannot know (Rockset's
+    endpoint services and which accounts Rockset accepts)."""
+
+    client: Any
+    region: str
+    catalog: Catalog
+    accepted_accounts: Collection[str] | None = None
+    """None means: read `AWS_DOUBLE_REGISTERED_ACCOUNTS` on each use."""
+
+    @property
+    def registered_accounts(self) -> Collection[str]:
+        if self.accepted_accounts is not None:
+            return self.accepted_accounts
+        return registered_accounts_from_env()
+
+    def call(self, operation: str, method: str, **kwargs: Any) -> Any:
+        """An EC2 API call whose errors read as pulumi-aws reports them for `operation`."""
+        try:
+            return getattr(self.client, method)(**kwargs)
+        except ClientError as error:
+            raise AwsApiError.from_client_error(operation, error) from error
+
+    def call_unless(self, not_found: str, operation: str, method: str, **kwargs: Any) -> Any:
+        """`call`, but None where AWS answers with the error code `not_found`."""
+        try:
+            return self.call(operation, method, **kwargs)
+        except AwsApiError as error:
+            if error.code == not_found:
+                return None
+            raise
+
+    def service(self, service_name: str, operation: str) -> EndpointService:
+        service = self.catalog.lookup(service_name, self.region)
+        if service is None:
+            raise AwsApiError(
+                operation,
+                "InvalidServiceName",
+                f"The Vpc Endpoint Service '{service_name}' does not exist",
+            )
+        return service
+
+    def vpc_dns_attributes(self, vpc_id: str, operation: str) -> tuple[bool, bool]:
+        """(enableDnsSupport, enableDnsHostnames) of the VPC."""
+        support = self.call(
+            operation, "describe_vpc_attribute", VpcId=vpc_id, Attribute="enableDnsSupport"
+        )["EnableDnsSupport"]["Value"]
+        hostnames = self.call(
+            operation, "describe_vpc_attribute", VpcId=vpc_id, Attribute="enableDnsHostnames"
+        )["EnableDnsHostnames"]["Value"]
+        return bool(support), bool(hostnames)
+
+    def sync_tags(
+        self, resource_id: str, current: Mapping[str, str], desired: Mapping[str, str]
+    ) -> None:
+        operation = f"updating tags of ({resource_id})"
+        if removed := [key for key in current if key not in desired]:
+            self.call(
+                operation,
+                "delete_tags",
+                Resources=[resource_id],
+                Tags=[{"Key": key} for key in removed],
+            )
+        if changed := {k: v for k, v in desired.items() if current.get(k) != v}:
+            self.call(operation, "create_tags", Resources=[resource_id], Tags=tags_to_list(changed))
+
+
+@dataclass(frozen=True)
+class Network:
+    vpc_id: str
+    subnet_ids_by_az: dict[str, str]
+
+
+def seed_network(
+    ec2_client: Any,
+    *,
+    cidr: str = "10.0.0.0/16",
+    azs: Sequence[str] | None = None,
+    dns_support: bool = True,
+    dns_hostnames: bool = True,
+) -> Network:
+    """Create a VPC with one subnet per AZ (default: the client region's a, b and c)."""
+    region = ec2_client.meta.region_name
+    zones = list(azs) if azs is not None else [f"{region}{suffix}" for suffix in "abc"]
+    network = ipaddress.ip_network(cidr)
+    blocks = network.subnets(new_prefix=max(network.prefixlen + 4, 24))
+    vpc_id: str = ec2_client.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    ec2_client.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": dns_support})
+    ec2_client.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": dns_hostnames})
+    subnets = {
+        zone: ec2_client.create_subnet(VpcId=vpc_id, CidrBlock=str(block), AvailabilityZone=zone)[
+            "Subnet"
+        ]["SubnetId"]
+        for zone, block in zip(zones, blocks, strict=False)
+    }
+    return Network(vpc_id=vpc_id, subnet_ids_by_az=subnets)

@@ -1,0 +1,217 @@
+"""The look-ups (invokes) the component makes, each by the one argument it passes.
+
+Arguments the component never passes (filters, tags, other selectors) are refused rather than
+ignored, so a look-up the double would answer wrongly fails loudly instead.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+import botocore.session
+
+from devtools.aws_double.ec2 import Ec2, Props, tags_to_dict
+from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
+from devtools.aws_double.vpc_endpoints import describe_endpoint, endpoint_outputs
+
+__all__ = [
+    "GET_REGION",
+    "GET_SUBNET",
+    "GET_VPC",
+    "GET_VPC_ENDPOINT",
+    "GET_VPC_ENDPOINT_SERVICE",
+    "LOOKUPS",
+    "Lookup",
+]
+
+GET_REGION = "aws:index/getRegion:getRegion"
+GET_SUBNET = "aws:ec2/getSubnet:getSubnet"
+GET_VPC = "aws:ec2/getVpc:getVpc"
+GET_VPC_ENDPOINT = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
+GET_VPC_ENDPOINT_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+
+Lookup = Callable[[Ec2, Mapping[str, Any]], Props]
+
+_DATA_SOURCE_ENDPOINT_KEYS = (
+    "id",
+    "arn",
+    "cidrBlocks",
+    "dnsEntries",
+    "ipAddressType",
+    "networkInterfaceIds",
+    "ownerId",
+    "policy",
+    "prefixListId",
+    "privateDnsEnabled",
+    "region",
+    "requesterManaged",
+    "routeTableIds",
+    "securityGroupIds",
+    "serviceName",
+    "serviceRegion",
+    "state",
+    "subnetIds",
+    "vpcEndpointType",
+    "vpcId",
+)
+"""Outputs that aws.ec2.get_vpc_endpoint shares with the VpcEndpoint resource."""
+
+
+def _only(token: str, args: Mapping[str, Any], accepted: Collection[str]) -> None:
+    for key, value in sorted(args.items()):
+        if key not in accepted and value not in (None, "", [], {}):
+            raise UnsupportedTokenError("argument", f"{token} {key}")
+
+
+def get_vpc(ec2: Ec2, args: Mapping[str, Any]) -> Props:
+    _only(GET_VPC, args, {"id"})
+    operation = "reading EC2 VPC"
+    [vpc] = ec2.call(operation, "describe_vpcs", VpcIds=[args["id"]])["Vpcs"]
+    vpc_id = vpc["VpcId"]
+    dns_support, dns_hostnames = ec2.vpc_dns_attributes(vpc_id, operation)
+    main_tables = ec2.call(
+        operation,
+        "describe_route_tables",
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "association.main", "Values": ["true"]},
+        ],
+    )["RouteTables"]
+    return {
+        "id": vpc_id,
+        "arn": f"arn:aws:ec2:{ec2.region}:{vpc['OwnerId']}:vpc/{vpc_id}",
+        "cidrBlock": vpc["CidrBlock"],
+        "cidrBlockAssociations": [
+            {
+                "associationId": assoc["AssociationId"],
+                "cidrBlock": assoc["CidrBlock"],
+                "state": assoc["CidrBlockState"]["State"],
+            }
+            for assoc in vpc.get("CidrBlockAssociationSet", [])
+        ],
+        "default": vpc.get("IsDefault", False),
+        "dhcpOptionsId": vpc.get("DhcpOptionsId", ""),
+        "enableDnsHostnames": dns_hostnames,
+        "enableDnsSupport": dns_support,
+        "enableNetworkAddressUsageMetrics": False,
+        "filters": None,
+        "instanceTenancy": vpc.get("InstanceTenancy", "default"),
+        "ipv6AssociationId": "",
+        "ipv6CidrBlock": "",
+        "mainRouteTableId": main_tables[0]["RouteTableId"] if main_tables else "",
+        "ownerId": vpc["OwnerId"],
+        "region": ec2.region,
+        "state": vpc["State"],
+        "tags": tags_to_dict(vpc.get("Tags", [])),
+    }
+
+
+def get_subnet(ec2: Ec2, args: Mapping[str, Any]) -> Props:
+    _only(GET_SUBNET, args, {"id"})
+    [subnet] = ec2.call("reading EC2 Subnet", "describe_subnets", SubnetIds=[args["id"]])["Subnets"]
+    dns = subnet.get("PrivateDnsNameOptionsOnLaunch", {})
+    return {
+        "id": subnet["SubnetId"],
+        "arn": subnet["SubnetArn"],
+        "assignIpv6AddressOnCreation": subnet.get("AssignIpv6AddressOnCreation", False),
+        "availabilityZone": subnet["AvailabilityZone"],
+        "availabilityZoneId": subnet.get("AvailabilityZoneId", ""),
+        "availableIpAddressCount": subnet.get("AvailableIpAddressCount", 0),
+        "cidrBlock": subnet["CidrBlock"],
+        "customerOwnedIpv4Pool": "",
+        "defaultForAz": subnet.get("DefaultForAz", False),
+        "enableDns64": subnet.get("EnableDns64", False),
+        "enableLniAtDeviceIndex": 0,
+        "enableResourceNameDnsARecordOnLaunch": dns.get("EnableResourceNameDnsARecord", False),
+        "enableResourceNameDnsAaaaRecordOnLaunch": dns.get(
+            "EnableResourceNameDnsAAAARecord", False
+        ),
+        "filters": None,
+        "ipv6CidrBlock": "",
+        "ipv6CidrBlockAssociationId": "",
+        "ipv6Native": subnet.get("Ipv6Native", False),
+        "mapCustomerOwnedIpOnLaunch": False,
+        "mapPublicIpOnLaunch": subnet.get("MapPublicIpOnLaunch", False),
+        "outpostArn": "",
+        "ownerId": subnet["OwnerId"],
+        "privateDnsHostnameTypeOnLaunch": dns.get("HostnameType", "ip-name"),
+        "region": ec2.region,
+        "state": subnet["State"],
+        "tags": tags_to_dict(subnet.get("Tags", [])),
+        "vpcId": subnet["VpcId"],
+    }
+
+
+def get_vpc_endpoint_service(ec2: Ec2, args: Mapping[str, Any]) -> Props:
+    _only(GET_VPC_ENDPOINT_SERVICE, args, {"serviceName"})
+    service_name = args["serviceName"]
+    service = ec2.service(service_name, "reading EC2 VPC Endpoint Services")
+    region = service.region or ec2.region
+    return {
+        "id": str(zlib.crc32(service_name.encode())),
+        "acceptanceRequired": service.acceptance_required,
+        "arn": f"arn:aws:ec2:{region}:{service.owner}:vpc-endpoint-service/{service.id}",
+        "availabilityZones": sorted(service.availability_zones),
+        "baseEndpointDnsNames": [service.dns_suffix],
+        "managesVpcEndpoints": False,
+        "owner": service.owner,
+        "privateDnsName": service.private_dns_name or "",
+        "privateDnsNames": [service.private_dns_name] if service.private_dns_name else [],
+        "region": ec2.region,
+        "service": None,
+        "serviceId": service.id,
+        "serviceName": service_name,
+        "serviceRegion": region,
+        "serviceType": "Interface",
+        "supportedIpAddressTypes": ["ipv4"],
+        "tags": {},
+        "vpcEndpointPolicySupported": False,
+    }
+
+
+def get_vpc_endpoint(ec2: Ec2, args: Mapping[str, Any]) -> Props:
+    _only(GET_VPC_ENDPOINT, args, {"id"})
+    endpoint_id = args["id"]
+    operation = "reading EC2 VPC Endpoint"
+    endpoint = describe_endpoint(ec2, endpoint_id, operation)
+    if endpoint is None:
+        raise AwsApiError(
+            operation,
+            "InvalidVpcEndpointId.NotFound",
+            f"The VpcEndPoint ID '{endpoint_id}' does not exist",
+        )
+    outputs = endpoint_outputs(ec2, endpoint)
+    return {key: outputs[key] for key in _DATA_SOURCE_ENDPOINT_KEYS} | {
+        "dnsOptions": [outputs["dnsOptions"]],
+        "tags": outputs["tagsAll"],
+        "filters": None,
+    }
+
+
+def get_region(ec2: Ec2, args: Mapping[str, Any]) -> Props:
+    """The provider's own region: the component asks which region it deploys to."""
+    _only(GET_REGION, args, set())
+    endpoints = botocore.session.get_session().get_data("endpoints")
+    descriptions = {
+        name: info.get("description", "")
+        for partition in endpoints["partitions"]
+        for name, info in partition["regions"].items()
+    }
+    return {
+        "id": ec2.region,
+        "name": ec2.region,
+        "region": ec2.region,
+        "endpoint": f"ec2.{ec2.region}.amazonaws.com",
+        "description": descriptions.get(ec2.region, ""),
+    }
+
+
+LOOKUPS: Mapping[str, Lookup] = {
+    GET_REGION: get_region,
+    GET_SUBNET: get_subnet,
+    GET_VPC: get_vpc,
+    GET_VPC_ENDPOINT: get_vpc_endpoint,
+    GET_VPC_ENDPOINT_SERVICE: get_vpc_endpoint_service,
+}

@@ -1,0 +1,132 @@
+"""The double as `pulumi.runtime.Mocks`: a pulumi_aws program run against in-process moto."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+from pulumi.runtime.sync_await import _sync_await
+
+from devtools.aws_double import (
+    EXTRA_SERVICES_ENV,
+    REGISTERED_ACCOUNTS_ENV,
+    SECURITY_GROUP,
+    VPC_ENDPOINT,
+)
+from devtools.aws_double.mocks import mocked_aws
+from tests.support.aws_double import EUC1, REGION
+from tests.support.pulumi_mocks import resolve
+
+GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+HTTPS_FROM_VPC = aws.ec2.SecurityGroupIngressArgs(
+    protocol="tcp", from_port=443, to_port=443, cidr_blocks=["10.0.0.0/16"]
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_double_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(REGISTERED_ACCOUNTS_ENV, raising=False)
+    monkeypatch.delenv(EXTRA_SERVICES_ENV, raising=False)
+
+
+def run(outputs: dict[str, pulumi.Output[Any]]) -> dict[str, Any]:
+    """The values of a mocked program's outputs, once its resources are registered."""
+    return {key: resolve(output) for key, output in outputs.items()}
+
+
+def is_known(output: pulumi.Output[Any]) -> bool:
+    return bool(_sync_await(output.is_known()))
+
+
+def test_a_program_creates_its_resources_in_moto() -> None:
+    with mocked_aws() as mocked:
+        network = mocked.network
+        provider = aws.Provider("aws", region=REGION)
+        opts = pulumi.ResourceOptions(provider=provider)
+        service = aws.ec2.get_vpc_endpoint_service_output(
+            service_name=EUC1, opts=pulumi.InvokeOutputOptions(provider=provider)
+        )
+        group = aws.ec2.SecurityGroup(
+            "sg", vpc_id=network.vpc_id, ingress=[HTTPS_FROM_VPC], egress=[], opts=opts
+        )
+        endpoint = aws.ec2.VpcEndpoint(
+            "ep",
+            vpc_id=network.vpc_id,
+            service_name=service.service_name,
+            vpc_endpoint_type="Interface",
+            subnet_ids=[network.subnet_ids_by_az[f"{REGION}a"]],
+            security_group_ids=[group.id],
+            private_dns_enabled=True,
+            opts=opts,
+        )
+        seen = run(
+            {
+                "endpoint": endpoint.id,
+                "state": endpoint.state,
+                "dns": endpoint.dns_entries,
+                "group": group.id,
+                "egress": group.egress,
+            }
+        )
+        [live] = mocked.ec2.describe_vpc_endpoints()["VpcEndpoints"]
+
+    assert live["VpcEndpointId"] == seen["endpoint"]
+    assert [g["GroupId"] for g in live["Groups"]] == [seen["group"]]
+    assert seen["state"] == "available"
+    assert [e["dns_name"] for e in seen["dns"]][2:] == ["privatelink.euc1a1.rockset.com"]
+    assert seen["egress"] == []
+    assert [(typ, name) for typ, name, _ in mocked.mocks.resources] == [
+        ("pulumi:providers:aws", "aws"),
+        (SECURITY_GROUP, "sg"),
+        (VPC_ENDPOINT, "ep"),
+    ]
+    assert mocked.mocks.calls == [(GET_SERVICE, {"serviceName": EUC1})]
+
+
+def test_a_preview_reports_checked_inputs_and_creates_nothing() -> None:
+    with mocked_aws(preview=True) as mocked:
+        group = aws.ec2.SecurityGroup("sg", vpc_id=mocked.network.vpc_id)
+        name = resolve(group.name)
+        arn_known = is_known(group.arn)
+        groups = mocked.ec2.describe_security_groups(
+            Filters=[{"Name": "vpc-id", "Values": [mocked.network.vpc_id]}]
+        )["SecurityGroups"]
+
+    assert re.fullmatch(r"sg-[0-9a-f]{7}", name or "")
+    assert arn_known is False
+    assert [g["GroupName"] for g in groups] == ["default"]
+    assert [(typ, name) for typ, name, _ in mocked.mocks.resources] == [(SECURITY_GROUP, "sg")]
+
+
+def test_an_unregistered_account_sees_its_endpoint_pending() -> None:
+    with mocked_aws(registered_accounts=[]) as mocked:
+        network = mocked.network
+        endpoint = aws.ec2.VpcEndpoint(
+            "ep",
+            vpc_id=network.vpc_id,
+            service_name=EUC1,
+            vpc_endpoint_type="Interface",
+            subnet_ids=[network.subnet_ids_by_az[f"{REGION}a"]],
+        )
+        live = aws.ec2.get_vpc_endpoint_output(id=endpoint.id)
+        seen = run({"created": endpoint.state, "read": live.state})
+
+    assert seen == {"created": "pendingAcceptance", "read": "pendingAcceptance"}
+
+
+def test_a_refused_registration_fails_the_program() -> None:
+    with mocked_aws() as mocked:
+        network = mocked.network
+        endpoint = aws.ec2.VpcEndpoint(
+            "ep",
+            vpc_id=network.vpc_id,
+            service_name=EUC1,
+            vpc_endpoint_type="Interface",
+            subnet_ids=[network.subnet_ids_by_az[f"{REGION}c"]],
+        )
+        with pytest.raises(Exception, match="does not support the availability zone"):
+            run({"id": endpoint.id})
+        assert mocked.ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
