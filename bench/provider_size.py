@@ -15,8 +15,8 @@ from typing import Any
 import pulumi
 
 from bench import Section, Settings, overall, run_child, verdict
+from devtools.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
 from rockset_pulumi import PrivateLink, PrivateLinkArgs
-from tests.support.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
 
 MAX_PROVIDER_BYTES = 1024
 API_KEY = "bench-p3-key"

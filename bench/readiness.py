@@ -1,17 +1,27 @@
 """P1 readiness lag: how long after the PrivateLink listener opens the step-3 check notices.
 
 Each trial starts an emulator whose PrivateLink port refuses connections until ``ready_after``
-seconds have passed, then runs two pollers against it at the same moment: the component's
-:func:`check_connectivity` and the usual hand-written loop (probe, sleep a fixed interval, repeat).
-A poller's lag is the time from the listener opening to that poller's successful probe.
+seconds have passed, then runs two pollers against it: the component's :func:`check_connectivity`,
+started with the emulator, and the usual hand-written loop (probe, sleep a fixed interval,
+repeat), started after a delay that sets its phase. A poller's lag is the time from the listener
+opening to that poller's successful probe.
 
-Trials run concurrently, each with its own emulator, so that the 60 s case does not make the run
-several minutes longer; pollers spend almost all of their time asleep, so they barely compete.
+Nobody controls where readiness falls between a fixed loop's probes, so the loop's phase is
+random: the trials for one ``ready_after`` spread their delays evenly over one interval from a
+random offset (stratified sampling), and their mean lag estimates the loop's expected lag over a
+uniform phase with little spread even from a handful of trials. The loop's best case, a probe
+issued just as the listener opens, costs only that successful probe's duration; every trial
+measures it, and it is reported as the worst case for the check rather than judged.
+
+The 30 s loop is measured, not modelled: trials run concurrently, each with its own emulator, and
+pollers spend almost all of their time asleep, so the run takes about the longest ``ready_after``
+plus one interval however many trials there are.
 """
 
 from __future__ import annotations
 
-import math
+import random
+import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,24 +38,40 @@ MAX_RATIO = 0.1
 
 
 @dataclass(frozen=True)
+class FixedLoopResult:
+    succeeded_at: float
+    probe_seconds: float
+    """How long the successful probe took: the loop's lag had it probed as readiness arrived."""
+
+
+@dataclass(frozen=True)
 class Trial:
     ready_after: float
+    phase: float
     check_lag: float
     fixed_lag: float
-
-    @property
-    def ratio(self) -> float:
-        return self.check_lag / self.fixed_lag if self.fixed_lag > 0 else math.inf
+    fixed_aligned_lag: float
 
 
-def fixed_loop(endpoints: Endpoints, interval: float, give_up_after: float) -> float:
-    """The hand-written approach: probe, sleep ``interval``, repeat; returns when it succeeded."""
-    for _ in range(math.ceil(give_up_after / interval) + 1):
+def fixed_loop(endpoints: Endpoints, interval: float, give_up_after: float) -> FixedLoopResult:
+    """The hand-written approach: probe, sleep ``interval``, repeat."""
+    deadline = time.monotonic() + give_up_after
+    while time.monotonic() < deadline:
+        started = time.monotonic()
         _, probe = _probe_once(endpoints, endpoints.privatelink_url, 10.0)
         if probe.authenticated:
-            return time.monotonic()
+            succeeded_at = time.monotonic()
+            return FixedLoopResult(succeeded_at, succeeded_at - started)
         time.sleep(interval)
     raise RuntimeError(f"the fixed loop saw no answer within {give_up_after:g} s")
+
+
+def delayed_fixed_loop(
+    endpoints: Endpoints, phase: float, interval: float, give_up_after: float
+) -> FixedLoopResult:
+    # The delay is what is being varied: where the loop's probes fall relative to readiness.
+    time.sleep(phase)
+    return fixed_loop(endpoints, interval, give_up_after)
 
 
 def component_check(endpoints: Endpoints, give_up_after: float) -> float:
@@ -53,7 +79,7 @@ def component_check(endpoints: Endpoints, give_up_after: float) -> float:
     return time.monotonic()
 
 
-def trial(ready_after: float, interval: float) -> Trial:
+def trial(ready_after: float, phase: float, interval: float) -> Trial:
     config = EmulatorConfig(
         api_keys=(API_KEY,), ready_after=ready_after, read_limit_per_minute=1_000_000
     )
@@ -64,38 +90,55 @@ def trial(ready_after: float, interval: float) -> Trial:
         give_up_after = ready_after + GRACE
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bench-p1") as pool:
             check = pool.submit(component_check, endpoints, give_up_after)
-            fixed = pool.submit(fixed_loop, endpoints, interval, give_up_after)
+            fixed = pool.submit(delayed_fixed_loop, endpoints, phase, interval, give_up_after)
             # The emulator sets this event right after listen(): the moment connections succeed.
             if not emulator.privatelink_ready.wait(timeout=give_up_after):
                 raise RuntimeError("the emulator's PrivateLink listener never opened")
             ready_at = time.monotonic()
-            check_at, fixed_at = check.result(), fixed.result()
-    return Trial(ready_after, check_at - ready_at, fixed_at - ready_at)
+            check_at, fixed_result = check.result(), fixed.result()
+    return Trial(
+        ready_after,
+        phase,
+        check_at - ready_at,
+        fixed_result.succeeded_at - ready_at,
+        fixed_result.probe_seconds,
+    )
+
+
+def phases(count: int, interval: float) -> list[float]:
+    """``count`` start delays spread evenly over one ``interval`` from a random offset."""
+    offset = random.random()  # noqa: S311 - a measurement's phase, not a secret
+    return [interval * (k + offset) / count for k in range(count)]
 
 
 def run(settings: Settings) -> Section:
+    interval = settings.fixed_interval
     plan = [
-        ready_after
+        (ready_after, phase)
         for ready_after, reps in zip(settings.ready_after, settings.p1_reps, strict=True)
-        for _ in range(reps)
+        for phase in phases(reps, interval)
     ]
     with ThreadPoolExecutor(max_workers=len(plan), thread_name_prefix="bench-p1-trial") as pool:
-        trials = list(pool.map(lambda t: trial(t, settings.fixed_interval), plan))
+        trials = list(pool.map(lambda p: trial(p[0], p[1], interval), plan))
 
-    interval = settings.fixed_interval
+    probe = median([t.fixed_aligned_lag for t in trials])
+    expected = interval / 2 + probe
     rows: list[list[str]] = []
     verdicts: list[str] = []
     check_medians: list[float] = []
-    fixed_medians: list[float] = []
+    fixed_means: list[float] = []
+    aligned_medians: list[float] = []
     for ready_after in settings.ready_after:
         these = [t for t in trials if t.ready_after == ready_after]
         check_lag = median([t.check_lag for t in these])
-        fixed_lag = median([t.fixed_lag for t in these])
-        ratio = median([t.ratio for t in these])
+        fixed_lag = statistics.fmean(t.fixed_lag for t in these)
+        aligned_lag = median([t.fixed_aligned_lag for t in these])
+        ratio = check_lag / fixed_lag
         ok = verdict(check_lag <= MAX_LAG and ratio <= MAX_RATIO)
         verdicts.append(ok)
         check_medians.append(check_lag)
-        fixed_medians.append(fixed_lag)
+        fixed_means.append(fixed_lag)
+        aligned_medians.append(aligned_lag)
         rows.append(
             [
                 f"{ready_after:g}",
@@ -103,65 +146,93 @@ def run(settings: Settings) -> Section:
                 f"{check_lag:.2f}",
                 f"{min(t.check_lag for t in these):.2f} - {max(t.check_lag for t in these):.2f}",
                 f"{fixed_lag:.2f}",
+                f"{min(t.fixed_lag for t in these):.2f} - {max(t.fixed_lag for t in these):.2f}",
                 f"{ratio:.3f}",
+                f"{aligned_lag:.2f}",
+                f"{check_lag / aligned_lag:.2f}",
                 ok,
             ]
         )
     x = list(settings.ready_after)
-    # Fine enough to draw the fixed loop's sawtooth with near-vertical drops.
-    grid = [i / 10 for i in range(int(max(x) * 10) + 1)]
+    worst = max(range(len(x)), key=lambda i: check_medians[i] / aligned_medians[i])
     return Section(
         key="P1",
         title="Readiness lag",
         what=(
             "An emulator's PrivateLink listener refuses connections until T seconds after it "
             "starts. In each trial the step-3 check (`check_connectivity`, capped backoff of "
-            f"1 s) and a fixed {interval:g}-second loop (probe, sleep {interval:g} s, repeat) "
-            "start together against the same emulator; lag is the time from the listener opening "
-            "to each poller's first successful probe (ping and an authenticated call). Ratio is "
-            "the median over trials of check lag / fixed-loop lag."
+            f"1 s) starts with the emulator and a fixed {interval:g}-second loop (probe, sleep "
+            f"{interval:g} s, repeat) starts after a delay in [0, {interval:g}) s, against the "
+            "same emulator; lag is the time from the listener opening to each poller's first "
+            "successful probe (ping and an authenticated call). Where readiness falls between "
+            "the fixed loop's probes is under nobody's control, so the delays of one T's trials "
+            f"are spread evenly over {interval:g} s from a random offset, and the fixed loop's "
+            "lag is their mean: its expected lag over a uniform phase. Ratio is the check's "
+            "median lag over that mean. The fixed loop's best case, probing just as the "
+            "listener opens, lags by only that probe's duration: measured in every trial and "
+            "reported as the worst case for the check, not judged."
         ),
-        target=f"median lag <= {MAX_LAG:g} s and <= {MAX_RATIO:g}x the fixed loop, for each T",
+        target=(
+            f"median lag <= {MAX_LAG:g} s and <= {MAX_RATIO:g}x the fixed loop's expected lag "
+            "over a uniform phase, for each T"
+        ),
         headers=[
             "T (s)",
             "trials",
             "check lag, median (s)",
             "check lag, range (s)",
-            f"fixed {interval:g} s loop lag, median (s)",
+            f"fixed {interval:g} s loop, random phase: mean lag (s)",
+            "its range (s)",
             "ratio",
+            "fixed loop, aligned: lag (s)",
+            "check / aligned",
             "verdict",
         ],
         rows=rows,
         verdict=overall(verdicts),
-        summary="check lag vs fixed loop: "
+        summary="check lag vs fixed loop over a uniform phase: "
         + ", ".join(
             f"T={t:g}: {c:.2f} s vs {f:.2f} s"
-            for t, c, f in zip(x, check_medians, fixed_medians, strict=True)
-        ),
+            for t, c, f in zip(x, check_medians, fixed_means, strict=True)
+        )
+        + f"; aligned worst case (T={x[worst]:g}): {check_medians[worst]:.2f} s vs "
+        f"{aligned_medians[worst]:.2f} s",
         notes=[
-            f"The fixed loop's lag is set by where T falls between its probes: "
-            f"({interval:g} - T mod {interval:g}) mod {interval:g} s plus a probe's duration. "
-            "Started together with the emulator, it probes exactly at T when T is a multiple of "
-            f"{interval:g} s, its best case; over a readiness time it cannot know, its mean lag "
-            f"is {interval / 2:g} s.",
-            "Trials run concurrently, each against its own emulator.",
+            f"Measured, not modelled: the fixed loop really sleeps {interval:g} s. Trials run "
+            "concurrently, each against its own emulator, and the pollers mostly sleep, so the "
+            f"whole benchmark takes about max(T) + {interval:g} s.",
+            f"Over a uniform phase the fixed loop's expected lag is {interval:g} / 2 s plus a "
+            f"probe ({probe:.2f} s, the median successful probe): {expected:.2f} s, which the "
+            "measured means should straddle; evenly spread delays keep each mean within "
+            f"{interval:g} / (2 x trials) s of it, bar the probe's own variation.",
+            "Aligned, the fixed loop lags only by its probe's duration, which the check cannot "
+            "beat: it polls on a backoff capped at 1 s and may be asleep when the listener "
+            "opens. That case needs the loop's probes to coincide with a readiness time no one "
+            "knows in advance, so it is shown as the check's worst case, not used as the "
+            "verdict.",
         ],
         plots=[
             Plot(
                 filename="performance-p1.png",
-                title="P1: readiness lag (median of trials)",
+                title="P1: readiness lag",
                 xlabel="T: the PrivateLink listener opens after (s)",
                 ylabel="lag after the listener opened (s)",
                 series=[
                     Series(
-                        f"fixed {interval:g} s loop, expected: ({interval:g} - T mod "
-                        f"{interval:g}) mod {interval:g}",
-                        grid,
-                        [(interval - t % interval) % interval for t in grid],
+                        f"fixed {interval:g} s loop, each trial (random phase)",
+                        [t.ready_after for t in trials],
+                        [t.fixed_lag for t in trials],
+                        "x",
+                    ),
+                    Series(f"fixed {interval:g} s loop, mean over phases", x, fixed_means, "s"),
+                    Series(
+                        f"fixed loop, expected: {interval:g} / 2 + probe",
+                        x,
+                        [expected for _ in x],
                         ":",
                     ),
-                    Series(f"fixed {interval:g} s loop, measured", x, fixed_medians, "s"),
-                    Series("step-3 check (capped backoff), measured", x, check_medians, "o"),
+                    Series("fixed loop, aligned (its best case)", x, aligned_medians, "^"),
+                    Series("step-3 check (capped backoff), median", x, check_medians, "o"),
                 ],
             )
         ],

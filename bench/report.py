@@ -98,9 +98,11 @@ def render(
         ]
     lines += [
         f"Run on {started.strftime('%Y-%m-%d %H:%M UTC')}, taking {seconds / 60:.1f} min. "
-        "Each figure is a median over repeated runs; each comparison is a ratio measured side by "
-        "side in the same run. Everything runs on loopback: the Rockset emulator, a moto server "
-        "or in-process moto for AWS, and the Pulumi CLI with a local file backend.",
+        "Each figure is a median over repeated runs unless its section says otherwise (P1 "
+        "averages the hand-written loop over random phases); each comparison is a ratio "
+        "measured side by side in the same run. Everything runs on loopback: the Rockset "
+        "emulator, a moto server or in-process moto for AWS, and the Pulumi CLI with a local "
+        "file backend.",
         "",
         "## Machine",
         "",

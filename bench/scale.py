@@ -17,8 +17,8 @@ from typing import Any
 import pulumi
 
 from bench import Plot, Section, Series, Settings, median, run_child, verdict
+from devtools.pulumi_mocks import program, resolve
 from rockset_pulumi import PrivateLink, PrivateLinkArgs
-from tests.support.pulumi_mocks import program, resolve
 
 API_KEY = "bench-p5-key"
 MAX_GROWTH = 1.5

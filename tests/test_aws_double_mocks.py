@@ -17,8 +17,8 @@ from devtools.aws_double import (
     VPC_ENDPOINT,
 )
 from devtools.aws_double.mocks import mocked_aws
+from devtools.pulumi_mocks import resolve
 from tests.support.aws_double import EUC1, REGION
-from tests.support.pulumi_mocks import resolve
 
 GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
 HTTPS_FROM_VPC = aws.ec2.SecurityGroupIngressArgs(

@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from devtools.aws_double.mocks import MockedAws
+from devtools.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
 from rockset_pulumi import (
     REGIONS,
     ConfigurationError,
@@ -16,7 +17,6 @@ from rockset_pulumi import (
     PrivateLinkArgs,
     VerificationError,
 )
-from tests.support.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
 from tests.test_args import BAD_INPUTS
 
 SG = "aws:ec2/securityGroup:SecurityGroup"

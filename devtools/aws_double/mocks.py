@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,31 +44,34 @@ class MotoMocks(pulumi.runtime.Mocks):
         )
         self.resources: list[tuple[str, str, dict[str, Any]]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._one_at_a_time = threading.Lock()
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[Any, Any]]:
-        inputs = dict(args.inputs)
-        self.resources.append((args.typ, args.name, inputs))
-        if args.typ.startswith(_PROVIDER_TYPE_PREFIX):
-            return f"{args.name}-provider-id", inputs
-        if not args.custom:
-            return None, {}
-        checked, failures = self.model.check(args.typ, args.name, inputs)
-        if failures:
-            reasons = "; ".join(f"{prop}: {reason}" for prop, reason in failures)
-            raise ValueError(f"{args.typ} {args.name}: {reasons}")
-        if pulumi.runtime.is_dry_run():
-            return None, self.model.preview(args.typ, checked)
-        return self.model.create(args.typ, checked)
+        with self._one_at_a_time:
+            inputs = dict(args.inputs)
+            self.resources.append((args.typ, args.name, inputs))
+            if args.typ.startswith(_PROVIDER_TYPE_PREFIX):
+                return f"{args.name}-provider-id", inputs
+            if not args.custom:
+                return None, {}
+            checked, failures = self.model.check(args.typ, args.name, inputs)
+            if failures:
+                reasons = "; ".join(f"{prop}: {reason}" for prop, reason in failures)
+                raise ValueError(f"{args.typ} {args.name}: {reasons}")
+            if pulumi.runtime.is_dry_run():
+                return None, self.model.preview(args.typ, checked)
+            return self.model.create(args.typ, checked)
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
-        call_args = dict(args.args)
-        self.calls.append((args.token, call_args))
-        # MockMonitor iterates the failures, so "none" must be an empty list, not None.
-        return self.model.invoke(args.token, call_args), []
+        with self._one_at_a_time:
+            call_args = dict(args.args)
+            self.calls.append((args.token, call_args))
+            # MockMonitor iterates the failures, so "none" must be an empty list, not None.
+            return self.model.invoke(args.token, call_args), []
 
 
 @dataclass(frozen=True)

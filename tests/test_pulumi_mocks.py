@@ -1,0 +1,71 @@
+"""The mocks harness under the SDK's own concurrency.
+
+Pulumi's MockMonitor answers each registration and invoke on a thread of the event loop's default
+executor, so the mocks are entered from several threads at once. In-process moto is not
+thread-safe (a security group's create iterates the VPC's groups while another thread's create
+adds one: "dictionary changed size during iteration"), so the AWS double must let one thread into
+moto at a time. Which calls overlap is up to the scheduler, so instead of waiting for the rare
+crash this counts the threads inside moto, which overlap on nearly every run without that guard.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pulumi
+
+from devtools.pulumi_mocks import program, resolve
+from rockset_pulumi import PrivateLink, PrivateLinkArgs
+
+COMPONENTS = 12
+
+
+class MotoOccupancy:
+    """How many threads are inside a boto3 client's calls at once, at most."""
+
+    def __init__(self, client: Any) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self.most = 0
+        # after-call fires for error responses too; an exception from moto itself skips it, but
+        # then the program under test fails anyway.
+        client.meta.events.register("before-call.ec2.*", self._enter)
+        client.meta.events.register("after-call.ec2.*", self._leave)
+
+    def _enter(self, **_: Any) -> None:
+        with self._lock:
+            self._inside += 1
+            self.most = max(self.most, self._inside)
+
+    def _leave(self, **_: Any) -> None:
+        with self._lock:
+            self._inside -= 1
+
+
+def test_many_components_in_one_program_enter_moto_one_thread_at_a_time() -> None:
+    with program() as aws:
+        occupancy = MotoOccupancy(aws.mocks.model.ec2)
+        subnets = list(aws.network.subnet_ids_by_az.values())
+        links = [
+            PrivateLink(
+                f"rockset-{i}",
+                PrivateLinkArgs(
+                    vpc_id=aws.network.vpc_id,
+                    subnet_ids=subnets,
+                    api_key="key",
+                    admin_cidrs={"office": "203.0.113.0/24"},
+                    lockdown=True,
+                ),
+            )
+            for i in range(COMPONENTS)
+        ]
+        states = resolve(pulumi.Output.all(*(link.endpoint_state for link in links)))
+
+        assert states == ["available"] * COMPONENTS
+        groups = aws.ec2.describe_security_groups(
+            Filters=[{"Name": "vpc-id", "Values": [aws.network.vpc_id]}]
+        )["SecurityGroups"]
+        # Each component's group, and the VPC's default group.
+        assert len(groups) == COMPONENTS + 1
+        assert occupancy.most == 1
