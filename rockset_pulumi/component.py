@@ -86,6 +86,12 @@ def _validate(args: PrivateLinkArgs, ambient: str | None) -> ResolvedArgs:
     return settings
 
 
+def _owner_label(resource_name: str) -> str:
+    """Names the stack and the resource that own allowlist entries (see ``allowlist.Owner``)."""
+    stack = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
+    return f"{stack}/{resource_name}"
+
+
 def _cost(region: str, zones: Sequence[str], settings: ResolvedArgs) -> dict[str, Any] | None:
     estimate = estimate_monthly_cost(
         region,
@@ -274,6 +280,7 @@ class PrivateLink(pulumi.ComponentResource):
             f"{name}-allowlist",
             api=api,
             entries=settings.admin_cidrs,
+            owner=_owner_label(f"{name}-allowlist"),
             verified_at=connectivity.checked_at,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
         )

@@ -15,6 +15,7 @@ Resources (type tokens ``pulumi-python:dynamic/rockset:<Name>``):
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -29,6 +30,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from .allowlist import Owner
 from .api import RocksetApi
 from .steps import (
     check_connectivity,
@@ -106,13 +108,20 @@ class ConnectivityCheckProvider(_Provider):
 
 
 class IpAllowlistProvider(_Provider):
-    """Step 4: the allowlist entries for ``entries`` (name -> CIDR), behind the lock-out guard."""
+    """Step 4: the allowlist entries for ``entries`` (name -> CIDR), behind the lock-out guard.
+
+    ``owner`` labels the stack and resource; the mark derived from it is written into every
+    entry and is what later runs and destroy go by (see :mod:`rockset_pulumi.allowlist`). The
+    label recorded at create is kept for the resource's life, so that a rename with an alias
+    keeps its entries.
+    """
 
     inputs = (*RocksetApi.PROPS, "entries", "verified_at")
-    required = (*_Provider.required, "entries")
+    required = (*_Provider.required, "entries", "owner")
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         result = super().check(olds, news)
+        result.inputs["owner"] = news.get("owner")
         entries = news.get("entries")
         if isinstance(entries, Mapping) and not entries:
             result.failures.append(
@@ -124,25 +133,38 @@ class IpAllowlistProvider(_Provider):
         live = olds.get("live_entries")
         return ["live_entries"] if live is not None and live != olds.get("entries") else []
 
-    def _apply(self, props: dict[str, Any], owned: Sequence[str]) -> dict[str, Any]:
-        live, _ = reconcile_allowlist(
-            RocksetApi.from_props(props), dict(props["entries"]), frozenset(owned)
+    def _apply(self, props: dict[str, Any], owner: str, *, first: bool) -> dict[str, Any]:
+        state = reconcile_allowlist(
+            RocksetApi.from_props(props),
+            dict(props["entries"]),
+            Owner(owner),
+            undo_on_failure=first,
         )
-        return {**props, "live_entries": live, "owned": sorted(live)}
+        return {
+            **props,
+            "owner": owner,
+            "owner_mark": Owner(owner).mark,
+            "live_entries": state.entries,
+            "adopted": sorted(state.adopted),
+        }
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"allowlist-{props['privatelink_url']}", self._apply(props, ()))
+        outs = self._apply(props, props["owner"], first=True)
+        return CreateResult(f"allowlist-{outs['owner_mark']}", outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._apply(news, olds.get("owned") or ()))
+        return UpdateResult(self._apply(news, olds.get("owner") or news["owner"], first=False))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        owned = frozenset(props.get("owned") or ())
-        live = read_allowlist(RocksetApi.from_props(props), owned)
-        return ReadResult(id_, {**props, "live_entries": live, "owned": sorted(live)})
+        owner = Owner(props["owner"])
+        adopted = frozenset(props.get("adopted") or ())
+        live = read_allowlist(RocksetApi.from_props(props), owner, adopted)
+        return ReadResult(id_, {**props, "live_entries": live})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        remove_allowlist(RocksetApi.from_props(props), frozenset(props.get("owned") or ()))
+        removal = remove_allowlist(RocksetApi.from_props(props), Owner(props["owner"]))
+        # Pulumi shows a provider's stderr to the user; destroy has no other way to say this.
+        print(removal.summary, file=sys.stderr)
 
 
 class LockdownCheckProvider(_Provider):
@@ -218,9 +240,11 @@ class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist")
     """Step 4 of the guide: Rockset's IP allowlist holds the admin entries."""
 
     live_entries: pulumi.Output[dict[str, str]]
-    """The entries as Rockset has them (after refresh: what is really there)."""
-    owned: pulumi.Output[list[str]]
-    """Entry names this resource manages and deletes on destroy."""
+    """The wanted entries as Rockset has them (after refresh: what is really there)."""
+    adopted: pulumi.Output[list[str]]
+    """Entries that existed, unmarked, before this resource: kept as found on destroy."""
+    owner_mark: pulumi.Output[str]
+    """The mark in the description of every entry this resource wrote."""
 
     def __init__(
         self,
@@ -228,15 +252,18 @@ class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist")
         *,
         api: Mapping[str, Any],
         entries: Mapping[str, str],
+        owner: str,
         verified_at: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
             **api,
             "entries": dict(entries),
+            "owner": owner,
             "verified_at": verified_at,
             "live_entries": None,
-            "owned": None,
+            "adopted": None,
+            "owner_mark": None,
         }
         super().__init__(IpAllowlistProvider(), name, props, _secret_opts(opts))
 

@@ -13,7 +13,6 @@ The dynamic providers in :mod:`rockset_pulumi.providers` are thin wrappers over 
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -21,11 +20,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .allowlist import ROTATION_SUFFIX
+from .allowlist import ROTATION_SUFFIX, LiveEntry, Owner, Write, mark_of, plan_writes
 from .api import RocksetApi
+from .client import RocksetClient
 from .errors import (
     ApiError,
     AuthenticationError,
+    NotFoundError,
     RateLimitedError,
     RocksetPulumiError,
     ServerError,
@@ -35,9 +36,10 @@ from .errors import (
 from .polling import Attempt, PollPolicy, poll
 
 __all__ = [
-    "AllowlistChange",
+    "AllowlistState",
     "LockdownStatus",
     "Probe",
+    "Removal",
     "check_connectivity",
     "observe_lockdown",
     "probe_once",
@@ -49,7 +51,6 @@ __all__ = [
     "waiting",
 ]
 
-ALLOWLIST_DESCRIPTION = "Managed by rockset-pulumi: keeps public API access after lockdown"
 
 _LIKELY_CAUSES = (
     "Likely causes: `pulumi up` runs outside the VPC (the PrivateLink host resolves and answers "
@@ -181,31 +182,26 @@ def check_connectivity(
             )
         )
     public_refused = public_probe.reachable and not public_probe.authenticated
-    if not public_probe.reachable or (public_refused and not public_may_refuse_key):
+    if not public_probe.reachable:
         raise VerificationError(
-            f"Step 3 failed: the public endpoint {api.public_url} "
-            + (
-                "did not answer GET /"
-                if not public_probe.reachable
-                else "answered GET / but refused the API key"
-            )
-            + f". Last error: {public_probe.error} Check public_url, outbound internet access "
-            "from this machine, and api_key (PrivateLink accepted it)."
+            f"Step 3 failed: the public endpoint {api.public_url} did not answer GET /. Last "
+            f"error: {public_probe.error} Check public_url and outbound internet access from "
+            "this machine."
+        )
+    if public_refused and not public_may_refuse_key:
+        raise VerificationError(
+            f"Step 3 failed: the public endpoint {api.public_url} answered GET / but refused the "
+            f"API key, which PrivateLink accepted (last error: {public_probe.error}). The key is "
+            "fine: the organization's IP allowlist most likely excludes this machine's public "
+            "address (a lockdown by this or another stack, or by hand). If this stack should "
+            "lock the public endpoint down, set lockdown=True; otherwise add this machine's "
+            "address to the allowlist (admin_cidrs of the stack that owns it)."
         )
     return {
         "public": public_probe.as_output(),
         "privatelink": private_probe.as_output(),
         "checked_at": _now(),
     }
-
-
-@dataclass(frozen=True)
-class AllowlistChange:
-    """One call :func:`reconcile_allowlist` made, in order."""
-
-    action: str
-    name: str
-    ip_address: str
 
 
 def _guard(api: RocksetApi, deadline: float) -> None:
@@ -222,81 +218,150 @@ def _guard(api: RocksetApi, deadline: float) -> None:
         ) from exc
 
 
-def _same(a: str, b: str) -> bool:
+def _live(client: RocksetClient) -> dict[str, LiveEntry]:
+    return {
+        e.name: LiveEntry(name=e.name, cidr=e.ip_address, description=e.description)
+        for e in client.list_ip_allowlist()
+    }
+
+
+def _write(client: RocksetClient, write: Write, owner: Owner) -> None:
+    if write.action == "create":
+        client.create_ip_allowlist(write.name, write.cidr, owner.description)
+        return
     try:
-        return ipaddress.ip_network(a, strict=False) == ipaddress.ip_network(b, strict=False)
-    except ValueError:
-        return a == b
+        client.delete_ip_allowlist(write.name)
+    except NotFoundError:
+        # Gone already: an earlier attempt whose answer was lost, or a concurrent cleanup.
+        return
+
+
+@dataclass(frozen=True)
+class AllowlistState:
+    """What one stack's allowlist resource holds after a run."""
+
+    entries: dict[str, str]
+    """Name -> CIDR of the wanted entries as Rockset now has them (ours and adopted)."""
+    adopted: frozenset[str]
+    """Wanted entries that existed unmarked with the same CIDR: kept on destroy."""
+    writes: tuple[Write, ...]
+    """The calls made, in order."""
 
 
 def reconcile_allowlist(
     api: RocksetApi,
-    desired: Mapping[str, str],
-    owned: frozenset[str],
+    wanted: Mapping[str, str],
+    owner: Owner,
     *,
+    undo_on_failure: bool = False,
     deadline: float = 60.0,
-) -> tuple[dict[str, str], list[AllowlistChange]]:
-    """Step 4: make the allowlist hold ``desired`` (name -> CIDR), through PrivateLink.
+) -> AllowlistState:
+    """Step 4: make the allowlist hold ``wanted`` (name -> CIDR) for ``owner``, through PrivateLink.
 
-    ``owned`` names the entries this resource created or adopted earlier; only those may be
-    changed or deleted. An entry already present with the same CIDR is adopted. Creates come
-    before deletes, so the list never passes through empty (which would re-open the public
-    endpoint) and never lacks an admin address. Safe to run again after a failure part-way.
-    Returns the entries now owned and the calls made.
+    Plans from the live list (see :mod:`rockset_pulumi.allowlist` for the invariants), refuses
+    any clash before writing, then writes creates before deletes. A failure part-way leaves only
+    entries marked as ``owner``'s besides what was there, and the next run converges from there.
+    ``undo_on_failure`` (for a resource's first create, which Pulumi does not record when it
+    fails) deletes the entries this run created before raising, so that a stack that then stops
+    wanting lockdown leaves nothing behind; where that fails too, the error names what is left.
     """
     _guard(api, deadline)
-    changes: list[AllowlistChange] = []
     with api.client(api.privatelink_url, deadline=deadline) as client:
-        live = {e.name: e.ip_address for e in client.list_ip_allowlist()}
-        for name, cidr in desired.items():
-            if name in live and not _same(live[name], cidr) and name not in owned:
-                raise VerificationError(
-                    f"Cannot manage allowlist entry {name!r}: Rockset already has an entry of "
-                    f"that name for {live[name]} that this stack did not create, and admin_cidrs "
-                    f"asks for {cidr}. Rename the entry in admin_cidrs, or delete the existing "
-                    "one in Rockset if it is stale."
-                )
+        before = _live(client)
+        plan = plan_writes(before, wanted, owner)
+        done: list[Write] = []
+        try:
+            for write in plan.writes:
+                _write(client, write, owner)
+                done.append(write)
+        except RocksetPulumiError as exc:
+            left = _undo(client, owner, done) if undo_on_failure else None
+            raise _part_way(owner, plan.writes, done, exc, left) from exc
+        after = _live(client)
+    entries = {name: after[name].cidr for name in wanted if name in after}
+    return AllowlistState(entries=entries, adopted=plan.adopted, writes=plan.writes)
 
-        def create(name: str, cidr: str) -> None:
-            client.create_ip_allowlist(name, cidr, ALLOWLIST_DESCRIPTION)
-            live[name] = cidr
-            changes.append(AllowlistChange(action="create", name=name, ip_address=cidr))
 
-        def delete(name: str) -> None:
-            changes.append(AllowlistChange(action="delete", name=name, ip_address=live.pop(name)))
-            client.delete_ip_allowlist(name)
+def _undo(client: RocksetClient, owner: Owner, done: list[Write]) -> list[str]:
+    """Delete the entries ``done`` created; returns the names that could not be deleted."""
+    left = []
+    for write in reversed(done):
+        if write.action != "create":
+            continue
+        try:
+            _write(client, Write("delete", write.name, write.cidr), owner)
+        except RocksetPulumiError:
+            left.append(write.name)
+    return left
 
-        for name, cidr in desired.items():
-            if name not in live:
-                create(name, cidr)
-            elif not _same(live[name], cidr):
-                staging = name + ROTATION_SUFFIX
-                if staging in live and not _same(live[staging], cidr):
-                    delete(staging)
-                if staging not in live:
-                    create(staging, cidr)
-                delete(name)
-                create(name, cidr)
-        for name in sorted(owned - desired.keys()):
-            if name in live:
-                delete(name)
-        for name in sorted(desired):
-            staging = name + ROTATION_SUFFIX
-            if staging in live and staging not in desired:
-                delete(staging)
-    return {name: live[name] for name in desired}, changes
+
+def _part_way(
+    owner: Owner,
+    planned: tuple[Write, ...],
+    done: list[Write],
+    exc: RocksetPulumiError,
+    left: list[str] | None,
+) -> VerificationError:
+    made = ", ".join(f"{w.action} {w.name}" for w in done) or "none"
+    failed = planned[len(done)]
+    if left is None:
+        after = (
+            f"Every entry this stack wrote carries the owner mark {owner.mark}, and no admin "
+            "address was removed before its replacement existed; run `pulumi up` again to "
+            "finish (it starts from what Rockset has)."
+        )
+    elif not left:
+        after = "The entries this run created were deleted again; the allowlist is as it was."
+    else:
+        after = (
+            f"Entries {left} could not be deleted again; they carry the owner mark "
+            f"{owner.mark}, and the next `pulumi up` of this stack removes or keeps them."
+        )
+    return VerificationError(
+        f"Step 4 stopped part-way: {failed.action} of allowlist entry {failed.name!r} failed "
+        f"({exc}). Calls that went through: {made}. {after}"
+    )
 
 
 def read_allowlist(
-    api: RocksetApi, names: frozenset[str], *, deadline: float = 60.0
+    api: RocksetApi, owner: Owner, adopted: frozenset[str], *, deadline: float = 60.0
 ) -> dict[str, str]:
-    """The live CIDR of each of ``names`` that still exists (for refresh)."""
+    """Name -> CIDR of the entries that are ``owner``'s or adopted by it (for refresh)."""
     with api.client(api.privatelink_url, deadline=deadline) as client:
-        return {e.name: e.ip_address for e in client.list_ip_allowlist() if e.name in names}
+        live = _live(client)
+    return {
+        name: entry.cidr
+        for name, entry in live.items()
+        if mark_of(entry.description) == owner.mark
+        or (name in adopted and mark_of(entry.description) is None)
+        if not name.endswith(ROTATION_SUFFIX)
+    }
 
 
-def remove_allowlist(api: RocksetApi, names: frozenset[str], *, deadline: float = 60.0) -> None:
-    """Delete ``names`` from the allowlist, re-opening the public endpoint once it is empty.
+@dataclass(frozen=True)
+class Removal:
+    """What destroy did, and what stays in the allowlist."""
+
+    deleted: tuple[str, ...]
+    remaining: dict[str, str]
+    """Name -> owner label ("unmarked" for hand-made or adopted entries) of what is left."""
+
+    @property
+    def summary(self) -> str:
+        if not self.remaining:
+            return (
+                f"Removed allowlist entries {list(self.deleted)}; the allowlist is now empty, so "
+                "Rockset's public endpoint accepts keys from any address again."
+            )
+        kept = ", ".join(f"{name} ({who})" for name, who in sorted(self.remaining.items()))
+        return (
+            f"Removed allowlist entries {list(self.deleted)}. The public endpoint stays "
+            f"restricted to the entries that remain: {kept}. They are not this stack's to remove."
+        )
+
+
+def remove_allowlist(api: RocksetApi, owner: Owner, *, deadline: float = 60.0) -> Removal:
+    """Delete every entry marked as ``owner``'s, and nothing else.
 
     Goes through PrivateLink; if that path is already gone, tries the public endpoint, which
     still answers callers inside an admin CIDR.
@@ -305,18 +370,26 @@ def remove_allowlist(api: RocksetApi, names: frozenset[str], *, deadline: float 
     for url in (api.privatelink_url, api.public_url):
         try:
             with api.client(url, deadline=deadline) as client:
-                live = {e.name for e in client.list_ip_allowlist()}
-                for name in sorted(names & live):
-                    client.delete_ip_allowlist(name)
+                live = _live(client)
+                ours = sorted(n for n, e in live.items() if mark_of(e.description) == owner.mark)
+                for name in ours:
+                    _write(client, Write("delete", name, live[name].cidr), owner)
         except (TransportError, AuthenticationError) as exc:
             last = exc
             continue
-        return
+        remaining = {name: _owner_label(entry) for name, entry in live.items() if name not in ours}
+        return Removal(deleted=tuple(ours), remaining=remaining)
     raise VerificationError(
-        f"Cannot remove the IP allowlist entries {sorted(names)}: neither PrivateLink nor the "
-        f"public endpoint accepted the calls (last error: {last}). Run `pulumi destroy` from "
-        "inside the VPC, or from an address in admin_cidrs."
+        f"Cannot remove this stack's IP allowlist entries (owner mark {owner.mark}): neither "
+        f"PrivateLink nor the public endpoint accepted the calls (last error: {last}). Run "
+        "`pulumi destroy` from inside the VPC, or from an address in admin_cidrs."
     ) from last
+
+
+def _owner_label(entry: LiveEntry) -> str:
+    if mark_of(entry.description) is None:
+        return "unmarked"
+    return f"owner mark {mark_of(entry.description)}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
+from rockset_pulumi.allowlist import Owner
 from rockset_pulumi.providers import (
     ConnectivityCheckProvider,
     IpAllowlistProvider,
@@ -21,6 +22,7 @@ from tests.support.dynamic_host import dynamic_host
 from tests.support.emulator import RunningEmulator
 
 OFFICE = {"office": "203.0.113.0/24"}
+OWNER_LABEL = "org/rockset-privatelink/dev/rockset-allowlist"
 PROVIDERS = [ConnectivityCheckProvider(), IpAllowlistProvider(), LockdownCheckProvider()]
 
 
@@ -40,7 +42,12 @@ def connectivity_props(emu: RunningEmulator, **extra: Any) -> dict[str, Any]:
 
 
 def allowlist_props(emu: RunningEmulator, entries: dict[str, str]) -> dict[str, Any]:
-    return {**endpoint_props(emu), "entries": entries, "verified_at": "2026-01-01T00:00:00Z"}
+    return {
+        **endpoint_props(emu),
+        "entries": entries,
+        "owner": OWNER_LABEL,
+        "verified_at": "2026-01-01T00:00:00Z",
+    }
 
 
 def lockdown_props(emu: RunningEmulator) -> dict[str, Any]:
@@ -113,7 +120,8 @@ def test_direct_allowlist_lifecycle_and_drift(emulator_factory: EmulatorFactory)
     created = provider.create(allowlist_props(emu, OFFICE))
     first = outs(created)
     assert first["live_entries"] == OFFICE
-    assert first["owned"] == ["office"]
+    assert first["owner_mark"] == Owner(OWNER_LABEL).mark
+    assert first["adopted"] == []
 
     with emu.client("privatelink") as client:
         client.delete_ip_allowlist("office")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from rockset_pulumi import AuthenticationError, VerificationError
+from rockset_pulumi.allowlist import Owner, Write
 from rockset_pulumi.steps import (
-    AllowlistChange,
     check_connectivity,
     observe_lockdown,
     read_allowlist,
@@ -22,6 +22,7 @@ from tests.conftest import EmulatorFactory
 from tests.support.emulator import RunningEmulator
 
 OFFICE = {"office": "203.0.113.0/24"}
+OWNER = Owner("org/rockset-privatelink/dev/rockset-allowlist")
 
 
 def public_accepts_key(emu: RunningEmulator) -> bool:
@@ -86,9 +87,9 @@ def test_allowlist_lockdown_and_reopen(emulator_factory: EmulatorFactory) -> Non
     ep = emu.api
     assert public_accepts_key(emu)
 
-    live, changes = reconcile_allowlist(ep, OFFICE, frozenset())
-    assert live == OFFICE
-    assert changes == [AllowlistChange("create", "office", "203.0.113.0/24")]
+    state = reconcile_allowlist(ep, OFFICE, OWNER)
+    assert state.entries == OFFICE
+    assert state.writes == (Write("create", "office", "203.0.113.0/24"),)
     assert allowlist(emu) == OFFICE
     assert not public_accepts_key(emu)
 
@@ -98,20 +99,27 @@ def test_allowlist_lockdown_and_reopen(emulator_factory: EmulatorFactory) -> Non
     assert status.privatelink_accepts_key
 
     # Running again changes nothing.
-    assert reconcile_allowlist(ep, OFFICE, frozenset(live)) == (OFFICE, [])
+    again = reconcile_allowlist(ep, OFFICE, OWNER)
+    assert (again.entries, again.writes) == (OFFICE, ())
 
-    remove_allowlist(ep, frozenset(live))
+    removal = remove_allowlist(ep, OWNER)
     assert allowlist(emu) == {}
     assert public_accepts_key(emu)
+    assert removal.deleted == ("office",)
+    assert "accepts keys from any address again" in removal.summary
 
 
 def test_an_identical_existing_entry_is_adopted(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory()
     with emu.client("privatelink") as client:
         client.create_ip_allowlist("office", "203.0.113.0/24")
-    live, changes = reconcile_allowlist(emu.api, OFFICE, frozenset())
-    assert live == OFFICE
-    assert changes == []
+    state = reconcile_allowlist(emu.api, OFFICE, OWNER)
+    assert state.entries == OFFICE
+    assert state.writes == ()
+    assert state.adopted == {"office"}
+    # Destroy leaves an adopted entry as it was found.
+    assert remove_allowlist(emu.api, OWNER).remaining == {"office": "unmarked"}
+    assert allowlist(emu) == OFFICE
 
 
 def test_a_foreign_entry_of_the_same_name_is_a_clear_error(
@@ -121,10 +129,10 @@ def test_a_foreign_entry_of_the_same_name_is_a_clear_error(
     with emu.client("privatelink") as client:
         client.create_ip_allowlist("office", "198.51.100.0/24")
     with pytest.raises(VerificationError) as err:
-        reconcile_allowlist(emu.api, {**OFFICE, "vpn": "192.0.2.1/32"}, frozenset())
+        reconcile_allowlist(emu.api, {**OFFICE, "vpn": "192.0.2.1/32"}, OWNER)
     assert "entry 'office'" in str(err.value)
     assert "198.51.100.0/24" in str(err.value)
-    assert "did not create" in str(err.value)
+    assert "no rockset-pulumi resource created" in str(err.value)
     # Refused before any change: the other entry was not created either.
     assert allowlist(emu) == {"office": "198.51.100.0/24"}
 
@@ -134,16 +142,16 @@ def test_a_changed_cidr_is_created_before_the_old_one_goes(
 ) -> None:
     emu = emulator_factory()
     ep = emu.api
-    live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
+    reconcile_allowlist(ep, OFFICE, OWNER)
     moved = {"office": "198.51.100.0/24"}
-    live, changes = reconcile_allowlist(ep, moved, frozenset(live))
-    assert live == moved
-    assert changes == [
-        AllowlistChange("create", "office-next", "198.51.100.0/24"),
-        AllowlistChange("delete", "office", "203.0.113.0/24"),
-        AllowlistChange("create", "office", "198.51.100.0/24"),
-        AllowlistChange("delete", "office-next", "198.51.100.0/24"),
-    ]
+    state = reconcile_allowlist(ep, moved, OWNER)
+    assert state.entries == moved
+    assert state.writes == (
+        Write("create", "office-next", "198.51.100.0/24"),
+        Write("delete", "office", "203.0.113.0/24"),
+        Write("create", "office", "198.51.100.0/24"),
+        Write("delete", "office-next", "198.51.100.0/24"),
+    )
     assert allowlist(emu) == moved
     # Every write went through PrivateLink and the list never passed through empty.
     writes = [r for r in emu.requests() if r["method"] in ("POST", "DELETE")]
@@ -156,10 +164,10 @@ def test_removed_names_are_deleted_after_new_ones_are_created(
 ) -> None:
     emu = emulator_factory()
     ep = emu.api
-    live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
+    reconcile_allowlist(ep, OFFICE, OWNER)
     vpn = {"vpn": "192.0.2.1/32"}
-    live, changes = reconcile_allowlist(ep, vpn, frozenset(live))
-    assert [(c.action, c.name) for c in changes] == [("create", "vpn"), ("delete", "office")]
+    state = reconcile_allowlist(ep, vpn, OWNER)
+    assert [(w.action, w.name) for w in state.writes] == [("create", "vpn"), ("delete", "office")]
     assert allowlist(emu) == vpn
 
 
@@ -168,7 +176,7 @@ def test_lock_out_guard_changes_nothing_when_privatelink_fails(
 ) -> None:
     emu = emulator_factory(ready_after=600)
     with pytest.raises(VerificationError) as err:
-        reconcile_allowlist(emu.api, OFFICE, frozenset(), deadline=1.0)
+        reconcile_allowlist(emu.api, OFFICE, OWNER, deadline=1.0)
     assert str(err.value).startswith("Lock-out guard: the IP allowlist was left unchanged")
     assert emu.api_key not in str(err.value)
     with emu.client("public") as client:
@@ -181,7 +189,7 @@ def test_lockdown_fails_when_the_prober_is_inside_an_admin_cidr(
 ) -> None:
     emu = emulator_factory()
     loopback = {"admins": "127.0.0.0/8"}
-    reconcile_allowlist(emu.api, loopback, frozenset())
+    reconcile_allowlist(emu.api, loopback, OWNER)
     with pytest.raises(VerificationError) as err:
         verify_lockdown(emu.api, loopback, 1.0)
     message = str(err.value)
@@ -195,11 +203,11 @@ def test_refresh_sees_a_deleted_entry_and_a_reopened_endpoint(
 ) -> None:
     emu = emulator_factory()
     ep = emu.api
-    live, _ = reconcile_allowlist(ep, OFFICE, frozenset())
+    reconcile_allowlist(ep, OFFICE, OWNER)
     assert observe_lockdown(ep).holds
     with emu.client("privatelink") as client:
         client.delete_ip_allowlist("office")
-    assert read_allowlist(ep, frozenset(live)) == {}
+    assert read_allowlist(ep, OWNER, frozenset()) == {}
     status = observe_lockdown(ep)
     assert not status.holds
     assert status.public_refuses_key is False
@@ -211,10 +219,10 @@ def test_removal_falls_back_to_the_public_endpoint_for_an_admin(
     # The allowlist outlives a PrivateLink path that is gone (state file, restarted emulator).
     state = tmp_path / "org.json"
     first = emulator_factory(state_file=state)
-    reconcile_allowlist(first.api, {"admins": "127.0.0.0/8"}, frozenset())
+    reconcile_allowlist(first.api, {"admins": "127.0.0.0/8"}, OWNER)
     first.stop()
     gone = emulator_factory(state_file=state, ready_after=600)
-    remove_allowlist(gone.api, frozenset({"admins"}))
+    remove_allowlist(gone.api, OWNER)
     with gone.client("public") as client:
         assert client.list_ip_allowlist() == []
 
@@ -224,11 +232,11 @@ def test_removal_without_any_path_says_where_to_run_it(
 ) -> None:
     state = tmp_path / "org.json"
     first = emulator_factory(state_file=state)
-    reconcile_allowlist(first.api, OFFICE, frozenset())
+    reconcile_allowlist(first.api, OFFICE, OWNER)
     first.stop()
     gone = emulator_factory(state_file=state, ready_after=600)
     with pytest.raises(VerificationError) as err:
-        remove_allowlist(gone.api, frozenset(OFFICE), deadline=2.0)
+        remove_allowlist(gone.api, OWNER, deadline=2.0)
     message = str(err.value)
     assert "neither PrivateLink nor the public endpoint accepted the calls" in message
     assert "from inside the VPC, or from an address in admin_cidrs" in message
@@ -237,10 +245,10 @@ def test_removal_without_any_path_says_where_to_run_it(
 
 def test_rerun_after_lockdown_accepts_a_public_refusal(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory()
-    reconcile_allowlist(emu.api, OFFICE, frozenset())
+    reconcile_allowlist(emu.api, OFFICE, OWNER)
     result = check_connectivity(emu.api, 5, public_may_refuse_key=True)
     assert result["public"]["reachable"] is True
     assert result["public"]["authenticated"] is False
     assert result["privatelink"]["authenticated"] is True
-    with pytest.raises(VerificationError, match="answered GET / but refused the API key"):
+    with pytest.raises(VerificationError, match="allowlist most likely excludes this machine"):
         check_connectivity(emu.api, 5, public_may_refuse_key=False)

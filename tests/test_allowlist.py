@@ -1,0 +1,139 @@
+"""Ownership of allowlist entries and the writes that converge on what a stack wants.
+
+Pure: the plan is applied to an in-memory allowlist, cut short after every write to stand for a
+crash, and planned again from what is left, as the next `pulumi up` would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from rockset_pulumi import VerificationError
+from rockset_pulumi.allowlist import LiveEntry, Owner, Write, mark_of, plan_writes
+
+A = Owner("org/rockset-privatelink/prod/rockset-allowlist")
+B = Owner("org/rockset-privatelink/staging/rockset-allowlist")
+OFFICE = {"office": "203.0.113.0/24"}
+
+
+def entry(name: str, cidr: str, owner: Owner | None = None) -> LiveEntry:
+    return LiveEntry(name, cidr, None if owner is None else owner.description)
+
+
+def table(*entries: LiveEntry) -> dict[str, LiveEntry]:
+    return {e.name: e for e in entries}
+
+
+def apply(
+    live: Mapping[str, LiveEntry], writes: tuple[Write, ...], owner: Owner
+) -> dict[str, LiveEntry]:
+    after = dict(live)
+    for write in writes:
+        if write.action == "create":
+            assert write.name not in after, f"create of existing {write.name}"
+            after[write.name] = entry(write.name, write.cidr, owner)
+        else:
+            after.pop(write.name)
+    return after
+
+
+def cidrs(live: Mapping[str, LiveEntry]) -> dict[str, str]:
+    return {name: e.cidr for name, e in live.items()}
+
+
+def test_the_mark_is_stable_per_resource_and_distinct_across() -> None:
+    assert A.mark == Owner(A.label).mark
+    assert A.mark != B.mark
+    assert mark_of(A.description) == A.mark
+    assert mark_of("Managed by hand") is None
+    assert mark_of(None) is None
+
+
+def test_a_first_run_creates_marked_entries() -> None:
+    plan = plan_writes({}, {**OFFICE, "vpn": "192.0.2.1/32"}, A)
+    assert plan.writes == (
+        Write("create", "office", "203.0.113.0/24"),
+        Write("create", "vpn", "192.0.2.1/32"),
+    )
+    assert plan.adopted == frozenset()
+
+
+def test_an_unmarked_identical_entry_is_adopted_not_rewritten() -> None:
+    plan = plan_writes(table(entry("office", "203.0.113.0/24")), OFFICE, A)
+    assert plan.writes == ()
+    assert plan.adopted == {"office"}
+
+
+def test_an_entry_no_longer_wanted_is_deleted_only_if_ours() -> None:
+    live = table(
+        entry("old", "198.51.100.1/32", A),
+        entry("theirs", "198.51.100.2/32", B),
+        entry("by-hand", "198.51.100.3/32"),
+        entry("office", "203.0.113.0/24", A),
+    )
+    plan = plan_writes(live, OFFICE, A)
+    assert plan.writes == (Write("delete", "old", "198.51.100.1/32"),)
+
+
+def test_another_owners_entry_of_the_wanted_name_is_refused_naming_it() -> None:
+    with pytest.raises(VerificationError) as err:
+        plan_writes(table(entry("office", "203.0.113.0/24", B)), OFFICE, A)
+    message = str(err.value)
+    assert B.label in message
+    assert B.mark in message
+    assert "add an alias" in message
+
+
+def test_a_foreign_staging_entry_is_neither_deleted_nor_reused() -> None:
+    live = table(entry("office", "203.0.113.0/24", A), entry("office-next", "198.51.100.0/24"))
+    with pytest.raises(VerificationError, match="'office-next'"):
+        plan_writes(live, {"office": "198.51.100.0/24"}, A)
+    # Without a rotation, the hand-made -next entry is simply left alone.
+    assert plan_writes(live, OFFICE, A).writes == ()
+
+
+def test_a_rotation_never_leaves_the_name_without_an_entry() -> None:
+    live = table(entry("office", "203.0.113.0/24", A))
+    plan = plan_writes(live, {"office": "198.51.100.0/24"}, A)
+    assert plan.writes == (
+        Write("create", "office-next", "198.51.100.0/24"),
+        Write("delete", "office", "203.0.113.0/24"),
+        Write("create", "office", "198.51.100.0/24"),
+        Write("delete", "office-next", "198.51.100.0/24"),
+    )
+
+
+SCENARIOS = {
+    "create": ({}, {**OFFICE, "vpn": "192.0.2.1/32"}),
+    "add and remove": (
+        table(entry("office", "203.0.113.0/24", A), entry("old", "198.51.100.9/32", A)),
+        {**OFFICE, "vpn": "192.0.2.1/32"},
+    ),
+    "rotation": (table(entry("office", "203.0.113.0/24", A)), {"office": "198.51.100.0/24"}),
+    "rotation beside others": (
+        table(
+            entry("office", "203.0.113.0/24", A),
+            entry("theirs", "192.0.2.7/32", B),
+            entry("by-hand", "192.0.2.8/32"),
+        ),
+        {"office": "198.51.100.0/24"},
+    ),
+}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_crash_after_any_write_converges_on_the_next_run(scenario: str) -> None:
+    start, wanted = SCENARIOS[scenario]
+    writes = plan_writes(start, wanted, A).writes
+    foreign = {n: e for n, e in start.items() if mark_of(e.description) != A.mark}
+    for cut in range(len(writes) + 1):
+        crashed = apply(start, writes[:cut], A)
+        # Never empty, and nobody else's entry touched, at the moment of the crash.
+        assert crashed or not start
+        assert {n: crashed[n] for n in foreign} == foreign
+        rerun = plan_writes(crashed, wanted, A)
+        final = apply(crashed, rerun.writes, A)
+        assert cidrs(final) == {**cidrs(foreign), **wanted}
+        assert plan_writes(final, wanted, A).writes == ()
