@@ -3,6 +3,10 @@
 When both listeners are bound it prints one JSON line to stdout (``public_url``,
 ``privatelink_url``, ``ca_bundle``) and serves until SIGTERM or SIGINT, then exits 0. Logs go to
 stderr only, so stdout carries nothing but that line.
+
+``--drop-write N`` and ``--lose-write-answer N`` fail the N-th allowlist write of this process
+(numbered in the request log's ``write`` field), before or after it takes effect; with
+``--state-file``, a restarted emulator numbers its writes from 1 again.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from rockset_emulator.app import (
     DEFAULT_READ_LIMIT_PER_MINUTE,
     DEFAULT_UPDATE_LIMIT_PER_MINUTE,
 )
-from rockset_emulator.server import Emulator, EmulatorConfig, FaultConfig
+from rockset_emulator.faults import FaultConfig, WriteFault
+from rockset_emulator.server import Emulator, EmulatorConfig
 
 
 def _non_negative(value: str) -> float:
@@ -108,10 +113,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, help="seed for the fault draws")
     parser.add_argument(
+        "--drop-write",
+        action="append",
+        type=_positive_int,
+        default=[],
+        dest="drop_writes",
+        metavar="N",
+        help="reset the connection of allowlist write N (POST or DELETE, counted from 1 over "
+        "both listeners) before it takes effect (repeatable)",
+    )
+    parser.add_argument(
+        "--lose-write-answer",
+        action="append",
+        type=_positive_int,
+        default=[],
+        dest="lost_write_answers",
+        metavar="N",
+        help="apply allowlist write N, then reset its connection without an answer (repeatable)",
+    )
+    parser.add_argument(
         "--request-log",
         type=Path,
         metavar="PATH",
-        help="append one JSON line per request (never headers or keys)",
+        help="append one JSON line per request (never headers or keys); an allowlist write's "
+        "line carries its number as 'write'",
     )
     parser.add_argument(
         "--ca-dir", type=Path, help="directory of the emulator's CA; an existing CA there is reused"
@@ -148,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             reset_rate=args.reset_rate,
             malformed_rate=args.malformed_rate,
             seed=args.seed,
+            write_faults=(
+                *(WriteFault(number, "before") for number in args.drop_writes),
+                *(WriteFault(number, "after") for number in args.lost_write_answers),
+            ),
         )
     except ValueError as exc:
         _parser().error(str(exc))

@@ -33,6 +33,7 @@ __all__ = [
     "Response",
     "RocksetApp",
     "error_response",
+    "is_allowlist_write",
 ]
 
 Listener = Literal["public", "privatelink"]
@@ -85,6 +86,22 @@ def error_response(
         },
         headers,
     )
+
+
+def _entry_name(path: str) -> str | None:
+    """The entry name in ``/v1/orgs/self/ip/allowlist/{name}``; None for any other path."""
+    if not path.startswith(ALLOWLIST_PATH + "/"):
+        return None
+    name = unquote(path[len(ALLOWLIST_PATH) + 1 :])
+    return name if name and "/" not in name else None
+
+
+def is_allowlist_write(method: str, target: str) -> bool:
+    """Whether a request would add or remove an allowlist entry, however it is then answered."""
+    path = urlsplit(target).path
+    if method == "POST":
+        return path == ALLOWLIST_PATH
+    return method == "DELETE" and _entry_name(path) is not None
 
 
 _AUTH_FAILURE = error_response(401, "Authentication Failure", "AUTHEXCEPTION")
@@ -171,10 +188,8 @@ class RocksetApp:
             if request.method == "POST":
                 return self._create_allowlist(request, read_only=read_only)
             return self._method_not_allowed(request)
-        if path.startswith(ALLOWLIST_PATH + "/"):
-            name = unquote(path[len(ALLOWLIST_PATH) + 1 :])
-            if not name or "/" in name:
-                return self._not_found(path)
+        name = _entry_name(path)
+        if name is not None:
             return self._allowlist_entry(request, name, read_only=read_only)
         return self._not_found(path)
 

@@ -11,7 +11,6 @@ import contextlib
 import http.server
 import json
 import logging
-import random
 import shutil
 import socket
 import socketserver
@@ -23,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from rockset_emulator.app import (
@@ -34,11 +33,13 @@ from rockset_emulator.app import (
     Response,
     RocksetApp,
     error_response,
+    is_allowlist_write,
 )
+from rockset_emulator.faults import Fault, FaultConfig, FaultInjector
 from rockset_emulator.state import OrgState
 from rockset_emulator.tls import prepare_tls
 
-__all__ = ["Emulator", "EmulatorConfig", "FaultConfig"]
+__all__ = ["Emulator", "EmulatorConfig"]
 
 logger = logging.getLogger("rockset_emulator")
 
@@ -46,27 +47,6 @@ _MAX_BODY = 1 << 20
 _HANDSHAKE_TIMEOUT = 10.0
 # Idle keep-alive connections are dropped after this, as load balancers do.
 _IDLE_TIMEOUT = 30.0
-
-Fault = Literal["reset", "error", "rate_limit", "malformed"]
-
-
-@dataclass(frozen=True)
-class FaultConfig:
-    """Injected faults; each rate is the fraction of requests that get that fault."""
-
-    latency: float = 0.0
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
-    reset_rate: float = 0.0
-    malformed_rate: float = 0.0
-    seed: int | None = None
-
-    def __post_init__(self) -> None:
-        rates = (self.error_rate, self.rate_limit_rate, self.reset_rate, self.malformed_rate)
-        if self.latency < 0 or any(not 0.0 <= rate <= 1.0 for rate in rates):
-            raise ValueError("latency must be >= 0 and every fault rate within [0, 1]")
-        if sum(rates) > 1.0:
-            raise ValueError("the fault rates add up to more than 1")
 
 
 @dataclass(frozen=True)
@@ -126,14 +106,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             length = -1
         if not 0 <= length <= _MAX_BODY:
             self.close_connection = True
-            emulator.log_request(self.server.listener, self, 400, None)
+            emulator.log_request(self.server.listener, self, 400, None, None)
             self._send(error_response(400, "Invalid or too large Content-Length", "BADREQUEST"))
             return
         body = self.rfile.read(length) if length else b""
 
-        fault = emulator.draw_fault()
+        write: int | None = None
+        # Drawn for every request, so a seed gives the same random faults with or without
+        # write faults configured.
+        fault = emulator.faults.draw()
+        if is_allowlist_write(self.command, self.path):
+            write, write_fault = emulator.faults.next_write()
+            if write_fault is not None:
+                fault = write_fault.fault
         if emulator.config.faults.latency:
             time.sleep(emulator.config.faults.latency)
+        if fault == "dropped_write":
+            emulator.log_request(self.server.listener, self, None, fault, write)
+            self._reset_connection()
+            return
         if fault == "error":
             response = error_response(503, "Service temporarily unavailable", "SERVICEUNAVAILABLE")
         elif fault == "rate_limit":
@@ -154,14 +145,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
             if fault == "malformed":
                 response = Response(200, response.body[: len(response.body) // 2])
-            elif fault == "reset":
+            elif fault in ("reset", "lost_write_answer"):
                 # The request took effect and only its answer is lost: the case that makes a
                 # client's retry of a create meet its own earlier success.
-                emulator.log_request(self.server.listener, self, None, fault)
+                emulator.log_request(self.server.listener, self, None, fault, write)
                 self._reset_connection()
                 return
         # Logged before the answer leaves, so a client that has its answer can read the log line.
-        emulator.log_request(self.server.listener, self, response.status, fault)
+        emulator.log_request(self.server.listener, self, response.status, fault, write)
         self._send(response)
 
     def _send(self, response: Response) -> None:
@@ -235,9 +226,7 @@ class Emulator:
             read_limit_per_minute=config.read_limit_per_minute,
             update_limit_per_minute=config.update_limit_per_minute,
         )
-        # Fault draws need reproducibility (--seed), not unpredictability.
-        self._rng = random.Random(config.faults.seed)  # noqa: S311
-        self._rng_lock = threading.Lock()
+        self.faults = FaultInjector(config.faults)
         self._log_lock = threading.Lock()
         self._log_file: Any = None
         self._temp_ca_dir: Path | None = None
@@ -343,22 +332,15 @@ class Emulator:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def draw_fault(self) -> Fault | None:
-        faults = self.config.faults
-        with self._rng_lock:
-            draw = self._rng.random()
-        options: tuple[tuple[Fault, float], ...] = (
-            ("reset", faults.reset_rate),
-            ("error", faults.error_rate),
-            ("rate_limit", faults.rate_limit_rate),
-            ("malformed", faults.malformed_rate),
-        )
-        threshold = 0.0
-        for fault, rate in options:
-            threshold += rate
-            if draw < threshold:
-                return fault
-        return None
+    @property
+    def writes(self) -> int:
+        """How many allowlist writes (POST or DELETE, either listener) have arrived so far.
+
+        A test can read it before an operation and after, to number the operation's writes for
+        :class:`~rockset_emulator.faults.WriteFault`; the request log's ``write`` field says the
+        same of each logged request.
+        """
+        return self.faults.writes
 
     def log_request(
         self,
@@ -366,6 +348,7 @@ class Emulator:
         handler: http.server.BaseHTTPRequestHandler,
         status: int | None,
         fault: Fault | None,
+        write: int | None,
     ) -> None:
         """One JSON line per request; headers (and so the API key) are never written."""
         if self._log_file is None:
@@ -378,6 +361,8 @@ class Emulator:
             "status": status,
             "client": handler.client_address[0],
         }
+        if write is not None:
+            record["write"] = write
         if fault is not None:
             record["fault"] = fault
         line = json.dumps(record) + "\n"

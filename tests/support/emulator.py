@@ -65,6 +65,10 @@ class RunningEmulator:
         lines = self.request_log.read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
 
+    def writes(self) -> int:
+        """How many allowlist writes the emulator numbered so far, as its request log shows."""
+        return max((r["write"] for r in self.requests() if "write" in r), default=0)
+
     def stderr(self) -> str:
         return self.stderr_path.read_text(encoding="utf-8", errors="replace")
 
