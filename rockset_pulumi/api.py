@@ -14,7 +14,8 @@ from typing import Any
 
 import pulumi
 
-from .client import RetryPolicy, RocksetClient
+from .client import RocksetClient
+from .polling import PollPolicy
 
 __all__ = ["RocksetApi"]
 
@@ -44,7 +45,9 @@ class RocksetApi:
             ca_bundle=self.ca_bundle,
             timeout=min(10.0, deadline),
             deadline=deadline,
-            retry=RetryPolicy(max_attempts=attempts, initial_backoff=0.2, max_backoff=2.0),
+            retry=PollPolicy(
+                max_attempts=attempts, timeout=deadline, initial=0.2, ceiling=2.0, jitter=0.5
+            ),
         )
 
     @classmethod

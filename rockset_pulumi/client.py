@@ -4,21 +4,36 @@ Built on one :class:`httpx.Client` per :class:`RocksetClient` (a keep-alive pool
 :meth:`RocksetClient.close` or the ``with`` block). TLS verification is always on. Failures become
 the exceptions of :mod:`rockset_pulumi.errors`; each message names the endpoint and what to check,
 and never contains the API key.
+
+A call is sent in layers that each do one thing:
+
+* ``_send_once``: one attempt, the request out and a whole answer in, within what the deadline
+  leaves (:mod:`rockset_pulumi.transport` bounds every socket operation, so a server trickling
+  its headers or body cannot stretch it) and within ``_MAX_BODY`` bytes, raw or decompressed;
+* ``_judge``: whether that answer is final, and how long the server asked to be left alone;
+* ``_pause``: the wait before the next attempt (:func:`rockset_pulumi.polling.poll` runs the loop);
+* ``_give_up``: the error for the last answer once the attempts or the deadline run out.
+
+What the other side sends (error messages and types, transport errors) reaches a message only
+through :func:`rockset_pulumi.text.clean`, which redacts the key and makes it one short line. No
+exception keeps the httpx request (whose headers hold the key): transport errors are raised from
+their root cause (an ``OSError``, say), stripped of its traceback.
 """
 
 from __future__ import annotations
 
 import email.utils
 import ipaddress
+import json
 import logging
-import random
-import re
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from importlib import metadata
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote, urlsplit
@@ -34,19 +49,83 @@ from rockset_pulumi.errors import (
     PermissionDeniedError,
     RateLimitedError,
     RequestRejectedError,
+    ResponseTooLargeError,
     ServerError,
     TransportError,
     UnexpectedResponseError,
 )
+from rockset_pulumi.polling import Attempt, Polled, PollPolicy, poll
+from rockset_pulumi.text import clean
+from rockset_pulumi.transport import BoundedTransport, time_limit
 
-__all__ = ["IpAllowlistEntry", "Organization", "RetryPolicy", "RocksetClient", "User"]
+__all__ = ["IpAllowlistEntry", "Organization", "RocksetClient", "User"]
 
 logger = logging.getLogger(__name__)
 
 _ALLOWLIST_PATH = "/v1/orgs/self/ip/allowlist"
 _PING_MESSAGE = "GO ROCKSET!"
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
-_REDACTED = "<redacted>"
+# Rockset's answers here are a few kilobytes; anything near this is not Rockset.
+_MAX_BODY = 1 << 20
+# Bodies this client can decode itself, output bounded, so it asks for no other.
+_CONTENT_CODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+_MAX_RETRY_AFTER = 30.0
+_SHOWN = 300
+
+_AUTH_HINT = (
+    "check the API key, or the caller's address is outside the IP allowlist "
+    "(allowlisting applies to the public endpoint only)"
+)
+# Which error a status raises, and what to check. Rockset's error type is looked up first (it
+# answers AUTHEXCEPTION under 403 too), then the status, then its class (4xx, 5xx).
+_ERRORS_BY_TYPE: dict[str, tuple[type[ApiError], str]] = {
+    "AUTHEXCEPTION": (AuthenticationError, _AUTH_HINT),
+}
+_ERRORS_BY_STATUS: dict[int, tuple[type[ApiError], str]] = {
+    401: (AuthenticationError, _AUTH_HINT),
+    403: (PermissionDeniedError, "check that the key's role has the privilege"),
+    404: (NotFoundError, "check the name, and that the base URL is a Rockset API"),
+    429: (RateLimitedError, "Rockset's per-organization rate limit; slow down"),
+}
+_ERRORS_BY_CLASS: dict[int, tuple[type[ApiError], str]] = {
+    4: (RequestRejectedError, "the request was refused as sent"),
+    5: (ServerError, "a failure on Rockset's side; try again later"),
+}
+_UNEXPECTED_STATUS = (UnexpectedResponseError, "Rockset answers only 2xx or an error status")
+
+_REACHABLE = "is the endpoint reachable from here (VPC, security group allowing 443, DNS)?"
+# How a request that got no answer failed: the first row whose exception type is in the error's
+# chain gives whether another attempt can help and the message, formatted with ``method``,
+# ``url``, ``reason`` and ``ca_bundle``.
+_TRANSPORT_FAILURES: tuple[tuple[type[BaseException], bool, str], ...] = (
+    (
+        ssl.SSLError,
+        False,
+        "TLS verification of {url} failed ({reason}); check ca_bundle ({ca_bundle}): it must "
+        "hold the CA that signed the endpoint's certificate, and the host name must match the "
+        "certificate",
+    ),
+    (
+        socket.gaierror,
+        True,
+        "could not resolve the host of {url} ({reason}); check the host name and DNS "
+        "(for PrivateLink: the VPC endpoint's private DNS)",
+    ),
+    (httpx.TimeoutException, True, "{method} {url} timed out ({reason}); " + _REACHABLE),
+    (httpx.ConnectError, True, "could not connect to {url} ({reason}); " + _REACHABLE),
+    (
+        httpx.NetworkError,
+        True,
+        "{method} {url} failed before an answer arrived ({reason}); the connection was dropped",
+    ),
+    (
+        httpx.RemoteProtocolError,
+        True,
+        "{method} {url} failed before an answer arrived ({reason}); the connection was dropped "
+        "or the answer was not HTTP/1.1",
+    ),
+    (httpx.HTTPError, False, "{method} {url} failed ({reason})"),
+)
 
 _T = TypeVar("_T")
 
@@ -173,38 +252,6 @@ class IpAllowlistEntry:
         )
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How transient failures are retried: capped exponential backoff with jitter.
-
-    The n-th retry waits ``min(max_backoff, initial_backoff * multiplier ** (n - 1))``, less a
-    random part of up to ``jitter`` of it (so concurrent clients spread out). A 429's
-    ``Retry-After`` is honoured, up to ``max_retry_after`` seconds.
-    """
-
-    max_attempts: int = 5
-    initial_backoff: float = 0.5
-    max_backoff: float = 8.0
-    multiplier: float = 2.0
-    jitter: float = 0.5
-    max_retry_after: float = 30.0
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ConfigurationError("RetryPolicy.max_attempts must be at least 1")
-        if self.initial_backoff < 0 or self.max_backoff < 0 or self.max_retry_after < 0:
-            raise ConfigurationError("RetryPolicy backoff times must not be negative")
-        if self.multiplier < 1:
-            raise ConfigurationError("RetryPolicy.multiplier must be at least 1")
-        if not 0 <= self.jitter <= 1:
-            raise ConfigurationError("RetryPolicy.jitter must be within [0, 1]")
-
-    def backoff(self, retry: int, rng: random.Random) -> float:
-        """Seconds to wait before retry number ``retry`` (1 for the first retry)."""
-        ceiling = min(self.max_backoff, self.initial_backoff * self.multiplier ** (retry - 1))
-        return ceiling * (1 - self.jitter * rng.random())
-
-
 def _normalize_base_url(base_url: str) -> str:
     if not isinstance(base_url, str):
         raise ConfigurationError("base_url must be a string such as https://api.euc1a1.rockset.com")
@@ -253,8 +300,7 @@ def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
     return context
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(value: str | None) -> float | None:
     if value is None:
         return None
     value = value.strip()
@@ -278,35 +324,104 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
-    """``(type, message)`` of an ``ErrorModel`` body; ``None`` where the body has none."""
+def _root_cause(chain: list[BaseException]) -> BaseException | None:
+    """The error at the bottom of an httpx error's chain, without the request it was part of.
+
+    httpx errors hold the request (and so its Authorization header); the root (an ``OSError``,
+    an ``ssl.SSLError``, an h11 or httpcore error) does not, once its traceback, whose frames do,
+    is dropped.
+    """
+    root = chain[-1]
+    if isinstance(root, httpx.HTTPError):
+        return None
+    return root.with_traceback(None)
+
+
+def _json(body: bytes) -> tuple[bool, object]:
+    """``(True, document)``, or ``(False, None)`` for a body that is not JSON.
+
+    A flag rather than an exception, so that the error raised for a bad body is not chained to a
+    ``JSONDecodeError``, which holds the whole body.
+    """
     try:
-        body = response.json()
-    except ValueError:
+        return True, json.loads(body)
+    # Deep nesting exhausts the parser's recursion rather than failing as invalid JSON.
+    except (ValueError, RecursionError):
+        return False, None
+
+
+def _error_fields(body: bytes) -> tuple[str | None, str | None]:
+    """``(type, message)`` of an ``ErrorModel`` body, as sent; ``None`` where the body has none."""
+    _, document = _json(body)
+    if not isinstance(document, dict):
         return None, None
-    if not isinstance(body, dict):
-        return None, None
-    error_type = body.get("type")
-    message = body.get("message")
+    error_type = document.get("type")
+    message = document.get("message")
     return (
-        error_type.upper() if isinstance(error_type, str) else None,
+        error_type if isinstance(error_type, str) else None,
         message if isinstance(message, str) else None,
     )
 
 
-@dataclass
-class _Exchange:
-    """The answer to a request after retries, and whether an earlier try may have taken effect."""
+@dataclass(frozen=True)
+class _Answer:
+    """A whole HTTP answer, read within the size cap and decompressed; nothing of the request."""
 
-    response: httpx.Response
+    status: int
+    content_type: str | None
+    retry_after: str | None
+    body: bytes
+
+    @property
+    def summary(self) -> str:
+        return f"status {self.status}"
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An attempt that got no answer, told without the httpx error (which holds the request)."""
+
+    message: str
+    summary: str
+    retryable: bool
+    sent: bool
+    """True when the request may have reached the server before the failure."""
+    cause: BaseException | None
+
+
+_Outcome = _Answer | _Failure
+
+
+@dataclass
+class _Call:
+    """One call's request and what its attempts so far have shown."""
+
+    method: str
+    path: str
+    request: httpx.Request = field(repr=False)
+    attempts: int = 0
+    last_summary: str = ""
+    maybe_applied: bool = False
+    """True once an attempt failed after its request may have reached the server."""
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    """The final answer to a call, and whether an earlier attempt may have taken effect."""
+
+    answer: _Answer
     maybe_applied: bool
 
 
 class RocksetClient:
     """A client for one Rockset API endpoint (public or PrivateLink), authenticated by an API key.
 
-    ``timeout`` bounds each attempt; ``deadline`` bounds a whole call, retries included (``None``
-    for no overall bound). ``local_address`` binds outgoing connections to a source address.
+    ``timeout`` bounds each attempt, from connecting to the last byte of the answer; ``deadline``
+    bounds a whole call, retries included (``None`` for no overall bound): a call returns or
+    raises by then, whatever the server does. ``retry`` says how transient failures (connection
+    errors, timeouts, 429, 502, 503, 504) are retried; its ``timeout`` is capped at ``deadline``,
+    and a 429's ``Retry-After`` is honoured up to 30 s. ``local_address`` binds outgoing
+    connections to a source address.
     """
 
     def __init__(
@@ -317,7 +432,7 @@ class RocksetClient:
         ca_bundle: str | None = None,
         timeout: float = 10.0,
         deadline: float | None = 60.0,
-        retry: RetryPolicy | None = None,
+        retry: PollPolicy | None = None,
         local_address: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -335,24 +450,33 @@ class RocksetClient:
                     f"local_address {local_address!r} is not an IP address"
                 ) from None
         self._api_key = api_key
-        # Whole tokens only, so that a short key cannot mangle the words of a message.
-        self._key_pattern = re.compile(rf"(?<![\w-]){re.escape(api_key)}(?![\w-])")
         self._ca_bundle = ca_bundle
         self._timeout = timeout
-        self._deadline = deadline
-        self._retry = retry or RetryPolicy()
+        if retry is None:
+            retry = PollPolicy(
+                max_attempts=5,
+                timeout=deadline,
+                initial=0.5,
+                ceiling=8.0,
+                multiplier=2.0,
+                jitter=0.5,
+            )
+        if deadline is not None and (retry.timeout is None or retry.timeout > deadline):
+            retry = replace(retry, timeout=deadline)
+        self._retry = retry
         self._sleep = sleep
-        # Jitter only spreads retries out; it needs no unpredictability.
-        self._rng = random.Random()  # noqa: S311
-        transport = httpx.HTTPTransport(
-            verify=_ssl_context(ca_bundle), local_address=local_address, retries=0
-        )
         # trust_env=False: a proxy from the environment would hide which network path (public or
         # PrivateLink) actually answered, which is what this client exists to find out.
         self._http = httpx.Client(
             base_url=self._base_url,
-            transport=transport,
-            headers={"User-Agent": _user_agent(), "Accept": "application/json"},
+            transport=BoundedTransport(
+                ssl_context=_ssl_context(ca_bundle), local_address=local_address
+            ),
+            headers={
+                "User-Agent": _user_agent(),
+                "Accept": "application/json",
+                "Accept-Encoding": ", ".join(sorted(_CONTENT_CODINGS - {"x-gzip"})),
+            },
             timeout=timeout,
             follow_redirects=False,
             trust_env=False,
@@ -380,7 +504,7 @@ class RocksetClient:
         payload = self._call("GET", "/", auth=False)
         if payload != {"message": _PING_MESSAGE}:
             raise UnexpectedResponseError(
-                f"GET {self._base_url}/ answered {self._redact(repr(payload)[:200])} instead of "
+                f"GET {self._base_url}/ answered {self._shown(repr(payload), 200)} instead of "
                 f'{{"message": "{_PING_MESSAGE}"}}: is this a Rockset API endpoint?',
                 endpoint=self._base_url,
                 status=200,
@@ -421,13 +545,13 @@ class RocksetClient:
         if description is not None:
             body["description"] = description
         exchange = self._exchange("POST", _ALLOWLIST_PATH, json_body=body)
-        if exchange.response.status_code == 409 and exchange.maybe_applied:
+        if exchange.answer.status == 409 and exchange.maybe_applied:
             # An earlier attempt whose answer was lost may have created the entry: if what
             # exists is what was asked for, the create did succeed.
             existing = self.get_ip_allowlist(name)
             if (existing.ip_address, existing.description) == (ip_address, description):
                 return existing
-        payload = self._payload("POST", _ALLOWLIST_PATH, exchange.response)
+        payload = self._payload("POST", _ALLOWLIST_PATH, exchange.answer)
         return self._parse(_ALLOWLIST_PATH, self._entry, payload)
 
     def delete_ip_allowlist(self, name: str) -> IpAllowlistEntry:
@@ -435,9 +559,9 @@ class RocksetClient:
         path = self._entry_path(name)
         exchange = self._exchange("DELETE", path)
         note = None
-        if exchange.response.status_code == 404 and exchange.maybe_applied:
+        if exchange.answer.status == 404 and exchange.maybe_applied:
             note = "an earlier attempt whose answer was lost may have deleted it"
-        payload = self._payload("DELETE", path, exchange.response, note=note)
+        payload = self._payload("DELETE", path, exchange.answer, note=note)
         return self._parse(path, self._entry, payload)
 
     @staticmethod
@@ -450,8 +574,9 @@ class RocksetClient:
             raise ConfigurationError("an allowlist entry name must not be empty")
         return f"{_ALLOWLIST_PATH}/{quote(name, safe='')}"
 
-    def _redact(self, text: str) -> str:
-        return self._key_pattern.sub(_REDACTED, text)
+    def _shown(self, text: str, limit: int = _SHOWN) -> str:
+        """Text from the other side as it may appear in a message or log line."""
+        return clean(text, limit, secret=self._api_key)
 
     def _parse(self, path: str, parse: Callable[[object], _T], payload: object) -> _T:
         try:
@@ -467,171 +592,203 @@ class RocksetClient:
         self, method: str, path: str, *, auth: bool = True, json_body: object = None
     ) -> object:
         exchange = self._exchange(method, path, auth=auth, json_body=json_body)
-        return self._payload(method, path, exchange.response)
+        return self._payload(method, path, exchange.answer)
 
     def _payload(
-        self, method: str, path: str, response: httpx.Response, *, note: str | None = None
+        self, method: str, path: str, answer: _Answer, *, note: str | None = None
     ) -> object:
         """The JSON of a 2xx answer; any other answer raises the matching error."""
-        if not 200 <= response.status_code < 300:
-            self._raise_for_status(method, path, response, note=note)
-        try:
-            return response.json()
-        except ValueError:
+        if not 200 <= answer.status < 300:
+            self._raise_for_status(method, path, answer, note=note)
+        is_json, payload = _json(answer.body)
+        if not is_json:
+            content_type = self._shown(answer.content_type or "no Content-Type", 100)
             raise UnexpectedResponseError(
-                f"{method} {self._base_url}{path} answered {response.status_code} with a body that "
-                f"is not JSON ({response.headers.get('Content-Type', 'no Content-Type')}): "
-                "is this a Rockset API endpoint, or is something in between rewriting answers?",
+                f"{method} {self._base_url}{path} answered {answer.status} with a body that "
+                f"is not JSON ({content_type}): is this a Rockset API endpoint, or is something "
+                "in between rewriting answers?",
                 endpoint=self._base_url,
-                status=response.status_code,
-            ) from None
+                status=answer.status,
+            )
+        return payload
 
     def _raise_for_status(
         self,
         method: str,
         path: str,
-        response: httpx.Response,
+        answer: _Answer,
         *,
         note: str | None = None,
         gave_up: str | None = None,
     ) -> NoReturn:
-        status = response.status_code
-        error_type, server_message = _error_fields(response)
-        cls: type[ApiError]
-        if status == 401 or error_type == "AUTHEXCEPTION":
-            cls, hint = (
-                AuthenticationError,
-                "check the API key, or the caller's address is outside the IP allowlist "
-                "(allowlisting applies to the public endpoint only)",
-            )
-        elif status == 403:
-            cls, hint = PermissionDeniedError, "check that the key's role has the privilege"
-        elif status == 404:
-            cls, hint = NotFoundError, "check the name, and that the base URL is a Rockset API"
-        elif status == 429:
-            cls, hint = RateLimitedError, "Rockset's per-organization rate limit; slow down"
-        elif status >= 500:
-            cls, hint = ServerError, "a failure on Rockset's side; try again later"
-        elif 400 <= status < 500:
-            cls, hint = RequestRejectedError, "the request was refused as sent"
-        else:
-            cls, hint = UnexpectedResponseError, "Rockset answers only 2xx or an error status"
+        raw_type, raw_message = _error_fields(answer.body)
+        # Upper-cased only once redacted: an upper-cased key would no longer match the key.
+        error_type = self._shown(raw_type, 60).upper() or None if raw_type else None
+        status = answer.status
+        cls, hint = (
+            _ERRORS_BY_TYPE.get(error_type or "")
+            or _ERRORS_BY_STATUS.get(status)
+            or _ERRORS_BY_CLASS.get(status // 100, _UNEXPECTED_STATUS)
+        )
         described = f"{status} {error_type}" if error_type else str(status)
-        detail = f": {server_message}" if server_message else ""
+        detail = f": {self._shown(raw_message)}" if raw_message else ""
         parts = [f"{method} {self._base_url}{path} failed with {described}{detail}", hint]
         if note:
             parts.append(note)
         if gave_up:
             parts.append(gave_up)
-        raise cls(
-            self._redact("; ".join(parts)),
-            endpoint=self._base_url,
-            status=status,
-            error_type=error_type,
-        )
-
-    def _transport_error(self, method: str, path: str, exc: httpx.HTTPError) -> TransportError:
-        url = f"{self._base_url}{path}"
-        reason = str(exc) or type(exc).__name__
-        chain = _chain(exc)
-        if any(isinstance(link, ssl.SSLError) for link in chain):
-            message = (
-                f"TLS verification of {url} failed ({reason}); check ca_bundle "
-                f"({self._ca_bundle or 'the certifi default'}): it must hold the CA that signed "
-                "the endpoint's certificate, and the host name must match the certificate"
-            )
-        elif any(isinstance(link, socket.gaierror) for link in chain):
-            message = (
-                f"could not resolve the host of {url} ({reason}); check the host name and DNS "
-                "(for PrivateLink: the VPC endpoint's private DNS)"
-            )
-        elif isinstance(exc, httpx.TimeoutException):
-            message = (
-                f"{method} {url} timed out ({type(exc).__name__}: {reason}); is the endpoint "
-                "reachable from here (VPC, security group allowing 443, DNS)?"
-            )
-        elif isinstance(exc, httpx.ConnectError):
-            message = (
-                f"could not connect to {url} ({reason}); is the endpoint reachable from here "
-                "(VPC, security group, DNS)?"
-            )
-        else:
-            message = (
-                f"{method} {url} failed before an answer arrived ({type(exc).__name__}: "
-                f"{reason}); the connection was dropped or reset"
-            )
-        return TransportError(self._redact(message), endpoint=self._base_url)
-
-    @staticmethod
-    def _retryable(exc: httpx.HTTPError) -> bool:
-        if any(isinstance(link, ssl.SSLError) for link in _chain(exc)):
-            return False
-        return isinstance(
-            exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
-        )
+        raise cls("; ".join(parts), endpoint=self._base_url, status=status, error_type=error_type)
 
     def _exchange(
         self, method: str, path: str, *, auth: bool = True, json_body: object = None
     ) -> _Exchange:
         """Send with retries until an answer that is final, or the attempts or deadline run out."""
         headers = {"Authorization": f"ApiKey {self._api_key}"} if auth else {}
-        started = time.monotonic()
-        deadline_at = None if self._deadline is None else started + self._deadline
-        maybe_applied = False
-        attempt = 0
-        while True:
-            attempt += 1
-            timeout = self._timeout
-            if deadline_at is not None:
-                timeout = max(0.001, min(timeout, deadline_at - time.monotonic()))
-            outcome: httpx.Response | httpx.HTTPError
+        request = self._http.build_request(method, path, headers=headers, json=json_body)
+        call = _Call(method, path, request)
+        polled = poll(partial(self._judge, call), self._retry, sleep=partial(self._pause, call))
+        if not polled.final or isinstance(polled.value, _Failure):
+            self._give_up(call, polled)
+        return _Exchange(polled.value, call.maybe_applied)
+
+    def _judge(self, call: _Call, remaining: float | None) -> Attempt[_Outcome]:
+        """One attempt, and whether its outcome is final or worth another (and after how long)."""
+        outcome = self._send_once(call, remaining)
+        call.attempts += 1
+        call.last_summary = outcome.summary
+        if isinstance(outcome, _Failure):
+            call.maybe_applied = call.maybe_applied or outcome.sent
+            return Attempt(outcome, final=not outcome.retryable)
+        if outcome.status not in _RETRY_STATUSES:
+            return Attempt(outcome, final=True)
+        asked = _retry_after(outcome.retry_after) if outcome.status == 429 else None
+        return Attempt(outcome, final=False, wait_at_least=min(asked or 0.0, _MAX_RETRY_AFTER))
+
+    def _pause(self, call: _Call, wait: float) -> None:
+        """The wait before the next attempt."""
+        logger.warning(
+            "%s %s%s: attempt %d failed (%s); retrying in %.2f s",
+            call.method,
+            self._base_url,
+            call.path,
+            call.attempts,
+            call.last_summary,
+            wait,
+        )
+        self._sleep(wait)
+
+    def _give_up(self, call: _Call, polled: Polled[_Outcome]) -> NoReturn:
+        """The error for the last outcome of a call that got no final answer."""
+        gave_up = None
+        if not polled.final:
+            why = (
+                f"{polled.attempts} attempts allowed"
+                if polled.out_of == "attempts"
+                else f"the {self._retry.timeout:g} s deadline leaves no time for another"
+            )
+            gave_up = (
+                f"gave up after {polled.attempts} attempt(s) in {polled.elapsed:.1f} s ({why})"
+            )
+        outcome = polled.value
+        if isinstance(outcome, _Answer):
+            self._raise_for_status(call.method, call.path, outcome, gave_up=gave_up)
+        message = outcome.message if gave_up is None else f"{outcome.message}; {gave_up}"
+        raise TransportError(message, endpoint=self._base_url) from outcome.cause
+
+    def _send_once(self, call: _Call, remaining: float | None) -> _Outcome:
+        """One attempt: the request out and a whole answer in, within the time it may take."""
+        if remaining is not None and remaining < self._timeout:
+            budget, bound = remaining, f"the {self._retry.timeout:g} s deadline"
+        else:
+            budget, bound = self._timeout, f"the {self._timeout:g} s timeout"
+        with time_limit(budget):
             try:
-                outcome = self._http.request(
-                    method, path, headers=headers, json=json_body, timeout=timeout
-                )
+                response = self._http.send(call.request, stream=True)
+                try:
+                    return self._read(call, response)
+                finally:
+                    response.close()
             except httpx.HTTPError as exc:
-                if not self._retryable(exc):
-                    raise self._transport_error(method, path, exc) from exc
-                outcome = exc
-                if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                    maybe_applied = True
-            if isinstance(outcome, httpx.Response) and outcome.status_code not in _RETRY_STATUSES:
-                return _Exchange(outcome, maybe_applied)
+                return self._failure(call, exc, bound)
 
-            wait = self._retry.backoff(attempt, self._rng)
-            if isinstance(outcome, httpx.Response) and outcome.status_code == 429:
-                retry_after = _retry_after(outcome)
-                if retry_after is not None:
-                    wait = min(max(wait, retry_after), self._retry.max_retry_after)
-            out_of_attempts = attempt >= self._retry.max_attempts
-            out_of_time = deadline_at is not None and time.monotonic() + wait >= deadline_at
-            if out_of_attempts or out_of_time:
-                why = (
-                    f"{self._retry.max_attempts} attempts allowed"
-                    if out_of_attempts
-                    else f"the {self._deadline:g} s deadline leaves no time for another"
-                )
-                gave_up = (
-                    f"gave up after {attempt} attempt(s) in {time.monotonic() - started:.1f} s "
-                    f"({why})"
-                )
-                if isinstance(outcome, httpx.Response):
-                    self._raise_for_status(method, path, outcome, gave_up=gave_up)
-                error = self._transport_error(method, path, outcome)
-                raise TransportError(f"{error}; {gave_up}", endpoint=self._base_url) from outcome
+    def _read(self, call: _Call, response: httpx.Response) -> _Answer:
+        """The whole answer, raw and decompressed body each at most ``_MAX_BODY`` bytes."""
+        status = response.status_code
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > _MAX_BODY:
+            self._too_large(call, status, f"its Content-Length is {declared}")
+        raw = bytearray()
+        for chunk in response.iter_raw():
+            raw += chunk
+            if len(raw) > _MAX_BODY:
+                self._too_large(call, status, f"more than {_MAX_BODY} bytes arrived")
+        return _Answer(
+            status=status,
+            content_type=response.headers.get("Content-Type"),
+            retry_after=response.headers.get("Retry-After"),
+            body=self._decompressed(call, status, bytes(raw), response.headers),
+        )
 
-            summary = (
-                f"status {outcome.status_code}"
-                if isinstance(outcome, httpx.Response)
-                else self._redact(f"{type(outcome).__name__}: {outcome}")
+    def _decompressed(self, call: _Call, status: int, raw: bytes, headers: httpx.Headers) -> bytes:
+        coding = headers.get("Content-Encoding", "identity").strip().lower()
+        if coding == "identity" or not raw:
+            return raw
+        where = f"{call.method} {self._base_url}{call.path}"
+        if coding not in _CONTENT_CODINGS:
+            raise UnexpectedResponseError(
+                f"{where} answered {status} in Content-Encoding {self._shown(coding, 40)}, which "
+                "this client does not ask for: is something in between rewriting answers?",
+                endpoint=self._base_url,
+                status=status,
             )
-            logger.warning(
-                "%s %s%s: attempt %d failed (%s); retrying in %.2f s",
-                method,
-                self._base_url,
-                path,
-                attempt,
-                summary,
-                wait,
+        # Both zlib and gzip headers are accepted: "deflate" is sent either way in practice.
+        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        try:
+            body: bytes | None = decompressor.decompress(raw, _MAX_BODY + 1)
+        except zlib.error:
+            body = None
+        if body is not None and len(body) > _MAX_BODY:
+            self._too_large(call, status, f"more than {_MAX_BODY} bytes once decompressed")
+        if body is None or not decompressor.eof:
+            raise UnexpectedResponseError(
+                f"{where} answered {status} with a {coding} body that does not decompress: "
+                "is something in between rewriting answers?",
+                endpoint=self._base_url,
+                status=status,
             )
-            self._sleep(wait)
+        return body
+
+    def _too_large(self, call: _Call, status: int, what: str) -> NoReturn:
+        raise ResponseTooLargeError(
+            f"{call.method} {self._base_url}{call.path} answered {status} with a body over "
+            f"{_MAX_BODY // (1 << 20)} MiB ({what}); Rockset's answers are far smaller: is this "
+            "a Rockset API endpoint?",
+            endpoint=self._base_url,
+            status=status,
+        )
+
+    def _failure(self, call: _Call, exc: httpx.HTTPError, bound: str) -> _Failure:
+        """What went wrong, in words and without ``exc``, which holds the request."""
+        chain = _chain(exc)
+        retryable, template = next(
+            (retryable, template)
+            for kind, retryable, template in _TRANSPORT_FAILURES
+            if any(isinstance(link, kind) for link in chain)
+        )
+        if isinstance(exc, httpx.TimeoutException):
+            reason = f"no complete answer within {bound}"
+        else:
+            reason = self._shown(str(exc) or type(exc).__name__, 200)
+        message = template.format(
+            method=call.method,
+            url=f"{self._base_url}{call.path}",
+            reason=reason,
+            ca_bundle=self._ca_bundle or "the certifi default",
+        )
+        return _Failure(
+            message=message,
+            summary=f"{type(exc).__name__}: {reason}",
+            retryable=retryable,
+            sent=not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout),
+            cause=_root_cause(chain),
+        )

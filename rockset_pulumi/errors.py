@@ -15,9 +15,12 @@ one type. The tree::
     │   ├── RateLimitedError          429, after retries
     │   ├── ServerError               5xx, after retries
     │   └── UnexpectedResponseError   an answer that is not what Rockset sends
-    └── TransportError            no answer at all: connect, DNS, TLS, timeout, overall deadline
+    │       └── ResponseTooLargeError   a body over the size cap, raw or decompressed
+    └── TransportError            no complete answer: connect, DNS, TLS, timeout, overall deadline
 
-Messages name the endpoint (never the API key) and what to check.
+Messages name the endpoint (never the API key) and what to check. Text from the other side in
+them is redacted and cleaned (:mod:`rockset_pulumi.text`), and no exception refers to the HTTP
+request, whose headers hold the key.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitedError",
     "RequestRejectedError",
+    "ResponseTooLargeError",
     "RocksetPulumiError",
     "ServerError",
     "TransportError",
@@ -100,8 +104,12 @@ class UnexpectedResponseError(ApiError):
     """The endpoint answered with something Rockset never sends (wrong JSON, wrong shape)."""
 
 
+class ResponseTooLargeError(UnexpectedResponseError):
+    """The body was larger than the client reads (1 MiB), as sent or once decompressed."""
+
+
 class TransportError(RocksetPulumiError):
-    """No usable answer: connection refused, DNS, TLS verification, timeout, overall deadline."""
+    """No complete answer: connection refused, DNS, TLS verification, timeout, overall deadline."""
 
     def __init__(self, message: str, *, endpoint: str) -> None:
         super().__init__(message)

@@ -13,13 +13,7 @@ import pytest
 import trustme
 
 from devtools.net import free_port
-from rockset_pulumi.client import (
-    IpAllowlistEntry,
-    Organization,
-    RetryPolicy,
-    RocksetClient,
-    User,
-)
+from rockset_pulumi.client import IpAllowlistEntry, Organization, RocksetClient, User
 from rockset_pulumi.errors import (
     ApiError,
     AuthenticationError,
@@ -33,11 +27,12 @@ from rockset_pulumi.errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from rockset_pulumi.polling import PollPolicy
 from tests.conftest import EmulatorFactory
 from tests.support.canned import CannedResponse, CannedServer
 from tests.support.emulator import RunningEmulator
 
-FAST = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.02, max_retry_after=0.05)
+FAST = PollPolicy(max_attempts=3, initial=0.01, ceiling=0.02)
 
 
 def no_sleep(_: float) -> None:
@@ -163,7 +158,7 @@ def test_server_errors_are_retried_then_reported(emulator_factory: EmulatorFacto
 def test_rate_limit_honours_retry_after(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory(rate_limit_rate=1.0)
     waits: list[float] = []
-    policy = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.01)
+    policy = PollPolicy(max_attempts=3, initial=0.01, ceiling=0.01)
     with (
         emu.client(retry=policy, sleep=waits.append) as client,
         pytest.raises(RateLimitedError) as caught,
@@ -177,12 +172,13 @@ def test_rate_limit_honours_retry_after(emulator_factory: EmulatorFactory) -> No
 def test_retry_after_is_capped(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory(update_limit_per_minute=1)
     waits: list[float] = []
-    policy = RetryPolicy(max_attempts=2, initial_backoff=0.01, max_retry_after=2.0)
+    policy = PollPolicy(max_attempts=2, initial=0.01)
     with emu.client(retry=policy, sleep=waits.append) as client:
         client.create_ip_allowlist("first", "127.0.0.1")
         with pytest.raises(RateLimitedError) as caught:
             client.create_ip_allowlist("second", "127.0.0.2")
-    assert waits == [2.0]
+    # The emulator asks for the rest of its minute; the client waits 30 s at most.
+    assert waits == [30.0]
     assert "gave up after 2 attempt(s)" in str(caught.value)
     limited = [r for r in emu.requests() if r["status"] == 429]
     assert len(limited) == 2
@@ -190,11 +186,9 @@ def test_retry_after_is_capped(emulator_factory: EmulatorFactory) -> None:
 
 def test_retries_succeed_under_faults(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory(error_rate=0.2, reset_rate=0.15, rate_limit_rate=0.15, seed=7)
-    policy = RetryPolicy(
-        max_attempts=12, initial_backoff=0.005, max_backoff=0.02, max_retry_after=0.02
-    )
+    policy = PollPolicy(max_attempts=12, initial=0.005, ceiling=0.02)
     started = time.monotonic()
-    with emu.client(retry=policy, deadline=20.0) as client:
+    with emu.client(retry=policy, deadline=20.0, sleep=no_sleep) as client:
         for _ in range(15):
             assert client.current_user().email == "admin@example.com"
         client.create_ip_allowlist("loopback", "127.0.0.0/8")
@@ -221,7 +215,7 @@ def test_create_retried_after_lost_answer_returns_the_entry(
 
 def test_deadline_gives_up_with_last_error(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory(latency=1.5)
-    policy = RetryPolicy(max_attempts=50, initial_backoff=0.05, max_backoff=0.1)
+    policy = PollPolicy(max_attempts=50, initial=0.05, ceiling=0.1)
     started = time.monotonic()
     with (
         emu.client(timeout=0.3, deadline=1.2, retry=policy) as client,
@@ -252,7 +246,7 @@ def test_connection_refused() -> None:
 def test_unresolvable_host() -> None:
     url = "https://api.does-not-exist.invalid"
     with (
-        RocksetClient(url, "k", retry=RetryPolicy(max_attempts=1)) as client,
+        RocksetClient(url, "k", retry=PollPolicy(max_attempts=1)) as client,
         pytest.raises(TransportError) as caught,
     ):
         client.ping()
@@ -390,7 +384,7 @@ def test_invalid_settings_are_configuration_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
         RocksetClient(url, "k", deadline=0)
     with pytest.raises(ConfigurationError):
-        RetryPolicy(max_attempts=0)
+        RocksetClient(url, "k", timeout=0)
 
 
 @pytest.mark.parametrize(
@@ -429,11 +423,11 @@ def test_error_mapping(
 
 
 def test_retry_after_http_date(tmp_path: Path) -> None:
-    when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
     waits: list[float] = []
     with CannedServer(tmp_path) as server:
         server.canned = CannedResponse(429, b"{}", {"Retry-After": when})
-        policy = RetryPolicy(max_attempts=2, initial_backoff=0.01, max_retry_after=5.0)
+        policy = PollPolicy(max_attempts=2, initial=0.01)
         with (
             RocksetClient(
                 server.url, "k", ca_bundle=server.ca_bundle, retry=policy, sleep=waits.append
@@ -441,4 +435,20 @@ def test_retry_after_http_date(tmp_path: Path) -> None:
             pytest.raises(RateLimitedError),
         ):
             client.organization()
-    assert waits == [5.0]
+    assert len(waits) == 1 and 18 < waits[0] <= 20
+
+
+def test_retry_after_beyond_the_deadline_gives_up_at_once(tmp_path: Path) -> None:
+    waits: list[float] = []
+    with CannedServer(tmp_path) as server:
+        server.canned = CannedResponse(429, b"{}", {"Retry-After": "20"})
+        with (
+            RocksetClient(
+                server.url, "k", ca_bundle=server.ca_bundle, deadline=5.0, sleep=waits.append
+            ) as client,
+            pytest.raises(RateLimitedError) as caught,
+        ):
+            client.organization()
+    assert waits == []
+    assert "gave up after 1 attempt(s)" in str(caught.value)
+    assert "the 5 s deadline leaves no time for another" in str(caught.value)

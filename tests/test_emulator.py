@@ -22,8 +22,9 @@ import httpx
 import pytest
 
 from rockset_emulator import Emulator, EmulatorConfig
-from rockset_pulumi.client import RetryPolicy, RocksetClient
+from rockset_pulumi.client import RocksetClient
 from rockset_pulumi.errors import TransportError
+from rockset_pulumi.polling import PollPolicy
 from tests.conftest import EmulatorFactory
 from tests.support.connect_proxy import ConnectProxy
 from tests.support.emulator import REPO_ROOT, RunningEmulator
@@ -231,12 +232,12 @@ def test_ready_after_refuses_privatelink_until_then(emulator_factory: EmulatorFa
     started = time.monotonic()
     with emu.client("public") as public:
         assert public.ping() == "GO ROCKSET!"
-    once = RetryPolicy(max_attempts=1)
+    once = PollPolicy(max_attempts=1)
     with emu.client("privatelink", retry=once) as private, pytest.raises(TransportError) as early:
         private.ping()
     assert "could not connect" in str(early.value)
     # Poll through the client's own retries: connection refused is retried until it answers.
-    polling = RetryPolicy(max_attempts=200, initial_backoff=0.05, max_backoff=0.1)
+    polling = PollPolicy(max_attempts=200, initial=0.05, ceiling=0.1)
     with emu.client("privatelink", retry=polling, deadline=15.0) as private:
         assert private.current_user().email == "admin@example.com"
     assert time.monotonic() - started >= ready_after - 0.5

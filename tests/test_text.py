@@ -1,0 +1,88 @@
+"""Server text made safe to show: no key in any shape, one short line, no controls."""
+
+from __future__ import annotations
+
+import pytest
+
+from rockset_pulumi.text import REDACTED, clean, redact
+from tests.support import leaks
+
+KEY = "Xv93kQ7zLp2Wm8RtYb4NcJ6hGf1DsA0e"
+
+
+def leaked_runs(text: str) -> list[str]:
+    return leaks.leaked_runs(text, KEY)
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        KEY,
+        f"{KEY}_",
+        f"ApiKey {KEY}",
+        KEY.upper(),
+        KEY.lower(),
+        KEY[:12],
+        KEY[-9:],
+        KEY[5:20],
+        f"token{KEY}suffix",
+        f"{KEY[:10]}-{KEY[10:]}",
+        f"{KEY}{KEY}",
+    ],
+)
+def test_redact_catches_the_key_in_every_shape(echo: str) -> None:
+    redacted = redact(f"invalid key '{echo}' for org", KEY)
+    assert leaked_runs(redacted) == []
+    assert redacted.startswith("invalid key '") and redacted.endswith("' for org")
+    assert REDACTED in redacted
+
+
+def test_redact_leaves_text_without_the_key_alone() -> None:
+    text = "Authentication failed for user admin@example.com (check the key)"
+    assert redact(text, KEY) == text
+    # Seven characters in a row are too few to matter, and common in ordinary words.
+    assert redact(f"prefix {KEY[:7]} suffix", KEY) == f"prefix {KEY[:7]} suffix"
+
+
+def test_redact_a_short_secret_only_whole() -> None:
+    assert redact("the key k3y was wrong", "k3y") == f"the key {REDACTED} was wrong"
+    assert redact("the key k3 was wrong", "k3y") == "the key k3 was wrong"
+
+
+def test_clean_makes_one_line_without_controls() -> None:
+    hostile = (
+        "\x1b[31mboom\x1b[0m\r\n✔ Lockdown verified\n"
+        "\u202eevil\u202c \x1b]0;title\x07\x9b2J\x00\x07tail\u2028end"
+    )
+    cleaned = clean(hostile)
+    assert cleaned == "boom ✔ Lockdown verified evil tail end"
+
+
+def test_clean_shortens_long_text() -> None:
+    cleaned = clean("word " * 10_000, limit=50)
+    assert len(cleaned) <= 50 and cleaned.endswith("…")
+    assert clean("short", limit=50) == "short"
+
+
+def test_clean_marks_text_cut_before_it_was_cleaned() -> None:
+    # Mostly escapes: after cleaning little is left, but the tail was never looked at.
+    cleaned = clean("\x1b[0m" * 10_000 + "hidden tail", limit=40)
+    assert cleaned == "…"
+
+
+def test_clean_redacts_the_key() -> None:
+    message = f"key {KEY.upper()}_ is not valid " + "x" * 1000
+    assert clean(message, limit=20, secret=KEY) == f"key {REDACTED}_ is…"
+
+
+def test_clean_redacts_a_key_split_by_escapes() -> None:
+    split = "".join(f"\x1b[3{i % 8}m{KEY[i : i + 4]}" for i in range(0, len(KEY), 4))
+    cleaned = clean(f"key {split} is not valid", secret=KEY)
+    assert leaked_runs(cleaned) == []
+    assert cleaned == f"key {REDACTED} is not valid"
+
+
+def test_clean_bounds_the_work_on_a_huge_text() -> None:
+    huge = KEY * 200_000
+    cleaned = clean(huge, secret=KEY)
+    assert len(cleaned) <= 300 and leaked_runs(cleaned) == []
