@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PULUMI_BIN := .tools/pulumi/bin
 
-.PHONY: help venv lint typecheck test test-fast pulumi-cli demo demo-destroy bench clean
+.PHONY: help venv lint typecheck test test-fast pulumi-cli demo demo-destroy bench docs clean
 
 help:
 	@echo "make demo          pulumi up of the 'local' stack against the offline emulators"
 	@echo "make demo-destroy  tear the demo stack down"
 	@echo "make test          lint, type-check and all tests (builds what is missing)"
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
+	@echo "make docs          rewrite README.md's PrivateLinkArgs table from the field docstrings"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +46,9 @@ demo-destroy: $(STAMP) pulumi-cli
 
 bench: $(STAMP) pulumi-cli
 	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m bench
+
+docs: $(STAMP)
+	$(PY) -m devtools.docs
 
 clean:
 	rm -rf .pulumi-local .mypy_cache .ruff_cache .pytest_cache

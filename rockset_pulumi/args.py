@@ -91,19 +91,20 @@ class PrivateLinkArgs:
     admin_cidrs: Mapping[str, str] = field(default_factory=dict)
     """Addresses that keep public API access after lockdown, as allowlist entry name -> public
     IPv4 address or CIDR (the guide's "IP addresses from which administrators might want to
-    access their Rockset account"). Together they must not cover every address. Default: none."""
+    access their Rockset account"). Together they must not cover every address; a private or
+    loopback range is warned about, as Rockset only sees public addresses. Default: none."""
 
     lockdown: bool = False
     """Turn off the public API endpoint with Rockset's IP allowlist (guide step 4) and verify it
-    (step 5). Needs ``api_key`` and ``admin_cidrs``. Default: False."""
+    (step 5). Needs ``api_key``, ``admin_cidrs`` and ``checks``. Default: False."""
 
     checks: bool | None = None
     """Validate connectivity on both API endpoints during ``pulumi up`` (guide step 3). Needs
     ``api_key``. Default: True when ``api_key`` is given, else False."""
 
     check_timeout: float | None = None
-    """Seconds the checks wait for the PrivateLink endpoint to answer, at most a day. Default:
-    900."""
+    """Seconds the checks wait for the PrivateLink endpoint to answer, at most a day; step 5
+    waits at most 120 s of it. Default: 900."""
 
     service_name: str | None = None
     """VPC endpoint service name, overriding the region table. Default: Rockset's service for the
