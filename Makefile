@@ -26,7 +26,7 @@ venv: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy rockset_pulumi rockset_emulator devtools tests __main__.py
+	$(VENV)/bin/mypy rockset_pulumi rockset_emulator devtools tests bench __main__.py
 
 pulumi-cli:
 	@if command -v go >/dev/null 2>&1; then bash tools/pulumi/build.sh; \

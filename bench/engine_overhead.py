@@ -23,7 +23,6 @@ from bench import Section, Settings, median, verdict
 from devtools.aws_double.catalog import Catalog
 from devtools.engine import (
     LocalAws,
-    Rockset,
     engine_env,
     local_aws,
     local_stack_file,
@@ -32,6 +31,7 @@ from devtools.engine import (
     stack_config,
 )
 from rockset_emulator import Emulator, EmulatorConfig
+from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.regions import REGIONS
 
 API_KEY = "bench-p4-key"
@@ -161,8 +161,8 @@ def run(settings: Settings) -> Section:
         local_aws(Path(tmp)) as local,
     ):
         workdir = Path(tmp)
-        rockset = Rockset(
-            emulator.public_url, emulator.privatelink_url, str(emulator.ca_bundle), API_KEY
+        rockset = RocksetApi(
+            emulator.public_url, emulator.privatelink_url, API_KEY, str(emulator.ca_bundle)
         )
         env = engine_env(local)
         config = stack_config(local, rockset, checks=False, lockdown=False)

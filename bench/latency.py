@@ -13,24 +13,25 @@ from pathlib import Path
 
 from bench import Section, Settings, median, verdict
 from rockset_emulator import Emulator, EmulatorConfig, FaultConfig
-from rockset_pulumi.steps import Endpoints, WaitPolicy, _probe_once, check_connectivity
+from rockset_pulumi.api import RocksetApi
+from rockset_pulumi.steps import check_connectivity, probe_once
 
 API_KEY = "bench-p2-key"
 LATENCY = 0.2
 MAX_RATIO = 0.6
-POLICY = WaitPolicy(timeout=30.0)
+TIMEOUT = 30.0
 
 
-def concurrent_check(endpoints: Endpoints) -> float:
+def concurrent_check(endpoints: RocksetApi) -> float:
     started = time.perf_counter()
-    check_connectivity(endpoints, POLICY, public_may_refuse_key=False)
+    check_connectivity(endpoints, TIMEOUT, public_may_refuse_key=False)
     return time.perf_counter() - started
 
 
-def sequential_requests(endpoints: Endpoints) -> float:
+def sequential_requests(endpoints: RocksetApi) -> float:
     started = time.perf_counter()
     for url in (endpoints.public_url, endpoints.privatelink_url):
-        _, probe = _probe_once(endpoints, url, POLICY.timeout)
+        probe = probe_once(endpoints, url, TIMEOUT).value
         if not probe.authenticated:
             raise RuntimeError(f"the sequential probe of {url} failed: {probe.error}")
     return time.perf_counter() - started
@@ -50,7 +51,7 @@ def run(settings: Settings) -> Section:
             read_limit_per_minute=1_000_000,
         )
         with Emulator(config) as emulator:
-            endpoints = Endpoints(
+            endpoints = RocksetApi(
                 emulator.public_url, emulator.privatelink_url, API_KEY, str(emulator.ca_bundle)
             )
             # Unmeasured warm-up: first-use costs (imports, TLS contexts) land in neither side.

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from bench import Plot, Section, Series, Settings, median, overall, verdict
 from rockset_emulator import Emulator, EmulatorConfig
-from rockset_pulumi.steps import Endpoints, WaitPolicy, _probe_once, check_connectivity
+from rockset_pulumi.api import RocksetApi
+from rockset_pulumi.steps import check_connectivity, probe_once
 
 API_KEY = "bench-p1-key"
 GRACE = 60.0
@@ -53,12 +54,12 @@ class Trial:
     fixed_aligned_lag: float
 
 
-def fixed_loop(endpoints: Endpoints, interval: float, give_up_after: float) -> FixedLoopResult:
+def fixed_loop(endpoints: RocksetApi, interval: float, give_up_after: float) -> FixedLoopResult:
     """The hand-written approach: probe, sleep ``interval``, repeat."""
     deadline = time.monotonic() + give_up_after
     while time.monotonic() < deadline:
         started = time.monotonic()
-        _, probe = _probe_once(endpoints, endpoints.privatelink_url, 10.0)
+        probe = probe_once(endpoints, endpoints.privatelink_url, 10.0).value
         if probe.authenticated:
             succeeded_at = time.monotonic()
             return FixedLoopResult(succeeded_at, succeeded_at - started)
@@ -67,15 +68,15 @@ def fixed_loop(endpoints: Endpoints, interval: float, give_up_after: float) -> F
 
 
 def delayed_fixed_loop(
-    endpoints: Endpoints, phase: float, interval: float, give_up_after: float
+    endpoints: RocksetApi, phase: float, interval: float, give_up_after: float
 ) -> FixedLoopResult:
     # The delay is what is being varied: where the loop's probes fall relative to readiness.
     time.sleep(phase)
     return fixed_loop(endpoints, interval, give_up_after)
 
 
-def component_check(endpoints: Endpoints, give_up_after: float) -> float:
-    check_connectivity(endpoints, WaitPolicy(timeout=give_up_after), public_may_refuse_key=False)
+def component_check(endpoints: RocksetApi, give_up_after: float) -> float:
+    check_connectivity(endpoints, give_up_after, public_may_refuse_key=False)
     return time.monotonic()
 
 
@@ -84,7 +85,7 @@ def trial(ready_after: float, phase: float, interval: float) -> Trial:
         api_keys=(API_KEY,), ready_after=ready_after, read_limit_per_minute=1_000_000
     )
     with Emulator(config) as emulator:
-        endpoints = Endpoints(
+        endpoints = RocksetApi(
             emulator.public_url, emulator.privatelink_url, API_KEY, str(emulator.ca_bundle)
         )
         give_up_after = ready_after + GRACE

@@ -17,14 +17,15 @@ import httpx
 import pytest
 
 from rockset_emulator import Emulator, EmulatorConfig, FaultConfig, WriteFault
-from rockset_pulumi.client import RetryPolicy, RocksetClient
+from rockset_pulumi.client import RocksetClient
 from rockset_pulumi.errors import NotFoundError, RequestRejectedError, TransportError
+from rockset_pulumi.polling import PollPolicy
 from tests.conftest import EmulatorFactory
 from tests.support.emulator import REPO_ROOT, RunningEmulator
 
 ALLOWLIST = "/v1/orgs/self/ip/allowlist"
 # One attempt, so a dropped connection reaches the test instead of being retried away.
-ONCE = RetryPolicy(max_attempts=1)
+ONCE = PollPolicy(max_attempts=1)
 
 
 def state_names(state_file: Path) -> set[str]:
@@ -92,7 +93,7 @@ def test_write_fault_over_https(
 
 def test_client_retries_recover_from_each_write_fault(emulator_factory: EmulatorFactory) -> None:
     emu = emulator_factory(drop_write=1, lose_write_answer=[3, 5])
-    fast = RetryPolicy(max_attempts=3, initial_backoff=0.0, max_backoff=0.0)
+    fast = PollPolicy(max_attempts=3, initial=0.0, ceiling=0.0)
     with emu.client("privatelink", retry=fast) as client:
         client.create_ip_allowlist("office", "10.0.0.0/8")  # writes 1 (dropped) and 2
         client.create_ip_allowlist("vpn", "10.8.0.0/16", "VPN")  # 3 (answer lost), 4 meets 409
