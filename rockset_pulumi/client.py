@@ -506,7 +506,7 @@ class RocksetClient:
             raise UnexpectedResponseError(
                 f"GET {self._base_url}/ answered {self._shown(repr(payload), 200)} instead of "
                 f'{{"message": "{_PING_MESSAGE}"}}: is this a Rockset API endpoint?',
-                endpoint=self._base_url,
+                base_url=self._base_url,
                 status=200,
             )
         return _PING_MESSAGE
@@ -584,7 +584,7 @@ class RocksetClient:
         except _ShapeError as exc:
             raise UnexpectedResponseError(
                 f"{self._base_url}{path} answered JSON that is not what Rockset sends: {exc}",
-                endpoint=self._base_url,
+                base_url=self._base_url,
                 status=200,
             ) from None
 
@@ -607,7 +607,7 @@ class RocksetClient:
                 f"{method} {self._base_url}{path} answered {answer.status} with a body that "
                 f"is not JSON ({content_type}): is this a Rockset API endpoint, or is something "
                 "in between rewriting answers?",
-                endpoint=self._base_url,
+                base_url=self._base_url,
                 status=answer.status,
             )
         return payload
@@ -637,7 +637,7 @@ class RocksetClient:
             parts.append(note)
         if gave_up:
             parts.append(gave_up)
-        raise cls("; ".join(parts), endpoint=self._base_url, status=status, error_type=error_type)
+        raise cls("; ".join(parts), base_url=self._base_url, status=status, error_type=error_type)
 
     def _exchange(
         self, method: str, path: str, *, auth: bool = True, json_body: object = None
@@ -693,7 +693,7 @@ class RocksetClient:
         if isinstance(outcome, _Answer):
             self._raise_for_status(call.method, call.path, outcome, gave_up=gave_up)
         message = outcome.message if gave_up is None else f"{outcome.message}; {gave_up}"
-        raise TransportError(message, endpoint=self._base_url) from outcome.cause
+        raise TransportError(message, base_url=self._base_url) from outcome.cause
 
     def _send_once(self, call: _Call, remaining: float | None) -> _Outcome:
         """One attempt: the request out and a whole answer in, within the time it may take."""
@@ -738,7 +738,7 @@ class RocksetClient:
             raise UnexpectedResponseError(
                 f"{where} answered {status} in Content-Encoding {self._shown(coding, 40)}, which "
                 "this client does not ask for: is something in between rewriting answers?",
-                endpoint=self._base_url,
+                base_url=self._base_url,
                 status=status,
             )
         # Both zlib and gzip headers are accepted: "deflate" is sent either way in practice.
@@ -753,7 +753,7 @@ class RocksetClient:
             raise UnexpectedResponseError(
                 f"{where} answered {status} with a {coding} body that does not decompress: "
                 "is something in between rewriting answers?",
-                endpoint=self._base_url,
+                base_url=self._base_url,
                 status=status,
             )
         return body
@@ -763,7 +763,7 @@ class RocksetClient:
             f"{call.method} {self._base_url}{call.path} answered {status} with a body over "
             f"{_MAX_BODY // (1 << 20)} MiB ({what}); Rockset's answers are far smaller: is this "
             "a Rockset API endpoint?",
-            endpoint=self._base_url,
+            base_url=self._base_url,
             status=status,
         )
 

@@ -59,19 +59,19 @@ class ApiError(RocksetPulumiError):
 
     ``status`` is the HTTP status (``None`` where the body, not the status, was wrong),
     ``error_type`` Rockset's ``ErrorModel.type`` upper-cased (``None`` when absent), and
-    ``endpoint`` the base URL that answered.
+    ``base_url`` the API endpoint (public or PrivateLink) that answered.
     """
 
     def __init__(
         self,
         message: str,
         *,
-        endpoint: str,
+        base_url: str,
         status: int | None = None,
         error_type: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.endpoint = endpoint
+        self.base_url = base_url
         self.status = status
         self.error_type = error_type
 
@@ -111,6 +111,6 @@ class ResponseTooLargeError(UnexpectedResponseError):
 class TransportError(RocksetPulumiError):
     """No complete answer: connection refused, DNS, TLS verification, timeout, overall deadline."""
 
-    def __init__(self, message: str, *, endpoint: str) -> None:
+    def __init__(self, message: str, *, base_url: str) -> None:
         super().__init__(message)
-        self.endpoint = endpoint
+        self.base_url = base_url

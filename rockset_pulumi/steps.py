@@ -34,6 +34,7 @@ from .errors import (
     VerificationError,
 )
 from .polling import Attempt, PollPolicy, poll
+from .text import clean
 
 __all__ = [
     "AllowlistState",
@@ -58,6 +59,12 @@ _LIKELY_CAUSES = (
     "private DNS is off or not yet propagated; the AWS account is not registered with Rockset "
     "(the endpoint stays pendingAcceptance)."
 )
+
+
+def _shown(exc: Exception, api: RocksetApi) -> str:
+    """An error as it may appear in a (non-secret) Pulumi output: the client already cleans
+    server text, and this holds whatever else an exception might carry to the same standard."""
+    return clean(str(exc), OUTPUT_TEXT_LIMIT, secret=api.api_key)
 
 
 def _now() -> str:
@@ -88,6 +95,8 @@ class Probe:
 
 
 _TRANSIENT = (TransportError, ServerError, RateLimitedError)
+OUTPUT_TEXT_LIMIT = 600
+"""Characters of an error kept in an output: the client's message with its hint fits."""
 _ATTEMPT_DEADLINE = 30.0
 _PUBLIC_WAIT = 30.0
 """The public endpoint is not coming up: it answers at once or is unreachable from here."""
@@ -115,7 +124,7 @@ def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
             user_state=None,
             latency_ms=_ms(started),
             attempts=1,
-            error=str(exc),
+            error=_shown(exc, api),
         )
         return Attempt(failed, final=not isinstance(exc, _TRANSIENT))
     answered = Probe(
@@ -421,17 +430,17 @@ def observe_lockdown(api: RocksetApi, *, deadline: float = 30.0) -> LockdownStat
                 try:
                     client.current_user()
                 except AuthenticationError as exc:
-                    return True, True, str(exc)
+                    return True, True, _shown(exc, api)
                 return True, False, None
         except (ApiError, TransportError) as exc:
-            return False, False, str(exc)
+            return False, False, _shown(exc, api)
 
     def private() -> tuple[bool, str | None]:
         try:
             with api.client(api.privatelink_url, deadline=deadline) as client:
                 client.current_user()
         except (ApiError, TransportError) as exc:
-            return False, str(exc)
+            return False, _shown(exc, api)
         return True, None
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rockset-lockdown") as pool:

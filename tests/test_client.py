@@ -125,7 +125,7 @@ def test_wrong_key_is_an_authentication_error(emulator: RunningEmulator) -> None
         client.current_user()
     error = caught.value
     assert (error.status, error.error_type) == (401, "AUTHEXCEPTION")
-    assert error.endpoint == emulator.public_url
+    assert error.base_url == emulator.public_url
     assert f"{emulator.public_url}/v1/orgs/self/users/self" in str(error)
     assert "API key" in str(error) and "IP allowlist" in str(error)
     assert all(wrong not in text for text in exception_texts(error))
@@ -226,7 +226,7 @@ def test_deadline_gives_up_with_last_error(emulator_factory: EmulatorFactory) ->
     assert elapsed < 2.5
     message = str(caught.value)
     assert "timed out" in message and "gave up after" in message and "deadline" in message
-    assert caught.value.endpoint == emu.public_url
+    assert caught.value.base_url == emu.public_url
 
 
 def test_connection_refused() -> None:

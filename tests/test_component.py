@@ -103,11 +103,28 @@ def test_cost_estimate_counts_the_zones_the_endpoint_uses() -> None:
 
 def test_children_are_named_from_the_component_and_parented() -> None:
     with program() as aws:
-        resolve(link(aws).endpoint_state)
-        names = {(typ, name) for typ, name, _ in aws.mocks.resources}
-        assert (SG, "rockset-sg") in names
-        assert (ENDPOINT, "rockset-endpoint") in names
-        assert ("rockset:aws:PrivateLink", "rockset") in names
+        component = link(
+            aws, api_key="k3y-for-parents", lockdown=True, admin_cidrs={"office": "198.51.100.0/24"}
+        )
+        children = {
+            component.security_group: (SG, "rockset-sg"),
+            component.endpoint: (ENDPOINT, "rockset-endpoint"),
+            component.connectivity_check: (
+                f"{DYNAMIC_PREFIX}/rockset:ConnectivityCheck",
+                "rockset-connectivity",
+            ),
+            component.allowlist: (f"{DYNAMIC_PREFIX}/rockset:IpAllowlist", "rockset-allowlist"),
+            component.lockdown_check: (
+                f"{DYNAMIC_PREFIX}/rockset:LockdownCheck",
+                "rockset-lockdown",
+            ),
+        }
+        for child, (typ, name) in children.items():
+            assert child is not None
+            # The URN spells the parent chain: the component's type, then the child's.
+            urn = resolve(child.urn)
+            assert urn is not None
+            assert urn.endswith(f"::rockset:aws:PrivateLink${typ}::{name}")
 
 
 def test_unsupported_zones_are_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:

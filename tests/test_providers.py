@@ -152,8 +152,9 @@ def test_direct_lockdown_check_and_drift(emulator_factory: EmulatorFactory) -> N
 
 
 def test_host_runs_steps_3_to_5_and_destroy_reopens(emulator_factory: EmulatorFactory) -> None:
-    emu = emulator_factory(ready_after=2)
     with dynamic_host(ConnectivityCheckProvider(), "pulumi-python:dynamic/rockset:X") as host:
+        # Started once the host is up, so PrivateLink is still coming up when create runs.
+        emu = emulator_factory(ready_after=2)
         props = host.checked("conn", connectivity_props(emu))
         assert host.diff("conn", "", props, props).changes == provider_pb2.DiffResponse.DIFF_NONE
         conn_id, conn = host.create("conn", props)

@@ -1,0 +1,45 @@
+"""What steps 3 and 5 put into Pulumi outputs (not secret) when a server echoes the key back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rockset_pulumi import VerificationError
+from rockset_pulumi.api import RocksetApi
+from rockset_pulumi.steps import check_connectivity, observe_lockdown
+from tests.support.hostile import HostileServer, Request, json_answer
+from tests.support.leaks import leaked_runs
+from tests.test_client_hostile import KEY, SHAPES
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Iterator[HostileServer]:
+    with HostileServer(tmp_path) as server:
+        yield server
+
+
+@pytest.mark.parametrize("shape", list(SHAPES), ids=list(SHAPES))
+def test_outputs_carry_no_part_of_an_echoed_key(hostile: HostileServer, shape: str) -> None:
+    echo = SHAPES[shape](KEY)
+
+    def behaviour(request: Request) -> list[bytes]:
+        if request.path == "/":
+            return [json_answer(200, {"message": "GO ROCKSET!"})]
+        return [json_answer(401, {"message": f"\x1b[32m✔ Lockdown verified\r\n{echo}"})]
+
+    hostile.behaviour = behaviour
+    api = RocksetApi(hostile.url, hostile.url, KEY, str(hostile.ca_bundle))
+    status = observe_lockdown(api, deadline=5.0).as_output()
+    assert status["public_refuses_key"] is True
+    assert status["privatelink_accepts_key"] is False
+    shown = repr(status)
+    assert leaked_runs(shown, KEY) == []
+    assert "\x1b" not in shown
+    assert "\r\n" not in str(status["public_error"])
+
+    with pytest.raises(VerificationError) as err:
+        check_connectivity(api, 1.0, public_may_refuse_key=True)
+    assert leaked_runs(str(err.value), KEY) == []
