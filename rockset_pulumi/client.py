@@ -58,7 +58,7 @@ from rockset_pulumi.polling import Attempt, Polled, PollPolicy, poll
 from rockset_pulumi.text import clean
 from rockset_pulumi.transport import BoundedTransport, time_limit
 
-__all__ = ["IpAllowlistEntry", "Organization", "RocksetClient", "User"]
+__all__ = ["IpAllowlistEntry", "RocksetClient", "User"]
 
 logger = logging.getLogger(__name__)
 
@@ -195,38 +195,6 @@ class User:
             last_name=_field(data, "last_name"),
             roles=tuple(roles),
             state=_field(data, "state"),
-        )
-
-
-@dataclass(frozen=True)
-class Organization:
-    """The organization an API key belongs to (``GET /v1/orgs/self``)."""
-
-    id: str
-    display_name: str | None
-    created_at: str | None
-    external_id: str | None
-    rockset_user: str | None
-    clusters: tuple[Mapping[str, Any], ...]
-    sso_only: bool | None
-
-    @classmethod
-    def _from_api(cls, payload: object) -> Organization:
-        data = _object(payload, "the organization")
-        clusters = data.get("clusters") or []
-        if not isinstance(clusters, list) or not all(isinstance(c, dict) for c in clusters):
-            raise _ShapeError("field 'clusters' is not a list of objects")
-        sso_only = data.get("sso_only")
-        if sso_only is not None and not isinstance(sso_only, bool):
-            raise _ShapeError("field 'sso_only' is not a boolean")
-        return cls(
-            id=_required(data, "id"),
-            display_name=_field(data, "display_name"),
-            created_at=_field(data, "created_at"),
-            external_id=_field(data, "external_id"),
-            rockset_user=_field(data, "rockset_user"),
-            clusters=tuple(clusters),
-            sso_only=sso_only,
         )
 
 
@@ -514,13 +482,6 @@ class RocksetClient:
     def current_user(self) -> User:
         path = "/v1/orgs/self/users/self"
         return self._parse(path, User._from_api, self._call("GET", path))
-
-    def organization(self) -> Organization:
-        """``GET /v1/orgs/self``, whose answer is ``{"data": Organization}``."""
-        path = "/v1/orgs/self"
-        return self._parse(
-            path, lambda payload: Organization._from_api(_data(payload)), self._call("GET", path)
-        )
 
     def list_ip_allowlist(self) -> list[IpAllowlistEntry]:
         def parse(payload: object) -> list[IpAllowlistEntry]:

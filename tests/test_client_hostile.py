@@ -193,7 +193,7 @@ def test_an_echo_of_the_key_is_redacted(
             "/v1/orgs/self/users/self": json_answer(
                 401, {"message": f"invalid key {echo}", "type": f"AUTH_{echo}"}
             ),
-            "/v1/orgs/self": answer(200, b"<html>", {"Content-Type": f"text/{echo}"}),
+            "/v1/orgs/self/ip/allowlist": answer(200, b"<html>", {"Content-Type": f"text/{echo}"}),
         }
         fallback = json_answer(503, {"message": f"overloaded for {echo}", "type": echo})
         return [by_path.get(request.path, fallback)]
@@ -201,11 +201,11 @@ def test_an_echo_of_the_key_is_redacted(
     hostile.behaviour = behaviour
     caplog.set_level(logging.DEBUG)
     with client(hostile, retry=PollPolicy(max_attempts=2, initial=0.01)) as rockset:
-        calls = [
+        calls: list[Callable[[], object]] = [
             rockset.ping,
             rockset.current_user,
-            rockset.organization,
             rockset.list_ip_allowlist,
+            lambda: rockset.get_ip_allowlist("office"),
         ]
         errors = []
         for call in calls:
