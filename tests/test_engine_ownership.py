@@ -25,12 +25,14 @@ OFFICE = {"office": "203.0.113.0/24"}
 VPN = {"vpn": "198.51.100.7/32"}
 
 
-def program(name: str, *, alias: str | None = None) -> Callable[[], None]:
-    """The component under ``name`` with lockdown, configured like the example program."""
+def program(name: str, *, alias: str | None = None, wrapped: bool = False) -> Callable[[], None]:
+    """The component under ``name`` with lockdown, configured like the example program;
+    ``wrapped`` puts it under a parent component (its URN changes, its name does not)."""
 
     def run() -> None:
         config = pulumi.Config()
         aliases = [] if alias is None else [pulumi.Alias(name=alias)]
+        parent = pulumi.ComponentResource("acme:net:Wrapper", "wrapper") if wrapped else None
         PrivateLink(
             name,
             PrivateLinkArgs(
@@ -44,7 +46,7 @@ def program(name: str, *, alias: str | None = None) -> Callable[[], None]:
                 privatelink_url=config.require("privatelinkUrl"),
                 ca_bundle=config.require("caBundle"),
             ),
-            opts=pulumi.ResourceOptions(aliases=aliases),
+            opts=pulumi.ResourceOptions(aliases=aliases, parent=parent),
         )
 
     return run
@@ -90,12 +92,30 @@ def test_a_rename_without_an_alias_is_refused_and_lockdown_keeps_holding(tmp_pat
                 opened(program("renamed")).up()
             message = str(err.value)
             assert "Cannot manage allowlist entry 'office'" in message
-            assert "rockset-privatelink/local/rockset-allowlist" in message
+            assert (
+                "urn:pulumi:local::rockset-privatelink::rockset:aws:PrivateLink::rockset" in message
+            )
             assert "add an alias" in message
             # The old resource was never deleted: its entry, and the lockdown, are intact.
             assert allowlist(emu) == OFFICE
             assert public_refuses_key(emu)
             assert emu.api_key not in message
+    finally:
+        emu.stop()
+
+
+def test_moving_under_a_parent_without_an_alias_is_refused(tmp_path: Path) -> None:
+    # Same name, new URN: the new resource must not take the old one's entries, which the old
+    # one's delete would then remove.
+    emu = start_emulator(tmp_path / "emulator")
+    try:
+        with stack_of(tmp_path, emu, "local", program("rockset")) as opened:
+            opened(program("rockset")).up()
+            with pytest.raises(CommandError) as err:
+                opened(program("rockset", wrapped=True)).up()
+            assert "add an alias" in str(err.value)
+            assert allowlist(emu) == OFFICE
+            assert public_refuses_key(emu)
     finally:
         emu.stop()
 
@@ -139,7 +159,7 @@ def test_two_stacks_share_an_organization_without_undoing_each_other(tmp_path: P
             staging_stack.set_config({"adminCidrs": {**VPN, **OFFICE}})
             with pytest.raises(CommandError) as err:
                 staging_stack.up()
-            assert "rockset-privatelink/prod/rockset-allowlist" in str(err.value)
+            assert "urn:pulumi:prod::rockset-privatelink::" in str(err.value)
             assert allowlist(emu) == {**OFFICE, **VPN}
 
             staging_stack.set_config({"adminCidrs": VPN})
