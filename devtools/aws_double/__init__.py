@@ -1,7 +1,8 @@
 """A moto-backed test double of the pulumi-aws provider: exactly the resources and look-ups that
-rockset_pulumi uses, laid out as moto lays out EC2 (one module per resource family).
+rockset_pulumi uses, and the VPC and subnets a user's program makes for it, laid out as moto lays
+out EC2 (one module per resource family).
 
-- `security_groups`, `vpc_endpoints`: one handler per resource type;
+- `security_groups`, `vpc_endpoints`, `networks`: one handler per resource type;
 - `lookups`: one function per invoke;
 - `model`: `Ec2Model`, dispatching by type token to those;
 - `ec2`: the EC2 client they share, and the seeded network; `catalog`: Rockset's services;
@@ -20,6 +21,7 @@ from devtools.aws_double.catalog import (
 from devtools.aws_double.ec2 import Network, seed_network
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
 from devtools.aws_double.model import PULUMI_AWS_VERSION, Ec2Model
+from devtools.aws_double.networks import SUBNET, VPC
 from devtools.aws_double.security_groups import SECURITY_GROUP
 from devtools.aws_double.vpc_endpoints import VPC_ENDPOINT
 
@@ -30,6 +32,8 @@ __all__ = [
     "ROCKSET_ACCOUNT_ID",
     "ROCKSET_SERVICES",
     "SECURITY_GROUP",
+    "SUBNET",
+    "VPC",
     "VPC_ENDPOINT",
     "AwsApiError",
     "Catalog",

@@ -18,6 +18,7 @@ from devtools.aws_double.catalog import Catalog
 from devtools.aws_double.ec2 import Ec2, Props
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
 from devtools.aws_double.lookups import LOOKUPS
+from devtools.aws_double.networks import Subnets, Vpcs
 from devtools.aws_double.security_groups import SecurityGroups
 from devtools.aws_double.vpc_endpoints import VpcEndpoints
 
@@ -63,7 +64,7 @@ class ResourceType(Protocol):
 
 
 RESOURCE_TYPES: Mapping[str, ResourceType] = {
-    handler.token: handler for handler in (SecurityGroups(), VpcEndpoints())
+    handler.token: handler for handler in (SecurityGroups(), VpcEndpoints(), Vpcs(), Subnets())
 }
 
 
