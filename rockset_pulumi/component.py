@@ -207,11 +207,13 @@ class PrivateLink(pulumi.ComponentResource):
             # The key is secret; only the fact that it passed may flow into the plan.
             key_ok = pulumi.Output.unsecret(args.api_key.apply(lambda k: bool(check_api_key(k))))
             plan = pulumi.Output.all(plan, key_ok).apply(lambda both: both[0])
-        return plan.apply(self._warn_skipped)
+        return plan.apply(self._warn_about)
 
-    def _warn_skipped(self, plan: EndpointPlan) -> EndpointPlan:
+    def _warn_about(self, plan: EndpointPlan) -> EndpointPlan:
         for skip in plan.skipped:
             pulumi.log.warn(f"Skipping subnet {skip.subnet_id}: {skip.reason}.", resource=self)
+        for warning in plan.warnings:
+            pulumi.log.warn(warning, resource=self)
         return plan
 
     def _network(

@@ -86,6 +86,9 @@ def look_up_plan(
             subnets=[_subnet(s) for s in subnets_found],
             allowed_cidrs=settings.allowed_cidrs,
             allowed_security_group_ids=list(group_ids or []),
+            # A VPC the program manages (its id an Output) may be updated by this deployment
+            # after a preview's look-up has read it.
+            vpc_may_change=pulumi.runtime.is_dry_run() and isinstance(vpc_id, pulumi.Output),
         )
 
     return pulumi.Output.all(vpc, service, subnets, groups).apply(decide)

@@ -50,20 +50,37 @@ class EndpointPlan:
     skipped: tuple[SkippedSubnet, ...]
     ingress_cidrs: tuple[str, ...]
     ingress_security_group_ids: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    """What a preview found wrong but ``pulumi up`` may find fixed (see ``plan_endpoint``)."""
 
 
-def _check_dns(vpc: VpcInfo) -> None:
-    for attribute, enabled in (
-        ("enableDnsSupport", vpc.enable_dns_support),
-        ("enableDnsHostnames", vpc.enable_dns_hostnames),
-    ):
-        if not enabled:
-            raise ConfigurationError(
-                f"Cannot create the endpoint: VPC {vpc.id} has {attribute} turned off, and the "
-                "endpoint's private DNS name (which Rockset's guide requires) needs it on. Turn "
-                f"it on (aws.ec2.Vpc(..., {_snake(attribute)}=True), or `aws ec2 "
-                f"modify-vpc-attribute --vpc-id {vpc.id} --{_kebab(attribute)}`) and run again."
-            )
+def _dns_off(vpc: VpcInfo) -> list[str]:
+    return [
+        attribute
+        for attribute, enabled in (
+            ("enableDnsSupport", vpc.enable_dns_support),
+            ("enableDnsHostnames", vpc.enable_dns_hostnames),
+        )
+        if not enabled
+    ]
+
+
+def _dns_error(vpc: VpcInfo, attribute: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"Cannot create the endpoint: VPC {vpc.id} has {attribute} turned off, and the "
+        "endpoint's private DNS name (which Rockset's guide requires) needs it on. Turn "
+        f"it on (aws.ec2.Vpc(..., {_snake(attribute)}=True), or `aws ec2 "
+        f"modify-vpc-attribute --vpc-id {vpc.id} --{_kebab(attribute)}`) and run again."
+    )
+
+
+def _dns_warning(vpc: VpcInfo, off: Sequence[str]) -> str:
+    them = "it" if len(off) == 1 else "them"
+    return (
+        f"VPC {vpc.id} has {' and '.join(off)} turned off for now; the endpoint's private DNS "
+        f"name needs enableDnsSupport and enableDnsHostnames on. If this update turns {them} on, "
+        "`pulumi up` goes ahead; if not, it stops before creating the endpoint."
+    )
 
 
 def _snake(camel: str) -> str:
@@ -82,14 +99,21 @@ def plan_endpoint(
     subnets: Sequence[SubnetInfo],
     allowed_cidrs: Sequence[str],
     allowed_security_group_ids: Sequence[str],
+    vpc_may_change: bool = False,
 ) -> EndpointPlan:
     """Choose the endpoint's subnets and its ingress CIDRs.
 
     Keeps subnets in zones the service serves, at most one per zone (the first one given), as
     AWS allows one endpoint interface per zone. Raises :class:`ConfigurationError` when the VPC's
     DNS attributes are off, a subnet is in another VPC, or no subnet remains.
+
+    ``vpc_may_change`` says that ``vpc`` was read before the deployment may change it (a preview
+    of a program that manages the VPC): DNS attributes that are off are then only a warning in
+    the plan, since the program may be turning them on, and ``pulumi up`` checks them again.
     """
-    _check_dns(vpc)
+    dns_off = _dns_off(vpc)
+    if dns_off and not vpc_may_change:
+        raise _dns_error(vpc, dns_off[0])
     if not subnets:
         raise ConfigurationError(
             "Cannot create the endpoint: subnet_ids is []. Pass at least one subnet of "
@@ -139,4 +163,5 @@ def plan_endpoint(
         skipped=tuple(skipped),
         ingress_cidrs=ingress,
         ingress_security_group_ids=tuple(allowed_security_group_ids),
+        warnings=(_dns_warning(vpc, dns_off),) if dns_off else (),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi_aws as aws
 import pytest
-from pulumi.output import Unknown
+from pulumi.output import Output, Unknown
 
 from devtools.aws_double import SUBNET, VPC
 from devtools.aws_double.mocks import MockedAws
@@ -100,3 +100,34 @@ def test_a_new_vpc_with_dns_hostnames_off_fails_the_preflight_not_a_lookup() -> 
             resolve(component.availability_zones)
         assert f"VPC {resolve(vpc.id)} has enableDnsHostnames turned off" in str(err.value)
         assert registered(double, SG) == registered(double, ENDPOINT) == []
+
+
+def test_a_preview_warns_of_dns_off_in_a_vpc_the_program_may_be_changing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with program(preview=True, dns_hostnames=False) as double:
+        # A known id that is an Output, as a VPC of the program has on its second preview.
+        vpc_id = Output.from_input(double.network.vpc_id)
+        component = PrivateLink(
+            "rockset",
+            PrivateLinkArgs(
+                vpc_id=vpc_id, subnet_ids=list(double.network.subnet_ids_by_az.values())
+            ),
+        )
+
+        assert resolve(component.availability_zones) == [f"{REGION}a", f"{REGION}b"]
+    assert f"VPC {double.network.vpc_id} has enableDnsHostnames turned off for now" in caplog.text
+
+
+def test_the_same_vpc_with_dns_off_fails_the_preflight_in_up() -> None:
+    with program(dns_hostnames=False) as double:
+        vpc_id = Output.from_input(double.network.vpc_id)
+        component = PrivateLink(
+            "rockset",
+            PrivateLinkArgs(
+                vpc_id=vpc_id, subnet_ids=list(double.network.subnet_ids_by_az.values())
+            ),
+        )
+
+        with pytest.raises(ConfigurationError, match="has enableDnsHostnames turned off, and"):
+            resolve(component.availability_zones)

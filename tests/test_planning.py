@@ -84,6 +84,21 @@ def test_dns_attributes_must_be_on(
     assert flag in str(err.value)
 
 
+def test_dns_attributes_off_in_a_vpc_that_may_change_are_a_warning() -> None:
+    vpc = VpcInfo("vpc-1", "10.0.0.0/16", enable_dns_support=True, enable_dns_hostnames=False)
+
+    result = plan([subnet("subnet-a", "eu-central-1a")], vpc=vpc, vpc_may_change=True)
+
+    assert result.subnet_ids == ("subnet-a",)
+    [warning] = result.warnings
+    assert warning.startswith("VPC vpc-1 has enableDnsHostnames turned off for now;")
+    assert "If this update turns it on, `pulumi up` goes ahead" in warning
+
+
+def test_a_plan_with_dns_on_has_no_warning() -> None:
+    assert plan([subnet("subnet-a", "eu-central-1a")], vpc_may_change=True).warnings == ()
+
+
 def test_ingress_defaults_to_the_vpc_cidr() -> None:
     result = plan([subnet("subnet-a", "eu-central-1a")])
     assert result.ingress_cidrs == ("10.0.0.0/16",)
