@@ -5,8 +5,12 @@ invariants kept here (and by :func:`rockset_pulumi.steps.reconcile_allowlist`, w
 plan in order):
 
 - **Ownership is in the entry itself.** Every entry this package writes carries its owner's mark
-  in its description: a hash of the stack and the resource, so the same resource finds its own
-  entries again after a crash, a lost answer or a lost state, and no other resource does.
+  in its description: a hash of the resource's URN (stack, project, parent chain, name), so the
+  same resource finds its own entries again after a crash, a lost answer or a lost state, and no
+  other resource does. Beside the mark, a *generation* drawn at each create tells a replacement
+  (``pulumi up --replace``, created before the old one is deleted) from the resource it replaces:
+  the replacement re-writes the entries under its own generation, and the old one's delete then
+  removes only its own generation's, which are none.
 - **Never touch what is not ours.** An entry with another owner's mark, or with none, is never
   deleted; ``-next`` staging entries included. An unmarked entry with the wanted name and CIDR is
   *adopted* (recorded, left as found on destroy); any other clash is an error before any write.
@@ -34,24 +38,27 @@ __all__ = [
     "LiveEntry",
     "Owner",
     "Write",
+    "generation_of",
     "mark_of",
     "plan_writes",
+    "written_by",
 ]
 
 ROTATION_SUFFIX = "-next"
 """Suffix of the staging entry that keeps an admin address allowed while its CIDR changes."""
 
-_MARK = re.compile(r"\[rockset-pulumi owner ([0-9a-f]{16})\]\s*$")
+_MARK = re.compile(r"\[rockset-pulumi owner ([0-9a-f]{16})(?: ([0-9a-f]{8}))?\]\s*$")
 _LABEL = re.compile(r"^Managed by rockset-pulumi for (.+?) \[rockset-pulumi owner ")
 _LABEL_LIMIT = 160
 
 
 @dataclass(frozen=True)
 class Owner:
-    """The resource that writes entries: ``label`` names its stack and resource, e.g.
-    ``"acme/rockset-privatelink/prod/rockset-allowlist"``."""
+    """The resource that writes entries: ``label`` names it (its URN), ``generation`` is this
+    incarnation's (eight hex digits, drawn at create)."""
 
     label: str
+    generation: str = "00000000"
 
     @property
     def mark(self) -> str:
@@ -61,14 +68,30 @@ class Owner:
     @property
     def description(self) -> str:
         """What this owner writes into each entry's description."""
-        shown = self.label[:_LABEL_LIMIT]
-        return f"Managed by rockset-pulumi for {shown} [rockset-pulumi owner {self.mark}]"
+        shown = self.label[-_LABEL_LIMIT:]
+        return (
+            f"Managed by rockset-pulumi for {shown} "
+            f"[rockset-pulumi owner {self.mark} {self.generation}]"
+        )
 
 
 def mark_of(description: str | None) -> str | None:
     """The owner mark in an entry's description; None for an entry nobody marked."""
     found = _MARK.search(description or "")
     return found.group(1) if found else None
+
+
+def generation_of(description: str | None) -> str | None:
+    """The generation in an entry's description; None where there is none."""
+    found = _MARK.search(description or "")
+    return found.group(2) if found else None
+
+
+def written_by(entry: LiveEntry, owner: Owner) -> bool:
+    """Whether this incarnation of ``owner`` wrote ``entry`` (what its delete may remove)."""
+    return mark_of(entry.description) == owner.mark and (
+        generation_of(entry.description) == owner.generation
+    )
 
 
 def _label_of(description: str | None) -> str:
@@ -136,7 +159,7 @@ def _rotation(name: str, cidr: str, live: Mapping[str, LiveEntry], owner: Owner)
     if staged is not None and mark_of(staged.description) != owner.mark:
         raise _clash(staging, staged, cidr, owner)
     writes = []
-    if staged is None or not _same(staged.cidr, cidr):
+    if staged is None or not _same(staged.cidr, cidr) or not written_by(staged, owner):
         if staged is not None:
             writes.append(Write("delete", staging, staged.cidr))
         writes.append(Write("create", staging, cidr))
@@ -168,7 +191,9 @@ def plan_writes(
             adopted.add(name)
         elif mark != owner.mark:
             raise _clash(name, entry, cidr, owner)
-        elif not _same(entry.cidr, cidr):
+        elif not _same(entry.cidr, cidr) or not written_by(entry, owner):
+            # Another generation's entry is re-written under ours, so that the resource this one
+            # replaces, deleted next, finds nothing of its own generation to remove.
             writes += _rotation(name, cidr, live, owner)
     deleted = {w.name for w in writes if w.action == "delete"}
     writes += [

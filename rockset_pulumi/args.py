@@ -44,6 +44,8 @@ MAX_CHECK_TIMEOUT = 86_400.0
 _ENTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{2,254}")
 _ANYWHERE = ipaddress.IPv4Network("0.0.0.0/0")
+# A DNS name, or an IPv4 or bracketed IPv6 literal as urlsplit leaves it (brackets removed).
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\.?|[0-9A-Fa-f:.]+")
 # Addresses Rockset never sees as a caller's: traffic reaches it from a public address.
 _NOT_PUBLIC = tuple(
     ipaddress.IPv4Network(cidr)
@@ -55,6 +57,7 @@ _NOT_PUBLIC = tuple(
         "169.254.0.0/16",
         "172.16.0.0/12",
         "192.168.0.0/16",
+        "224.0.0.0/3",
     )
 )
 
@@ -199,14 +202,15 @@ def _boolean(name: str, value: object, *, optional: bool = False) -> bool | None
 
 
 def _number(name: str, value: object, *, low: float, high: float, fix: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not low <= value <= high
-    ):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(name, value, fix)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise _fail(name, "<an integer too large for a float>", fix) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise _fail(name, value, fix)
+    return number
 
 
 def _network(name: str, value: object) -> ipaddress.IPv4Network:
@@ -235,7 +239,7 @@ def _url(name: str, value: object) -> str | None:
         raise _fail(
             name, value, f"It is not a valid URL ({exc}). Pass a valid https:// URL."
         ) from None
-    if parts.scheme != "https" or not parts.hostname:
+    if parts.scheme.lower() != "https" or not _HOST.fullmatch(parts.hostname or ""):
         raise _fail(
             name,
             value,
@@ -246,7 +250,9 @@ def _url(name: str, value: object) -> str | None:
         raise _fail(name, "<URL with credentials>", "Remove user:password@; pass api_key.")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise _fail(name, value, "Pass the base URL only, without a path or query.")
-    return value.rstrip("/")
+    if parts.port == 0:
+        raise _fail(name, value, "Pass a port from 1 to 65535, or none for 443.")
+    return f"https://{parts.netloc}"
 
 
 def _hosts(args: PrivateLinkArgs) -> HostOverrides:
@@ -297,7 +303,9 @@ def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
     for name, cidr in value.items():
         key = _entry_name(name)
         entries[key] = _network(f"admin_cidrs[{key!r}]", cidr)
-    if _ANYWHERE in ipaddress.collapse_addresses(entries.values()):
+    # Private and reserved space admits nobody (Rockset sees public addresses), so covering all
+    # the rest is as open as 0.0.0.0/0.
+    if _ANYWHERE in ipaddress.collapse_addresses([*entries.values(), *_NOT_PUBLIC]):
         raise _fail(
             "admin_cidrs",
             {k: str(v) for k, v in entries.items()},

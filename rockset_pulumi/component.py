@@ -86,10 +86,22 @@ def _validate(args: PrivateLinkArgs, ambient: str | None) -> ResolvedArgs:
     return settings
 
 
-def _owner_label(resource_name: str) -> str:
-    """Names the stack and the resource that own allowlist entries (see ``allowlist.Owner``)."""
-    stack = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
-    return f"{stack}/{resource_name}"
+def _owner_label(component_urn: str) -> str:
+    """Names the allowlist resource that owns entries (see ``allowlist.Owner``): the URN spells
+    the stack, the project, the parent chain and the name, unique within the organization's
+    Pulumi account, which the prefix adds."""
+    return f"{pulumi.get_organization()}/{component_urn}/allowlist"
+
+
+def _without_dependencies(urn: pulumi.Output[str]) -> pulumi.Output[str]:
+    """``urn``'s value alone: as a dependency, a child's input on its parent's URN would make
+    the child wait for its parent, which Pulumi refuses as a cycle."""
+
+    async def value() -> str:
+        # A URN is known even in preview: the engine assigns it at registration.
+        return str(await urn.future())
+
+    return pulumi.Output(set(), value(), urn.is_known(), urn.is_secret())
 
 
 def _cost(region: str, zones: Sequence[str], settings: ResolvedArgs) -> dict[str, Any] | None:
@@ -280,7 +292,7 @@ class PrivateLink(pulumi.ComponentResource):
             f"{name}-allowlist",
             api=api,
             entries=settings.admin_cidrs,
-            owner=_owner_label(f"{name}-allowlist"),
+            owner=_without_dependencies(self.urn).apply(_owner_label),
             verified_at=connectivity.checked_at,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
         )

@@ -15,6 +15,7 @@ Resources (type tokens ``pulumi-python:dynamic/rockset:<Name>``):
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -133,38 +134,45 @@ class IpAllowlistProvider(_Provider):
         live = olds.get("live_entries")
         return ["live_entries"] if live is not None and live != olds.get("entries") else []
 
-    def _apply(self, props: dict[str, Any], owner: str, *, first: bool) -> dict[str, Any]:
+    def _apply(self, props: dict[str, Any], owner: Owner, *, first: bool) -> dict[str, Any]:
         state = reconcile_allowlist(
             RocksetApi.from_props(props),
             dict(props["entries"]),
-            Owner(owner),
+            owner,
             undo_on_failure=first,
         )
         return {
             **props,
-            "owner": owner,
-            "owner_mark": Owner(owner).mark,
+            "owner": owner.label,
+            "generation": owner.generation,
+            "owner_mark": owner.mark,
             "live_entries": state.entries,
             "adopted": sorted(state.adopted),
         }
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = self._apply(props, props["owner"], first=True)
-        return CreateResult(f"allowlist-{outs['owner_mark']}", outs)
+        # A fresh generation per create: a replacement must not share its predecessor's.
+        owner = Owner(props["owner"], secrets.token_hex(4))
+        outs = self._apply(props, owner, first=True)
+        return CreateResult(f"allowlist-{owner.mark}-{owner.generation}", outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._apply(news, olds.get("owner") or news["owner"], first=False))
+        return UpdateResult(self._apply(news, _recorded_owner(olds), first=False))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        owner = Owner(props["owner"])
         adopted = frozenset(props.get("adopted") or ())
-        live = read_allowlist(RocksetApi.from_props(props), owner, adopted)
+        live = read_allowlist(RocksetApi.from_props(props), _recorded_owner(props), adopted)
         return ReadResult(id_, {**props, "live_entries": live})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        removal = remove_allowlist(RocksetApi.from_props(props), Owner(props["owner"]))
+        removal = remove_allowlist(RocksetApi.from_props(props), _recorded_owner(props))
         # Pulumi shows a provider's stderr to the user; destroy has no other way to say this.
         print(removal.summary, file=sys.stderr)
+
+
+def _recorded_owner(state: Mapping[str, Any]) -> Owner:
+    """The owner as recorded at create: a later rename (with an alias) keeps the entries."""
+    return Owner(state["owner"], state["generation"])
 
 
 class LockdownCheckProvider(_Provider):
@@ -245,6 +253,8 @@ class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist")
     """Entries that existed, unmarked, before this resource: kept as found on destroy."""
     owner_mark: pulumi.Output[str]
     """The mark in the description of every entry this resource wrote."""
+    generation: pulumi.Output[str]
+    """This incarnation's generation, beside the mark (a replacement gets a new one)."""
 
     def __init__(
         self,
@@ -252,7 +262,7 @@ class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist")
         *,
         api: Mapping[str, Any],
         entries: Mapping[str, str],
-        owner: str,
+        owner: pulumi.Input[str],
         verified_at: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -264,6 +274,7 @@ class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist")
             "live_entries": None,
             "adopted": None,
             "owner_mark": None,
+            "generation": None,
         }
         super().__init__(IpAllowlistProvider(), name, props, _secret_opts(opts))
 

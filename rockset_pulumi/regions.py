@@ -9,6 +9,7 @@ come from Rockset's OpenAPI spec and docs; where no source states one outright i
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -155,4 +156,11 @@ def resolve_hosts(aws_region: str, overrides: HostOverrides) -> RocksetHosts:
 
 def _origin(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
-    return (parts.hostname or "").lower().rstrip("."), parts.port or 443
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host, parts.port or 443
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address), parts.port or 443

@@ -20,7 +20,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .allowlist import ROTATION_SUFFIX, LiveEntry, Owner, Write, mark_of, plan_writes
+from .allowlist import (
+    ROTATION_SUFFIX,
+    LiveEntry,
+    Owner,
+    Write,
+    mark_of,
+    plan_writes,
+    written_by,
+)
 from .api import RocksetApi
 from .client import RocksetClient
 from .errors import (
@@ -95,6 +103,8 @@ class Probe:
 
 
 _TRANSIENT = (TransportError, ServerError, RateLimitedError)
+_DESCRIPTION_LIMIT = 400
+"""Longer than any description this package writes, so that cleaning never cuts off a mark."""
 OUTPUT_TEXT_LIMIT = 600
 """Characters of an error kept in an output: the client's message with its hint fits."""
 _ATTEMPT_DEADLINE = 30.0
@@ -131,8 +141,8 @@ def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
         url=url,
         reachable=True,
         authenticated=True,
-        user_email=user.email,
-        user_state=user.state,
+        user_email=clean(user.email, 254, secret=api.api_key),
+        user_state=None if user.state is None else clean(user.state, 40, secret=api.api_key),
         latency_ms=_ms(started),
         attempts=1,
         error=None,
@@ -227,9 +237,17 @@ def _guard(api: RocksetApi, deadline: float) -> None:
         ) from exc
 
 
-def _live(client: RocksetClient) -> dict[str, LiveEntry]:
+def _live(client: RocksetClient, api: RocksetApi) -> dict[str, LiveEntry]:
+    """The allowlist as listed, its text cleaned: CIDRs and descriptions end up in outputs and
+    messages. Names stay as they are, to be matched; they are cleaned where shown."""
     return {
-        e.name: LiveEntry(name=e.name, cidr=e.ip_address, description=e.description)
+        e.name: LiveEntry(
+            name=e.name,
+            cidr=clean(e.ip_address, 64, secret=api.api_key),
+            description=None
+            if e.description is None
+            else clean(e.description, _DESCRIPTION_LIMIT, secret=api.api_key),
+        )
         for e in client.list_ip_allowlist()
     }
 
@@ -276,7 +294,7 @@ def reconcile_allowlist(
     """
     _guard(api, deadline)
     with api.client(api.privatelink_url, deadline=deadline) as client:
-        before = _live(client)
+        before = _live(client, api)
         plan = plan_writes(before, wanted, owner)
         done: list[Write] = []
         try:
@@ -286,7 +304,7 @@ def reconcile_allowlist(
         except RocksetPulumiError as exc:
             left = _undo(client, owner, done) if undo_on_failure else None
             raise _part_way(owner, plan.writes, done, exc, left) from exc
-        after = _live(client)
+        after = _live(client, api)
     entries = {name: after[name].cidr for name in wanted if name in after}
     return AllowlistState(entries=entries, adopted=plan.adopted, writes=plan.writes)
 
@@ -337,7 +355,7 @@ def read_allowlist(
 ) -> dict[str, str]:
     """Name -> CIDR of the entries that are ``owner``'s or adopted by it (for refresh)."""
     with api.client(api.privatelink_url, deadline=deadline) as client:
-        live = _live(client)
+        live = _live(client, api)
     return {
         name: entry.cidr
         for name, entry in live.items()
@@ -379,14 +397,18 @@ def remove_allowlist(api: RocksetApi, owner: Owner, *, deadline: float = 60.0) -
     for url in (api.privatelink_url, api.public_url):
         try:
             with api.client(url, deadline=deadline) as client:
-                live = _live(client)
-                ours = sorted(n for n, e in live.items() if mark_of(e.description) == owner.mark)
+                live = _live(client, api)
+                ours = sorted(n for n, e in live.items() if written_by(e, owner))
                 for name in ours:
                     _write(client, Write("delete", name, live[name].cidr), owner)
         except (TransportError, AuthenticationError) as exc:
             last = exc
             continue
-        remaining = {name: _owner_label(entry) for name, entry in live.items() if name not in ours}
+        remaining = {
+            clean(name, 80, secret=api.api_key): _owner_label(entry, owner)
+            for name, entry in live.items()
+            if name not in ours
+        }
         return Removal(deleted=tuple(ours), remaining=remaining)
     raise VerificationError(
         f"Cannot remove this stack's IP allowlist entries (owner mark {owner.mark}): neither "
@@ -395,10 +417,13 @@ def remove_allowlist(api: RocksetApi, owner: Owner, *, deadline: float = 60.0) -
     ) from last
 
 
-def _owner_label(entry: LiveEntry) -> str:
-    if mark_of(entry.description) is None:
+def _owner_label(entry: LiveEntry, owner: Owner) -> str:
+    mark = mark_of(entry.description)
+    if mark is None:
         return "unmarked"
-    return f"owner mark {mark_of(entry.description)}"
+    if mark == owner.mark:
+        return f"owner mark {mark}, another generation of this resource (its replacement's)"
+    return f"owner mark {mark}"
 
 
 @dataclass(frozen=True)

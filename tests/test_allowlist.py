@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pytest
 
 from rockset_pulumi import VerificationError
-from rockset_pulumi.allowlist import LiveEntry, Owner, Write, mark_of, plan_writes
+from rockset_pulumi.allowlist import LiveEntry, Owner, Write, mark_of, plan_writes, written_by
 
 A = Owner("org/rockset-privatelink/prod/rockset-allowlist")
 B = Owner("org/rockset-privatelink/staging/rockset-allowlist")
@@ -137,3 +137,20 @@ def test_a_crash_after_any_write_converges_on_the_next_run(scenario: str) -> Non
         final = apply(crashed, rerun.writes, A)
         assert cidrs(final) == {**cidrs(foreign), **wanted}
         assert plan_writes(final, wanted, A).writes == ()
+
+
+def test_a_replacement_rewrites_the_entries_under_its_generation() -> None:
+    old = Owner(A.label, "00000001")
+    new = Owner(A.label, "00000002")
+    live = table(entry("office", "203.0.113.0/24", old))
+    plan = plan_writes(live, OFFICE, new)
+    # Re-written through the staging name, so the address is allowed throughout.
+    assert [(w.action, w.name) for w in plan.writes] == [
+        ("create", "office-next"),
+        ("delete", "office"),
+        ("create", "office"),
+        ("delete", "office-next"),
+    ]
+    after = apply(live, plan.writes, new)
+    assert [written_by(e, old) for e in after.values()] == [False]
+    assert [written_by(e, new) for e in after.values()] == [True]

@@ -193,3 +193,37 @@ def test_private_admin_ranges_are_allowed_with_a_warning() -> None:
     [warning] = settings.warnings
     assert "admin_cidrs['lan'] is '10.1.0.0/16'" in warning
     assert "admits nobody" in warning
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"check_timeout": 10**400}, "check_timeout is '<an integer too large for a float>'"),
+        ({"expected_gb_per_month": 10**400}, "expected_gb_per_month is"),
+        # Everything public but one private block: as open as 0.0.0.0/0.
+        (
+            {
+                "admin_cidrs": {
+                    "a": "0.0.0.0/5",
+                    "b": "8.0.0.0/7",
+                    "c": "11.0.0.0/8",
+                    "d": "12.0.0.0/6",
+                    "e": "16.0.0.0/4",
+                    "f": "32.0.0.0/3",
+                    "g": "64.0.0.0/2",
+                    "h": "128.0.0.0/1",
+                }
+            },
+            "cover every IPv4 address",
+        ),
+        ({"public_url": "https://api x.example"}, "public_url is 'https://api x.example'"),
+        ({"public_url": "https://api.example:0"}, "Pass a port from 1 to 65535"),
+    ],
+)
+def test_red_team_inputs_are_refused(overrides: dict[str, Any], named: str) -> None:
+    assert named in refused(**overrides)
+
+
+def test_a_url_scheme_in_capitals_is_normalized() -> None:
+    settings = resolve_args(args(public_url="HTTPS://api.euc1a1.rockset.com/"))
+    assert settings.hosts.public_url == "https://api.euc1a1.rockset.com"

@@ -41,6 +41,7 @@ import pulumi
 from rockset_pulumi import PrivateLink, PrivateLinkArgs
 
 config = pulumi.Config()
+parent = {parent}
 PrivateLink(
     {name!r},
     PrivateLinkArgs(
@@ -54,7 +55,7 @@ PrivateLink(
         privatelink_url=config.require("privatelinkUrl"),
         ca_bundle=config.require("caBundle"),
     ),
-    opts=pulumi.ResourceOptions(aliases={aliases}),
+    opts=pulumi.ResourceOptions(aliases={aliases}, parent=parent),
 )
 """
 # Only what the CLI checks or fills in: checkTimeout's value comes from this default.
@@ -65,10 +66,12 @@ SCHEMA = {
 }
 
 
-def program(name: str, *, alias: str | None = None) -> str:
-    """``__main__.py``: the component under ``name`` with lockdown."""
+def program(name: str, *, alias: str | None = None, wrapped: bool = False) -> str:
+    """``__main__.py``: the component under ``name`` with lockdown; ``wrapped`` puts it under a
+    parent component (its URN changes, its name does not)."""
     aliases = "[]" if alias is None else f"[pulumi.Alias(name={alias!r})]"
-    return PROGRAM.format(name=name, aliases=aliases)
+    parent = 'pulumi.ComponentResource("acme:net:Wrapper", "wrapper")' if wrapped else "None"
+    return PROGRAM.format(name=name, aliases=aliases, parent=parent)
 
 
 def edit(stack: LocalStack, source: str) -> LocalStack:
@@ -118,12 +121,30 @@ def test_a_rename_without_an_alias_is_refused_and_lockdown_keeps_holding(tmp_pat
                 edit(stack, program("renamed")).up()
             message = str(err.value)
             assert "Cannot manage allowlist entry 'office'" in message
-            assert "rockset-privatelink/local/rockset-allowlist" in message
+            assert (
+                "urn:pulumi:local::rockset-privatelink::rockset:aws:PrivateLink::rockset" in message
+            )
             assert "add an alias" in message
             # The old resource was never deleted: its entry, and the lockdown, are intact.
             assert allowlist(emu) == OFFICE
             assert public_refuses_key(emu)
             assert emu.api_key not in message
+    finally:
+        emu.stop()
+
+
+def test_moving_under_a_parent_without_an_alias_is_refused(tmp_path: Path) -> None:
+    # Same name, new URN: the new resource must not take the old one's entries, which the old
+    # one's delete would then remove.
+    emu = start_emulator(tmp_path / "emulator")
+    try:
+        with stack_of(tmp_path, emu, "local", program("rockset")) as stack:
+            stack.up()
+            with pytest.raises(CommandError) as err:
+                edit(stack, program("rockset", wrapped=True)).up()
+            assert "add an alias" in str(err.value)
+            assert allowlist(emu) == OFFICE
+            assert public_refuses_key(emu)
     finally:
         emu.stop()
 
@@ -166,7 +187,7 @@ def test_two_stacks_share_an_organization_without_undoing_each_other(tmp_path: P
             staging.set_config({"adminCidrs": {**VPN, **OFFICE}})
             with pytest.raises(CommandError) as err:
                 staging.up()
-            assert "rockset-privatelink/prod/rockset-allowlist" in str(err.value)
+            assert "urn:pulumi:prod::rockset-privatelink::" in str(err.value)
             assert allowlist(emu) == {**OFFICE, **VPN}
 
             staging.set_config({"adminCidrs": VPN})

@@ -45,7 +45,7 @@ class MotoOccupancy:
 
 def test_many_components_in_one_program_enter_moto_one_thread_at_a_time() -> None:
     with program() as aws:
-        occupancy = MotoOccupancy(aws.mocks.model.ec2)
+        occupancy = MotoOccupancy(aws.mocks.model.ec2.client)
         subnets = list(aws.network.subnet_ids_by_az.values())
         links = [
             PrivateLink(

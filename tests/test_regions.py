@@ -84,3 +84,11 @@ def test_a_region_outside_the_table_works_with_all_three_overrides_only() -> Non
         resolve_hosts(
             "ap-south-1", HostOverrides(public_url="https://a", privatelink_url="https://p")
         )
+
+
+def test_the_same_host_spelled_as_ipv4_mapped_ipv6_is_still_the_same_endpoint() -> None:
+    given = HostOverrides(
+        "com.amazonaws.vpce.eu-central-1.vpce-svc-1", "https://1.2.3.4", "https://[::ffff:1.2.3.4]"
+    )
+    with pytest.raises(ConfigurationError, match="the same endpoint as public_url"):
+        resolve_hosts("eu-central-1", given)

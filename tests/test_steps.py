@@ -252,3 +252,21 @@ def test_rerun_after_lockdown_accepts_a_public_refusal(emulator_factory: Emulato
     assert result["privatelink"]["authenticated"] is True
     with pytest.raises(VerificationError, match="allowlist most likely excludes this machine"):
         check_connectivity(emu.api, 5, public_may_refuse_key=False)
+
+
+def test_a_replacement_keeps_the_entries_when_the_old_one_is_deleted(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    # `pulumi up --replace`: the new resource is created before the old one is deleted.
+    emu = emulator_factory()
+    old = Owner(OWNER.label, "0000aaaa")
+    new = Owner(OWNER.label, "0000bbbb")
+    reconcile_allowlist(emu.api, OFFICE, old)
+    reconcile_allowlist(emu.api, OFFICE, new)
+    removal = remove_allowlist(emu.api, old)
+    assert removal.deleted == ()
+    assert allowlist(emu) == OFFICE
+    assert not public_accepts_key(emu)
+    assert "another generation of this resource" in removal.summary
+    assert remove_allowlist(emu.api, new).deleted == ("office",)
+    assert allowlist(emu) == {}
