@@ -23,7 +23,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,29 +153,21 @@ class LocalStack:
     def project(self) -> Path:
         return self.shell.project
 
-    def _echo(self, echo: Callable[[str], None] | None) -> Callable[[str], None]:
-        def collect(line: str) -> None:
-            self.output.append(line)
-            if echo is not None:
-                echo(line)
-
-        return collect
-
     def set_config(self, config: Mapping[str, Any]) -> None:
         """``pulumi config set`` as a user would (see :func:`config_commands`)."""
         self.shell.set_config(config)
 
-    def preview(self, echo: Callable[[str], None] | None = None) -> auto.PreviewResult:
-        return self.stack.preview(diff=True, on_output=self._echo(echo), color="never")
+    def preview(self) -> auto.PreviewResult:
+        return self.stack.preview(diff=True, on_output=self.output.append, color="never")
 
-    def up(self, echo: Callable[[str], None] | None = None) -> auto.UpResult:
-        return self.stack.up(diff=True, on_output=self._echo(echo), color="never")
+    def up(self) -> auto.UpResult:
+        return self.stack.up(diff=True, on_output=self.output.append, color="never")
 
-    def refresh(self, echo: Callable[[str], None] | None = None) -> auto.RefreshResult:
-        return self.stack.refresh(on_output=self._echo(echo), color="never")
+    def refresh(self) -> auto.RefreshResult:
+        return self.stack.refresh(on_output=self.output.append, color="never")
 
-    def destroy(self, echo: Callable[[str], None] | None = None) -> auto.DestroyResult:
-        return self.stack.destroy(on_output=self._echo(echo), color="never")
+    def destroy(self) -> auto.DestroyResult:
+        return self.stack.destroy(on_output=self.output.append, color="never")
 
     def export(self) -> str:
         """``pulumi stack export``: the state as it is stored, secrets encrypted."""
@@ -233,7 +225,6 @@ def open_stack(
     *,
     name: str = "local",
     project: Path | None = None,
-    echo: Callable[[str], None] | None = None,
 ) -> LocalStack:
     """``pulumi login file://<workdir>/state``, ``pulumi stack init <name>`` and ``pulumi config
     set`` for ``config``, in ``project`` (default: a copy of the example in ``workdir``)."""
@@ -246,7 +237,7 @@ def open_stack(
     state.mkdir(parents=True, exist_ok=True)
     home.mkdir(parents=True, exist_ok=True)
     env = {**env, "PULUMI_HOME": str(home)}
-    shell = PulumiCli(cli, project, env, echo)
+    shell = PulumiCli(cli, project, env)
     shell.run("login", f"file://{state}")
     shell.run("stack", "init", name)
     shell.set_config(config)

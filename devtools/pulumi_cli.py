@@ -106,7 +106,7 @@ class PulumiCli:
     env: Mapping[str, str]
     echo: Callable[[str], None] | None = None
 
-    def run(self, *args: str, stdin: str | None = None, check: bool = True) -> CliResult:
+    def run(self, *args: str, stdin: str | None = None) -> CliResult:
         shown = shlex.join(["pulumi", *args])
         if stdin is not None:
             shown += "   # value on stdin, not shown"
@@ -134,7 +134,7 @@ class PulumiCli:
         _collect(process.stdout, stdout, self.echo)
         errors.join()
         result = CliResult("".join(stdout), "".join(stderr))
-        if process.wait() != 0 and check:
+        if process.wait() != 0:
             raise CliError(shown, process.returncode, result.stdout, result.stderr)
         return result
 
