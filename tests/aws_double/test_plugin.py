@@ -33,7 +33,7 @@ from devtools.aws_double import (
 from devtools.aws_double.provider import diff_properties, plain_map, to_property
 from tests.support.aws_double import EUC1, HTTPS, REGION, endpoint_inputs, group_inputs
 
-PLUGIN = Path(__file__).resolve().parents[1] / "devtools" / "bin" / "pulumi-resource-aws"
+PLUGIN = Path(__file__).resolve().parents[2] / "devtools" / "bin" / "pulumi-resource-aws"
 
 
 def struct(values: dict[str, Any]) -> Any:
