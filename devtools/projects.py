@@ -1,4 +1,5 @@
-"""Pulumi project directories for the CLI: a copy of the example, or one a test writes.
+"""Pulumi project directories for the CLI: a copy of the example (or of one under
+``examples/``), or one a test writes.
 
 A copy keeps the checkout clean: ``pulumi stack init`` and ``pulumi config set`` write the stack
 file (its encryption salt, the live values, the encrypted API key) into the copy. Every project
@@ -15,7 +16,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["EXAMPLE_FILES", "PROJECT", "REPO", "copy_example", "write_project"]
+__all__ = ["EXAMPLE_FILES", "PROJECT", "REPO", "copy_example", "copy_project", "write_project"]
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = "rockset-privatelink"
@@ -33,7 +34,8 @@ def _link_virtualenv(project: Path) -> None:
             f"{sys.executable} is not a virtualenv's python: run this with .venv/bin/python"
             " (`make venv`), whose packages the project's programs need."
         )
-    option: str = _example_settings()["runtime"]["options"]["virtualenv"]
+    settings = yaml.safe_load((project / "Pulumi.yaml").read_text(encoding="utf-8"))
+    option: str = settings["runtime"]["options"]["virtualenv"]
     (project / option).symlink_to(sys.prefix, target_is_directory=True)
 
 
@@ -42,6 +44,15 @@ def copy_example(destination: Path) -> Path:
     destination.mkdir(parents=True)
     for name in EXAMPLE_FILES:
         shutil.copy2(REPO / name, destination / name)
+    _link_virtualenv(destination)
+    return destination
+
+
+def copy_project(source: Path, destination: Path) -> Path:
+    """The project directory ``source`` (such as ``examples/new-vpc``) at ``destination``. A
+    relative ``virtualenv`` option is linked from the copy as it is from the source, so give the
+    copy the source's depth (``<scratch>/examples/new-vpc`` links ``<scratch>/.venv``)."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__"))
     _link_virtualenv(destination)
     return destination
 

@@ -1,33 +1,26 @@
 """``examples/new-vpc`` on the real Pulumi engine: a user's first program, which creates the VPC
 and subnets the component goes into, so their ids are unknown at the first preview.
 
-The program runs inline through the Automation API on a copy of the example's directory, whose
-``Pulumi.yaml`` (its typed config and defaults) the CLI reads. AWS is a moto server behind the
-double's plugin; Rockset is the emulator.
+The CLI runs a copy of the example's directory as a user's shell does (``pulumi login``,
+``pulumi stack init``, ``pulumi config set``, ``pulumi up``), with the language host and the
+``virtualenv`` of its ``Pulumi.yaml``. AWS is a moto server behind the double's plugin; Rockset is
+the emulator.
 """
 
 from __future__ import annotations
 
-import runpy
-import shutil
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi import automation as auto
-from pulumi.automation import CommandError, OpType
+from pulumi.automation import OpType
 
-from devtools.engine import (
-    PULUMI_ROOT,
-    REPO,
-    LocalAws,
-    LocalStack,
-    engine_env,
-    local_aws,
-    pulumi_cli,
-)
+from devtools.engine import LocalAws, LocalStack, engine_env, local_aws, open_stack, pulumi_cli
+from devtools.projects import REPO, copy_project
+from devtools.pulumi_cli import CliError
 from tests.support.emulator import RunningEmulator, start_emulator
 
 if pulumi_cli() is None:
@@ -35,64 +28,22 @@ if pulumi_cli() is None:
 
 pytestmark = pytest.mark.engine
 
-EXAMPLE = REPO / "examples" / "new-vpc"
-PROJECT = "rockset-new-vpc"
 REGION = "eu-central-1"
 # Not the seeded network's 10.0.0.0/16, so that the example's VPC is told apart in moto.
 CIDR = "10.20.0.0/16"
 OFFICE = {"office": "203.0.113.0/24"}
 
 
-def copy_project(workdir: Path) -> Path:
-    """The example's directory as a user's checkout has it."""
-    project = workdir / "examples" / "new-vpc"
-    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__"))
-    return project
+def open_example(workdir: Path, aws: LocalAws, config: dict[str, Any]) -> LocalStack:
+    """Stack ``dev`` of a copy of the example, laid out as in the repository."""
+    project = copy_project(REPO / "examples" / "new-vpc", workdir / "examples" / "new-vpc")
+    config = {"aws:region": REGION, "vpcCidr": CIDR, **config}
+    return open_stack(workdir, engine_env(aws), config, name="dev", project=project)
 
 
-def config_values(config: dict[str, Any]) -> dict[str, auto.ConfigValue]:
-    """``config`` as ``pulumi config set --path`` takes it: the CLI checks each value against the
-    type Pulumi.yaml declares, so a map is set key by key rather than as JSON text."""
-    values: dict[str, auto.ConfigValue] = {}
-    for key, value in config.items():
-        if isinstance(value, dict):
-            values.update({f"{key}.{k}": auto.ConfigValue(v) for k, v in value.items()})
-        elif isinstance(value, bool):
-            values[key] = auto.ConfigValue(str(value).lower())
-        else:
-            values[key] = auto.ConfigValue(value, secret=key == "apiKey")
-    return values
-
-
-def run_program(project: Path) -> Callable[[], None]:
-    def program() -> None:
-        runpy.run_path(str(project / "__main__.py"), run_name="__main__")
-
-    return program
-
-
-def open_project_stack(workdir: Path, aws: LocalAws, config: dict[str, Any]) -> LocalStack:
-    """Stack ``dev`` of a copy of the example, its state in ``workdir``."""
-    project = copy_project(workdir)
-    (workdir / "state").mkdir()
-    (workdir / "home").mkdir()
-    env = engine_env(aws) | {"PULUMI_BACKEND_URL": f"file://{workdir / 'state'}"}
-    stack = auto.create_or_select_stack(
-        stack_name="dev",
-        project_name=PROJECT,
-        program=run_program(project),
-        opts=auto.LocalWorkspaceOptions(
-            work_dir=str(project),
-            pulumi_home=str(workdir / "home"),
-            secrets_provider="passphrase",
-            env_vars=env,
-            pulumi_command=auto.PulumiCommand(root=str(PULUMI_ROOT), skip_version_check=True),
-        ),
-    )
-    stack.set_all_config(
-        config_values({"aws:region": REGION, "vpcCidr": CIDR, **config}), path=True
-    )
-    return LocalStack(stack, workdir)
+def stack_outputs(stack: LocalStack) -> dict[str, Any]:
+    outputs: dict[str, Any] = json.loads(stack.shell.run("stack", "output", "--json").stdout)
+    return outputs
 
 
 def example_vpcs(aws: LocalAws) -> list[dict[str, Any]]:
@@ -128,7 +79,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "privatelinkUrl": api.privatelink_url,
                 "caBundle": api.ca_bundle,
             }
-            yield World(aws, emu, open_project_stack(workdir / "pulumi", aws, config))
+            yield World(aws, emu, open_example(workdir, aws, config))
     finally:
         emu.stop()
 
@@ -154,15 +105,16 @@ def test_first_preview_shows_the_plan_over_unknown_ids(world: World) -> None:
 
 
 def test_up_creates_the_network_and_skips_the_unserved_zone(world: World) -> None:
-    result = world.stack.up()
+    # As a user runs it: a preview over unknown ids, then the update.
+    up = world.stack.shell.run("up", "--yes")
 
-    outputs = {key: value.value for key, value in result.outputs.items()}
+    outputs = stack_outputs(world.stack)
     [vpc] = example_vpcs(world.aws)
     assert outputs["vpcId"] == vpc["VpcId"]
     a, b, c = outputs["subnetIds"]
     assert outputs["availabilityZones"] == [f"{REGION}a", f"{REGION}b"]
     assert outputs["skippedSubnetIds"] == [c]
-    assert f"Skipping subnet {c}: {REGION}c is not served" in result.stderr
+    assert f"Skipping subnet {c}: {REGION}c is not served" in up.stdout
     assert outputs["endpointState"] == "available"
     assert outputs["lockdownStatus"]["holds"] is True
     [endpoint] = live_endpoints(world.aws)
@@ -193,27 +145,25 @@ def test_dns_hostnames_off_fails_the_preflight_and_turning_them_on_repairs_it(
     tmp_path: Path,
 ) -> None:
     with local_aws(tmp_path) as aws:
-        stack = open_project_stack(tmp_path / "pulumi", aws, {"enableDnsHostnames": False})
+        stack = open_example(tmp_path, aws, {"enableDnsHostnames": False})
 
-        with pytest.raises(CommandError) as failed:
-            stack.up()
+        with pytest.raises(CliError) as failed:
+            stack.shell.run("up", "--yes")
 
         [vpc] = example_vpcs(aws)
-        message = str(failed.value)
-        assert f"VPC {vpc['VpcId']} has enableDnsHostnames turned off" in message
+        said = failed.value.stdout + failed.value.stderr
+        assert f"VPC {vpc['VpcId']} has enableDnsHostnames turned off" in said
         # The look-ups ran on the created VPC; no AWS error stands in for the preflight's.
-        assert "api error" not in message
+        assert "api error" not in said
         assert live_endpoints(aws) == []
 
-        # What the message says to do. `pulumi up` previews first, when the VPC still has them
+        # What the message says to do. `pulumi up` previews first, while the VPC still has them
         # off: that is a warning, and the update, with the VPC updated first, goes ahead.
-        stack.stack.set_config("enableDnsHostnames", auto.ConfigValue("true"))
-        preview = stack.preview()
-        assert preview.change_summary == {OpType.SAME: 5, OpType.UPDATE: 1, OpType.CREATE: 2}
-        assert f"VPC {vpc['VpcId']} has enableDnsHostnames turned off for now" in preview.stderr
-        result = stack.up()
+        stack.set_config({"enableDnsHostnames": True})
+        repaired = stack.shell.run("up", "--yes")
 
-        assert result.summary.resource_changes == {"same": 5, "update": 1, "create": 2}
+        assert f"VPC {vpc['VpcId']} has enableDnsHostnames turned off for now" in repaired.stdout
         assert example_vpcs(aws) == [vpc]
         [endpoint] = live_endpoints(aws)
         assert endpoint["VpcId"] == vpc["VpcId"]
+        assert stack.preview().change_summary == {OpType.SAME: 8}
