@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -49,6 +50,15 @@ class WithDynamicResources(pulumi.runtime.Mocks):
         return self.aws.mocks.call(args)
 
 
+def _ensure_event_loop() -> None:
+    # Registering a resource needs the thread's event loop, and anything before this program
+    # that ran `asyncio.run` (a test, a library) leaves the main thread without one.
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 @contextmanager
 def program(
     *,
@@ -58,6 +68,7 @@ def program(
     **kwargs: Any,
 ) -> Iterator[MockedAws]:
     """A fresh mocked Pulumi program with ``aws:region`` set and a seeded VPC."""
+    _ensure_event_loop()
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
     try:
         with mocked_aws(region=region, azs=azs, **kwargs) as aws:

@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from devtools.aws_double import SECURITY_GROUP, Ec2Model, Network, seed_network
+from devtools.aws_double import SECURITY_GROUP, Ec2Model, Network
 from tests.support.aws_double import (
     HTTPS,
     MOTO_ACCOUNT,
     REGION,
     create,
     group_inputs,
-    moto_ec2,
-    new_model,
 )
 
 ALLOW_ALL = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
-
-
-@pytest.fixture
-def ec2(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with moto_ec2(monkeypatch) as client:
-        yield client
-
-
-@pytest.fixture
-def network(ec2: Any) -> Network:
-    return seed_network(ec2)
-
-
-@pytest.fixture
-def model(ec2: Any) -> Ec2Model:
-    return new_model(ec2)
 
 
 def rule(**fields: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@ endpoint and region, and AWS's errors when there is nothing to read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +24,6 @@ from tests.support.aws_double import (
     REGION,
     create,
     endpoint_inputs,
-    moto_ec2,
     new_model,
 )
 
@@ -35,22 +33,6 @@ GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
 GET_ENDPOINT = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
 GET_REGION = "aws:index/getRegion:getRegion"
 GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
-
-
-@pytest.fixture
-def ec2(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with moto_ec2(monkeypatch) as client:
-        yield client
-
-
-@pytest.fixture
-def network(ec2: Any) -> Network:
-    return seed_network(ec2)
-
-
-@pytest.fixture
-def model(ec2: Any) -> Ec2Model:
-    return new_model(ec2)
 
 
 def test_get_vpc_reports_the_dns_attributes_the_preflight_checks(ec2: Any, model: Ec2Model) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,29 +27,12 @@ from tests.support.aws_double import (
     create,
     endpoint_inputs,
     group_inputs,
-    moto_ec2,
     new_model,
     read_endpoint,
 )
 
 PRIVATE_NAME = "privatelink.euc1a1.rockset.com"
 DNS_SUFFIX = re.escape(f".vpce-svc-02f409ce75f330219.{REGION}.vpce.amazonaws.com")
-
-
-@pytest.fixture
-def ec2(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with moto_ec2(monkeypatch) as client:
-        yield client
-
-
-@pytest.fixture
-def network(ec2: Any) -> Network:
-    return seed_network(ec2)
-
-
-@pytest.fixture
-def model(ec2: Any) -> Ec2Model:
-    return new_model(ec2)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from tests.support.aws_double import (
 )
 
 GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
-PLUGIN = Path(__file__).resolve().parents[1] / "devtools" / "bin" / "pulumi-resource-aws"
+PLUGIN = Path(__file__).resolve().parents[2] / "devtools" / "bin" / "pulumi-resource-aws"
 
 
 def struct(values: dict[str, Any]) -> Any:
