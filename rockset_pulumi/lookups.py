@@ -37,6 +37,8 @@ __all__ = [
 INVALID_SERVICE_NAME = "InvalidServiceName"
 """AWS's error code for a VPC endpoint service the caller cannot see."""
 
+_GET_VPC_ENDPOINT_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+
 
 def check_region(wanted: str | None, actual: str) -> str:
     """The provider's region ``actual``, unless the user asked for another one."""
@@ -100,16 +102,28 @@ def unseen_service_error(service_name: str, region: str, account_id: str) -> Roc
     )
 
 
-async def _visible_service(name: str, region: str, opts: pulumi.InvokeOutputOptions) -> Any:
-    """The service look-up, with ``InvalidServiceName`` explained; other failures unchanged."""
+async def _visible_service(
+    name: str, region: str, opts: pulumi.InvokeOutputOptions
+) -> aws.ec2.GetVpcEndpointServiceResult:
+    """The service look-up, with ``InvalidServiceName`` explained; other failures unchanged.
+
+    A plain invoke, not ``get_vpc_endpoint_service_output``: the SDK fails the program at exit
+    for every Output that failed, even one whose failure was caught and explained here."""
     try:
-        return await aws.ec2.get_vpc_endpoint_service_output(service_name=name, opts=opts).future()
+        found: aws.ec2.GetVpcEndpointServiceResult = await pulumi.runtime.invoke_async(
+            _GET_VPC_ENDPOINT_SERVICE,
+            {"serviceName": name},
+            # The SDK's own defaults (the aws plugin's version), as its generated functions merge.
+            opts=pulumi.InvokeOptions.merge(aws._utilities.get_invoke_opts_defaults(), opts),
+            typ=aws.ec2.GetVpcEndpointServiceResult,
+        )
     except Exception as error:
         if not is_unseen_service(str(error)):
             raise
         # Asked only now: the account matters only to this message.
         account = await aws.get_caller_identity_output(opts=opts).account_id.future()
         raise unseen_service_error(name, region, str(account)) from error
+    return found
 
 
 def look_up_plan(
@@ -124,7 +138,7 @@ def look_up_plan(
 ) -> pulumi.Output[EndpointPlan]:
     """Look up the VPC, the subnets and the service, and decide the endpoint's placement."""
 
-    def lookup_service(found: list[str]) -> Awaitable[Any]:
+    def lookup_service(found: list[str]) -> Awaitable[aws.ec2.GetVpcEndpointServiceResult]:
         name, in_region = found
         return _visible_service(name, in_region, opts)
 

@@ -10,7 +10,7 @@ import pytest
 
 from devtools.aws_double import AwsApiError
 from devtools.aws_double.mocks import MockedAws
-from devtools.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
+from devtools.pulumi_mocks import DYNAMIC_PREFIX, failures, program, registered, resolve
 from rockset_pulumi import (
     REGIONS,
     ConfigurationError,
@@ -226,6 +226,8 @@ def test_an_unregistered_account_fails_step_1_before_anything_is_created(preview
             f"{REGIONS['eu-central-1'].service_name} in eu-central-1"
         )
         assert "Give this account id to your Rockset solutions architect" in message
+        # The look-up's own failure, explained, is not what the program fails with.
+        assert {type(error) for error in failures()} == {VerificationError}
         assert registered(aws, "aws:") == []
         assert registered(aws, DYNAMIC_PREFIX) == []
         assert aws.ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
