@@ -12,24 +12,22 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-
-import pulumi
-import pulumi_aws as aws
 
 from bench import Section, Settings, median, verdict
 from devtools.aws_double.catalog import Catalog
 from devtools.engine import (
     LocalAws,
     engine_env,
+    live_config,
     local_aws,
     local_stack_file,
     open_stack,
     pulumi_cli,
-    stack_config,
 )
+from devtools.projects import copy_example, write_project
 from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.regions import REGIONS
@@ -72,40 +70,46 @@ def known_network(local: LocalAws) -> KnownNetwork:
     )
 
 
-def hand_written(network: KnownNetwork) -> Callable[[], None]:
-    """The same security group and endpoint as the component makes, with pulumi_aws directly."""
+HAND_WRITTEN_PROGRAM = """\
+import pulumi
+import pulumi_aws as aws
 
-    def program() -> None:
-        group = aws.ec2.SecurityGroup(
-            "rockset-sg",
-            vpc_id=network.vpc_id,
-            description="Rockset PrivateLink endpoint rockset: HTTPS from allowed sources only",
-            ingress=[
-                aws.ec2.SecurityGroupIngressArgs(
-                    description="HTTPS to Rockset from allowed CIDR blocks",
-                    protocol="tcp",
-                    from_port=HTTPS,
-                    to_port=HTTPS,
-                    cidr_blocks=[network.cidr_block],
-                )
-            ],
-            egress=[],
-            tags=network.tags,
+group = aws.ec2.SecurityGroup(
+    "rockset-sg",
+    vpc_id={vpc_id},
+    description="Rockset PrivateLink endpoint rockset: HTTPS from allowed sources only",
+    ingress=[
+        aws.ec2.SecurityGroupIngressArgs(
+            description="HTTPS to Rockset from allowed CIDR blocks",
+            protocol="tcp",
+            from_port={https},
+            to_port={https},
+            cidr_blocks=[{cidr_block}],
         )
-        endpoint = aws.ec2.VpcEndpoint(
-            "rockset-endpoint",
-            vpc_id=network.vpc_id,
-            service_name=network.service_name,
-            vpc_endpoint_type="Interface",
-            private_dns_enabled=True,
-            subnet_ids=network.subnet_ids,
-            security_group_ids=[group.id],
-            tags=network.tags,
-        )
-        pulumi.export("vpcEndpointId", endpoint.id)
-        pulumi.export("securityGroupId", group.id)
+    ],
+    egress=[],
+    tags={tags},
+)
+endpoint = aws.ec2.VpcEndpoint(
+    "rockset-endpoint",
+    vpc_id={vpc_id},
+    service_name={service_name},
+    vpc_endpoint_type="Interface",
+    private_dns_enabled=True,
+    subnet_ids={subnet_ids},
+    security_group_ids=[group.id],
+    tags={tags},
+)
+pulumi.export("vpcEndpointId", endpoint.id)
+pulumi.export("securityGroupId", group.id)
+"""
 
-    return program
+
+def hand_written(network: KnownNetwork) -> str:
+    """The same security group and endpoint as the component makes, with pulumi_aws directly,
+    as a program's source."""
+    values = {name: repr(value) for name, value in asdict(network).items()}
+    return HAND_WRITTEN_PROGRAM.format(https=HTTPS, **values)
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,9 @@ def _once(
     env: dict[str, str],
     config: dict[str, Any],
     name: str,
-    program: Callable[[], None] | None,
+    project: Path,
 ) -> Timing:
-    stack = open_stack(workdir, env, config, name=name, program=program)
+    stack = open_stack(workdir, env, config, name=name, project=project)
     started = time.perf_counter()
     stack.preview()
     preview = time.perf_counter() - started
@@ -165,17 +169,23 @@ def run(settings: Settings) -> Section:
             emulator.public_url, emulator.privatelink_url, API_KEY, str(emulator.ca_bundle)
         )
         env = engine_env(local)
-        config = stack_config(local, rockset, checks=False, lockdown=False)
-        programs: dict[str, Callable[[], None] | None] = {
-            COMPONENT: None,
-            HAND_WRITTEN: hand_written(known_network(local)),
+        # Pulumi.local.yaml applies to the stack named `local` only: these stacks get it as config.
+        config = {
+            **local_stack_file(),
+            **live_config(local, rockset, checks=False, lockdown=False),
+        }
+        projects = {
+            COMPONENT: copy_example(workdir / COMPONENT / "project"),
+            HAND_WRITTEN: write_project(
+                workdir / HAND_WRITTEN / "project", hand_written(known_network(local))
+            ),
         }
         # Repetition 0 is an unmeasured warm-up: the first run pays for imports and cold caches.
         for rep in range(settings.p4_reps + 1):
             order = [COMPONENT, HAND_WRITTEN] if rep % 2 == 0 else [HAND_WRITTEN, COMPONENT]
             for variant in order:
                 timing = _once(
-                    workdir / variant, env, config, f"{variant}-{rep}", programs[variant]
+                    workdir / variant, env, config, f"{variant}-{rep}", projects[variant]
                 )
                 if rep:
                     timings[variant].append(timing)
@@ -192,12 +202,14 @@ def run(settings: Settings) -> Section:
         key="P4",
         title="Engine overhead",
         what=(
-            "Wall time of `pulumi preview` and `pulumi up` (Automation API, the real CLI, a local "
-            "file backend, the moto-backed AWS plugin) of the example program's `local` stack "
-            "with `checks: false` and `lockdown: false`, against a hand-written inline program "
-            "that creates the same security group and endpoint with pulumi_aws directly and "
-            "hard-codes what the component looks up. Each repetition uses a fresh stack per "
-            "program, destroyed afterwards; the programs alternate which goes first; one "
+            "Wall time of `pulumi preview` and `pulumi up` (Automation API on a project "
+            "directory: the real CLI, this repository's Python language host, a local file "
+            "backend, the moto-backed AWS plugin) of the example program with the `local` "
+            "stack's settings plus `checks: false` and `lockdown: false`, against a hand-written "
+            "program in a project of its own that creates the same security group and endpoint "
+            "with pulumi_aws directly and hard-codes what the component looks up. Each "
+            "repetition uses a fresh stack per program, destroyed afterwards; the programs "
+            "alternate which goes first; one "
             "unmeasured warm-up each. Ratios are medians of per-repetition ratios."
         ),
         target=f"preview <= {MAX_PREVIEW_RATIO:g}x the hand-written program (up: reported)",

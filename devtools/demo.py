@@ -1,11 +1,14 @@
-"""``make demo``: the example program's ``local`` stack on the real Pulumi engine, offline.
+"""``make demo``: the example project's ``local`` stack on the real Pulumi engine, offline.
 
-Starts a moto server (AWS) and the Rockset API emulator, runs ``pulumi preview`` and ``pulumi up``
-with a local file backend and passphrase secrets, prints what each step of Rockset's guide
-verified, then shows the public endpoint from outside as the guide's step 5 does. The local AWS
-keeps nothing once it stops, so the demo ends with ``pulumi destroy`` (which re-opens the public
-endpoint before removing the endpoint) unless ``--keep`` is given, in which case it waits for
-Ctrl-C first. ``make demo-destroy`` clears what an interrupted demo left behind.
+Starts a moto server (AWS) and the Rockset API emulator, then, in a copy of the project
+directory, runs the commands a user types, printing each: ``pulumi login`` (a local file
+backend), ``pulumi stack init local``, ``pulumi config set`` for the values only the running
+stand-ins know (``--secret`` for the API key), ``pulumi preview --diff``, ``pulumi up --yes`` and
+``pulumi stack output``. It prints what each step of Rockset's guide verified, then shows the
+public endpoint from outside as the guide's step 5 does. The local AWS keeps nothing once it
+stops, so the demo ends with ``pulumi destroy --yes`` (which re-opens the public endpoint before
+removing the endpoint) unless ``--keep`` is given, in which case it waits for Ctrl-C first.
+``make demo-destroy`` clears what an interrupted demo left behind.
 """
 
 from __future__ import annotations
@@ -17,16 +20,12 @@ import shutil
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
-from devtools.engine import (
-    REPO,
-    engine_env,
-    local_aws,
-    open_stack,
-    pulumi_cli,
-    stack_config,
-)
+from devtools.engine import REPO, LocalAws, engine_env, live_config, local_aws, pulumi_cli
+from devtools.projects import copy_example
+from devtools.pulumi_cli import CliError, PulumiCli
 from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi import AuthenticationError
 from rockset_pulumi.api import RocksetApi
@@ -34,8 +33,10 @@ from rockset_pulumi.client import RocksetClient
 
 WORKDIR = REPO / ".pulumi-local" / "demo"
 # Long enough that `pulumi up` reaches the connectivity check before PrivateLink answers, so the
-# demo shows the check waiting for it.
-PRIVATELINK_READY_AFTER = 12.0
+# demo shows the check waiting for it: the emulator starts before `pulumi config set`, preview and
+# up's own preview, which take about 30 s on 2 busy cores. Under Pulumi.local.yaml's checkTimeout
+# (60 s), so the check passes however fast they are.
+PRIVATELINK_READY_AFTER = 45.0
 
 
 def say(text: str = "") -> None:
@@ -96,12 +97,44 @@ def wait_for_ctrl_c() -> None:
     stop.wait()
 
 
+def show_environment(env: dict[str, str], project: Path) -> None:
+    say(f"\nThe commands below run in {project.relative_to(REPO)}, a copy of the project, after:")
+    say("  export PATH=.tools/pulumi/bin:devtools/bin-lang:devtools/bin:$PATH")
+    say("      # the CLI, the Python language host, the moto-backed aws plugin")
+    for name in ("PULUMI_HOME", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "AWS_ENDPOINT_URL"):
+        say(f"  export {name}={env[name]}")
+    say("  export PULUMI_CONFIG_PASSPHRASE=...   # the demo's throwaway passphrase")
+
+
+def run_stack(shell: PulumiCli, rockset: RocksetApi, aws: LocalAws, keep: bool) -> None:
+    shell.run("login", f"file://{WORKDIR / 'state'}")
+    shell.run("stack", "init", "local")
+    say("\n== The values only the running stand-ins know (the rest is in Pulumi.local.yaml)")
+    shell.set_config(live_config(aws, rockset))
+    try:
+        say("\n== Preview: the plan, with no call to Rockset")
+        shell.run("preview", "--diff")
+        say("\n== Up: creates, verifies (guide step 3) and locks down (steps 4-5)")
+        shell.run("up", "--yes")
+        outputs = json.loads(shell.run("stack", "output", "--json").stdout)
+        summary(outputs)
+        step5_from_outside(rockset)
+        if keep:
+            wait_for_ctrl_c()
+    finally:
+        say("\n== Destroy: re-opens the public endpoint, then removes the endpoint")
+        shell.run("destroy", "--yes")
+
+
 def demo(keep: bool) -> int:
-    if pulumi_cli() is None:
+    cli = pulumi_cli()
+    if cli is None:
         say("The Pulumi CLI is not built: run `make pulumi-cli` (it needs Go).")
         return 2
     shutil.rmtree(WORKDIR, ignore_errors=True)
     WORKDIR.mkdir(parents=True)
+    (WORKDIR / "home").mkdir()
+    (WORKDIR / "state").mkdir()
     api_key = secrets.token_urlsafe(32)
     config = EmulatorConfig(
         api_keys=(api_key,),
@@ -120,20 +153,16 @@ def demo(keep: bool) -> int:
             f" (PrivateLink answers after {PRIVATELINK_READY_AFTER:g} s, as an endpoint does"
             " once Active)"
         )
-        stack = open_stack(WORKDIR / "pulumi", engine_env(aws), stack_config(aws, rockset))
+        env = {**engine_env(aws), "PULUMI_HOME": str(WORKDIR / "home")}
+        project = copy_example(WORKDIR / "project")
+        show_environment(env, project)
+        shell = PulumiCli(cli, project, env, echo=say)
         try:
-            say("\n== pulumi preview (no call to Rockset)")
-            stack.preview(echo=say)
-            say("\n== pulumi up")
-            result = stack.up(echo=say)
-            summary({k: v.value for k, v in result.outputs.items()})
-            step5_from_outside(rockset)
-            if keep:
-                wait_for_ctrl_c()
-        finally:
-            say("\n== pulumi destroy (re-opens the public endpoint, then removes the endpoint)")
-            stack.destroy(echo=say)
-    say(f"\nDone. Logs and state are in {WORKDIR.relative_to(REPO)}.")
+            run_stack(shell, rockset, aws, keep)
+        except CliError as exc:
+            say(f"\n`{exc.command}` failed with code {exc.returncode}: see its output above.")
+            return 1
+    say(f"\nDone. Logs, state and the project copy are in {WORKDIR.relative_to(REPO)}.")
     return 0
 
 

@@ -1,27 +1,29 @@
-"""The example program on the real Pulumi engine, offline.
+"""The example project on the real Pulumi engine, offline.
 
 Pieces, all on loopback:
 
 - a moto server (a subprocess) standing in for AWS's EC2 API, seeded with a VPC and subnets;
 - the moto-backed ``pulumi-resource-aws`` plugin (``devtools/bin``), found on PATH as an ambient
   plugin, with automatic plugin download off;
+- the Python language host ``pulumi-language-python`` (``devtools/bin-lang``), which runs the
+  program with the Python of the project's ``virtualenv`` runtime option;
 - the Rockset API emulator (the caller starts it and passes its URLs and CA bundle);
-- the Pulumi CLI built by ``tools/pulumi/build.sh``, driven through the Automation API with a local
-  file backend and the passphrase secrets provider.
+- the Pulumi CLI built by ``tools/pulumi/build.sh``, with a local file backend and the
+  passphrase secrets provider.
 
-The program is ``__main__.py`` itself, run as an inline program: the engine, the state, secrets
-encryption, preview and the dynamic-provider host are all the real ones.
+The program is a project directory (a copy of the example, or one a test writes), set up with
+the commands a user types (:mod:`devtools.pulumi_cli`): the engine, the state, secrets
+encryption, the config schema, preview and the dynamic-provider host are all the real ones.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import runpy
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,11 +36,25 @@ from pulumi import automation as auto
 
 from devtools.aws_double import Network, seed_network
 from devtools.net import free_port
+from devtools.projects import PROJECT, REPO, copy_example
+from devtools.pulumi_cli import PulumiCli
 from rockset_pulumi.api import RocksetApi
 
-REPO = Path(__file__).resolve().parents[1]
+__all__ = [
+    "PROJECT",
+    "REPO",
+    "LocalAws",
+    "LocalStack",
+    "cli_env",
+    "engine_env",
+    "live_config",
+    "local_aws",
+    "local_stack_file",
+    "open_stack",
+    "pulumi_cli",
+]
+
 PULUMI_ROOT = REPO / ".tools" / "pulumi"
-PROJECT = "rockset-privatelink"
 # Encrypts the throwaway local stack's secrets; a real stack uses its own passphrase or KMS.
 PASSPHRASE = "rockset-pulumi-local"  # noqa: S105
 MOTO_STARTUP = 30.0
@@ -108,75 +124,54 @@ def local_stack_file() -> dict[str, Any]:
     return {key.removeprefix(f"{PROJECT}:"): value for key, value in settings.items()}
 
 
-def stack_config(aws: LocalAws, rockset: RocksetApi, **overrides: Any) -> dict[str, Any]:
-    """The ``local`` stack's configuration: Pulumi.local.yaml plus the live values."""
-    config: dict[str, Any] = {
-        **local_stack_file(),
-        "aws:region": aws.region,
+def live_config(aws: LocalAws, rockset: RocksetApi, **overrides: Any) -> dict[str, Any]:
+    """What only exists once the stand-ins run, for ``pulumi config set`` on top of
+    Pulumi.local.yaml (plus ``overrides``)."""
+    return {
         "vpcId": aws.network.vpc_id,
         "subnetIds": list(aws.network.subnet_ids_by_az.values()),
         "apiKey": rockset.api_key,
         "publicUrl": rockset.public_url,
         "privatelinkUrl": rockset.privatelink_url,
         "caBundle": rockset.ca_bundle,
+        **overrides,
     }
-    config.update(overrides)
-    return config
-
-
-def _config_value(key: str, value: Any) -> auto.ConfigValue:
-    # Lists and maps travel as JSON, which Config.get_object reads back.
-    text = value if isinstance(value, str) else json.dumps(value)
-    return auto.ConfigValue(value=text, secret=key == "apiKey")
-
-
-def _run_example() -> None:
-    runpy.run_path(str(REPO / "__main__.py"), run_name="__main__")
 
 
 @dataclass
 class LocalStack:
-    """One stack of the example program on the real engine, in ``workdir``."""
+    """One stack of a project directory on the real engine; its state and ``PULUMI_HOME`` are
+    in ``workdir``. Operations go through the Automation API on the project directory (the same
+    CLI, language host and plugins as a shell), which parses their results."""
 
     stack: auto.Stack
     workdir: Path
+    shell: PulumiCli
     output: list[str] = field(default_factory=list)
 
-    def _echo(self, echo: Callable[[str], None] | None) -> Callable[[str], None]:
-        def collect(line: str) -> None:
-            self.output.append(line)
-            if echo is not None:
-                echo(line)
-
-        return collect
+    @property
+    def project(self) -> Path:
+        return self.shell.project
 
     def set_config(self, config: Mapping[str, Any]) -> None:
-        self.stack.set_all_config({k: _config_value(k, v) for k, v in config.items()})
+        """``pulumi config set`` as a user would (see :func:`config_commands`)."""
+        self.shell.set_config(config)
 
-    def preview(self, echo: Callable[[str], None] | None = None) -> auto.PreviewResult:
-        return self.stack.preview(diff=True, on_output=self._echo(echo), color="never")
+    def preview(self) -> auto.PreviewResult:
+        return self.stack.preview(diff=True, on_output=self.output.append, color="never")
 
-    def up(self, echo: Callable[[str], None] | None = None) -> auto.UpResult:
-        return self.stack.up(diff=True, on_output=self._echo(echo), color="never")
+    def up(self) -> auto.UpResult:
+        return self.stack.up(diff=True, on_output=self.output.append, color="never")
 
-    def refresh(self, echo: Callable[[str], None] | None = None) -> auto.RefreshResult:
-        return self.stack.refresh(on_output=self._echo(echo), color="never")
+    def refresh(self) -> auto.RefreshResult:
+        return self.stack.refresh(on_output=self.output.append, color="never")
 
-    def destroy(self, echo: Callable[[str], None] | None = None) -> auto.DestroyResult:
-        return self.stack.destroy(on_output=self._echo(echo), color="never")
-
-    def cli(self, *args: str) -> str:
-        """Run ``pulumi <args>`` on this stack's workspace; returns stdout."""
-        workspace = self.stack.workspace
-        env = {"PULUMI_HOME": workspace.pulumi_home or "", **workspace.env_vars}
-        result = workspace.pulumi_command.run(
-            [*args, "--stack", self.stack.name], workspace.work_dir, env
-        )
-        return result.stdout
+    def destroy(self) -> auto.DestroyResult:
+        return self.stack.destroy(on_output=self.output.append, color="never")
 
     def export(self) -> str:
         """``pulumi stack export``: the state as it is stored, secrets encrypted."""
-        return self.cli("stack", "export")
+        return self.shell.run("stack", "export").stdout
 
     def deployment(self) -> dict[str, Any]:
         """The state with secrets encrypted, parsed."""
@@ -184,20 +179,35 @@ class LocalStack:
         return dict(exported["deployment"])
 
 
-def engine_env(aws: LocalAws, *, registered_accounts: str | None = None) -> dict[str, str]:
-    """Environment for the CLI and its plugins: offline, local AWS, this virtualenv."""
+def cli_env() -> dict[str, str]:
+    """Environment for the CLI: offline, with this repository's language host and AWS plugin on
+    PATH. The program's Python is the project's ``virtualenv``, found by the language host and
+    the dynamic-provider host from ``Pulumi.yaml``'s runtime options."""
     path = os.pathsep.join(
-        [str(PULUMI_ROOT / "bin"), str(REPO / "devtools" / "bin"), os.environ.get("PATH", "")]
+        [
+            str(PULUMI_ROOT / "bin"),
+            str(REPO / "devtools" / "bin-lang"),
+            str(REPO / "devtools" / "bin"),
+            os.environ.get("PATH", ""),
+        ]
     )
     env = {
+        **os.environ,
         "PATH": path,
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
-        # The dynamic-provider host must import this package from the same virtualenv.
-        "PULUMI_PYTHON_CMD": sys.executable,
+    }
+    # An inherited PULUMI_PYTHON_CMD must not be what makes the dynamic-provider host work.
+    env.pop("PULUMI_PYTHON_CMD", None)
+    return env
+
+
+def engine_env(aws: LocalAws, *, registered_accounts: str | None = None) -> dict[str, str]:
+    """:func:`cli_env` with the AWS plugin pointed at the local AWS."""
+    env = {
+        **cli_env(),
         "AWS_DOUBLE_PYTHON": sys.executable,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "AWS_ENDPOINT_URL": aws.endpoint_url,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -214,35 +224,30 @@ def open_stack(
     config: Mapping[str, Any],
     *,
     name: str = "local",
-    program: Callable[[], None] | None = None,
+    project: Path | None = None,
 ) -> LocalStack:
-    """Create (or select) stack ``name`` of ``program`` (default: the example program), backed by
-    files in ``workdir``."""
+    """``pulumi login file://<workdir>/state``, ``pulumi stack init <name>`` and ``pulumi config
+    set`` for ``config``, in ``project`` (default: a copy of the example in ``workdir``)."""
     cli = pulumi_cli()
     if cli is None:
         raise RuntimeError("The Pulumi CLI is not built: run `make pulumi-cli` (needs Go).")
+    project = project or copy_example(workdir / "project")
     state = workdir / "state"
     home = workdir / "home"
     state.mkdir(parents=True, exist_ok=True)
     home.mkdir(parents=True, exist_ok=True)
-    settings = auto.ProjectSettings(
-        name=PROJECT,
-        runtime="python",
-        backend=auto.ProjectBackend(url=f"file://{state}"),
-    )
-    stack = auto.create_or_select_stack(
+    env = {**env, "PULUMI_HOME": str(home)}
+    shell = PulumiCli(cli, project, env)
+    shell.run("login", f"file://{state}")
+    shell.run("stack", "init", name)
+    shell.set_config(config)
+    stack = auto.select_stack(
         stack_name=name,
-        project_name=PROJECT,
-        program=program or _run_example,
+        work_dir=str(project),
         opts=auto.LocalWorkspaceOptions(
-            work_dir=str(workdir),
             pulumi_home=str(home),
-            project_settings=settings,
-            secrets_provider="passphrase",
-            env_vars=dict(env),
+            env_vars=env,
             pulumi_command=auto.PulumiCommand(root=str(PULUMI_ROOT), skip_version_check=True),
         ),
     )
-    local = LocalStack(stack, workdir)
-    local.set_config(config)
-    return local
+    return LocalStack(stack, workdir, shell)

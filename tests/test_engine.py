@@ -1,8 +1,10 @@
-"""End to end on the real Pulumi engine: the example program's ``local`` stack, offline.
+"""End to end on the real Pulumi engine: the example project's ``local`` stack, offline.
 
-The CLI is built from Go modules (``make pulumi-cli``); AWS is a moto server behind the moto-backed
-``pulumi-resource-aws`` plugin; Rockset is the emulator. One stack goes through preview, up, an
-admin CIDR change, out-of-band drift, refresh, repair and destroy, in that order.
+The CLI is built from Go modules (``make pulumi-cli``) and runs a copy of the project directory
+through this repository's Python language host; AWS is a moto server behind the moto-backed
+``pulumi-resource-aws`` plugin; Rockset is the emulator. The stack is set up with the commands a
+user types, then goes through preview, up, an admin CIDR change, out-of-band drift, refresh,
+repair and destroy, in that order.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from devtools.engine import (
     LocalAws,
     LocalStack,
     engine_env,
+    live_config,
     local_aws,
     open_stack,
     pulumi_cli,
-    stack_config,
 )
 from tests.support.emulator import RunningEmulator, start_emulator
 
@@ -69,7 +71,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     emu = start_emulator(workdir / "emulator")
     try:
         with local_aws(workdir) as aws:
-            stack = open_stack(workdir / "pulumi", engine_env(aws), stack_config(aws, emu.api))
+            stack = open_stack(workdir / "pulumi", engine_env(aws), live_config(aws, emu.api))
             yield World(aws, emu, stack)
     finally:
         emu.stop()
@@ -122,6 +124,10 @@ def test_state_holds_the_key_only_encrypted(world: World) -> None:
     at_rest = "".join(p.read_text() for p in (world.stack.workdir / "state").rglob("*.json"))
     assert at_rest
     assert world.emu.api_key not in at_rest
+    # `pulumi config set --secret` stored it in the stack file encrypted, never in the clear.
+    stack_file = (world.stack.project / "Pulumi.local.yaml").read_text()
+    assert "apiKey:\n    secure: v1:" in stack_file
+    assert world.emu.api_key not in stack_file
     outputs = world.stack.stack.outputs()
     assert world.emu.api_key not in repr({k: v.value for k, v in outputs.items()})
     assert world.emu.api_key not in "\n".join(world.stack.output)
@@ -207,7 +213,7 @@ def failed_up(
             stack = open_stack(
                 workdir / "pulumi",
                 engine_env(aws, registered_accounts=registered_accounts),
-                stack_config(aws, emu.api, **config),
+                live_config(aws, emu.api, **config),
             )
             with pytest.raises(CommandError) as err:
                 stack.up()

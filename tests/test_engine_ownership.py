@@ -1,19 +1,30 @@
 """Allowlist ownership on the real engine: renames with and without an alias, and two stacks
-sharing one Rockset organization. Each keeps the lockdown holding and destroy truthful."""
+sharing one Rockset organization. Each keeps the lockdown holding and destroy truthful.
+
+Each stack is a project directory the test writes (``Pulumi.yaml`` and ``__main__.py``), run
+through the CLI and the language host like the example; a rename is an edit of ``__main__.py``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pulumi
 import pytest
 from pulumi.automation import CommandError, OpType
 
-from devtools.engine import LocalStack, engine_env, local_aws, open_stack, pulumi_cli, stack_config
-from rockset_pulumi import AuthenticationError, PrivateLink, PrivateLinkArgs
+from devtools.engine import (
+    LocalStack,
+    engine_env,
+    live_config,
+    local_aws,
+    open_stack,
+    pulumi_cli,
+)
+from devtools.projects import write_project
+from rockset_pulumi import AuthenticationError
 from tests.support.emulator import RunningEmulator, start_emulator
 
 if pulumi_cli() is None:
@@ -24,32 +35,49 @@ pytestmark = pytest.mark.engine
 OFFICE = {"office": "203.0.113.0/24"}
 VPN = {"vpn": "198.51.100.7/32"}
 
+PROGRAM = """\
+import pulumi
 
-def program(name: str, *, alias: str | None = None, wrapped: bool = False) -> Callable[[], None]:
-    """The component under ``name`` with lockdown, configured like the example program;
-    ``wrapped`` puts it under a parent component (its URN changes, its name does not)."""
+from rockset_pulumi import PrivateLink, PrivateLinkArgs
 
-    def run() -> None:
-        config = pulumi.Config()
-        aliases = [] if alias is None else [pulumi.Alias(name=alias)]
-        parent = pulumi.ComponentResource("acme:net:Wrapper", "wrapper") if wrapped else None
-        PrivateLink(
-            name,
-            PrivateLinkArgs(
-                vpc_id=config.require("vpcId"),
-                subnet_ids=config.require_object("subnetIds"),
-                api_key=config.require_secret("apiKey"),
-                admin_cidrs=config.require_object("adminCidrs"),
-                lockdown=True,
-                check_timeout=config.get_float("checkTimeout"),
-                public_url=config.require("publicUrl"),
-                privatelink_url=config.require("privatelinkUrl"),
-                ca_bundle=config.require("caBundle"),
-            ),
-            opts=pulumi.ResourceOptions(aliases=aliases, parent=parent),
-        )
+config = pulumi.Config()
+parent = {parent}
+PrivateLink(
+    {name!r},
+    PrivateLinkArgs(
+        vpc_id=config.require("vpcId"),
+        subnet_ids=config.require_object("subnetIds"),
+        api_key=config.require_secret("apiKey"),
+        admin_cidrs=config.require_object("adminCidrs"),
+        lockdown=True,
+        check_timeout=config.require_int("checkTimeout"),
+        public_url=config.require("publicUrl"),
+        privatelink_url=config.require("privatelinkUrl"),
+        ca_bundle=config.require("caBundle"),
+    ),
+    opts=pulumi.ResourceOptions(aliases={aliases}, parent=parent),
+)
+"""
+# Only what the CLI checks or fills in: checkTimeout's value comes from this default.
+SCHEMA = {
+    "subnetIds": {"type": "array", "items": {"type": "string"}},
+    "adminCidrs": {"type": "object"},
+    "checkTimeout": {"type": "integer", "default": 60},
+}
 
-    return run
+
+def program(name: str, *, alias: str | None = None, wrapped: bool = False) -> str:
+    """``__main__.py``: the component under ``name`` with lockdown; ``wrapped`` puts it under a
+    parent component (its URN changes, its name does not)."""
+    aliases = "[]" if alias is None else f"[pulumi.Alias(name={alias!r})]"
+    parent = 'pulumi.ComponentResource("acme:net:Wrapper", "wrapper")' if wrapped else "None"
+    return PROGRAM.format(name=name, aliases=aliases, parent=parent)
+
+
+def edit(stack: LocalStack, source: str) -> LocalStack:
+    """The user changes the program; the next preview or up runs the new one."""
+    (stack.project / "__main__.py").write_text(source, encoding="utf-8")
+    return stack
 
 
 def allowlist(emu: RunningEmulator) -> dict[str, str]:
@@ -68,28 +96,29 @@ def public_refuses_key(emu: RunningEmulator) -> bool:
 
 @contextmanager
 def stack_of(
-    workdir: Path, emu: RunningEmulator, name: str, run: Callable[[], None], **config: Any
-) -> Iterator[Callable[[Callable[[], None]], LocalStack]]:
-    """A local AWS and stack ``name``; yields a function that opens it with a given program."""
-    (workdir / name).mkdir()
-    with local_aws(workdir / name) as aws:
-        env = engine_env(aws)
-        settings = stack_config(aws, emu.api, **config)
-
-        def opened(program_: Callable[[], None]) -> LocalStack:
-            return open_stack(workdir / name / "pulumi", env, settings, name=name, program=program_)
-
-        opened(run)
-        yield opened
+    workdir: Path, emu: RunningEmulator, name: str, source: str, **config: Any
+) -> Iterator[LocalStack]:
+    """A local AWS and stack ``name`` of a project running ``source``."""
+    home = workdir / name
+    home.mkdir()
+    with local_aws(home) as aws:
+        settings = {
+            "aws:region": aws.region,
+            "adminCidrs": OFFICE,
+            **live_config(aws, emu.api),
+            **config,
+        }
+        project = write_project(home / "project", source, config=SCHEMA)
+        yield open_stack(home, engine_env(aws), settings, name=name, project=project)
 
 
 def test_a_rename_without_an_alias_is_refused_and_lockdown_keeps_holding(tmp_path: Path) -> None:
     emu = start_emulator(tmp_path / "emulator")
     try:
-        with stack_of(tmp_path, emu, "local", program("rockset")) as opened:
-            opened(program("rockset")).up()
+        with stack_of(tmp_path, emu, "local", program("rockset")) as stack:
+            stack.up()
             with pytest.raises(CommandError) as err:
-                opened(program("renamed")).up()
+                edit(stack, program("renamed")).up()
             message = str(err.value)
             assert "Cannot manage allowlist entry 'office'" in message
             assert (
@@ -109,10 +138,10 @@ def test_moving_under_a_parent_without_an_alias_is_refused(tmp_path: Path) -> No
     # one's delete would then remove.
     emu = start_emulator(tmp_path / "emulator")
     try:
-        with stack_of(tmp_path, emu, "local", program("rockset")) as opened:
-            opened(program("rockset")).up()
+        with stack_of(tmp_path, emu, "local", program("rockset")) as stack:
+            stack.up()
             with pytest.raises(CommandError) as err:
-                opened(program("rockset", wrapped=True)).up()
+                edit(stack, program("rockset", wrapped=True)).up()
             assert "add an alias" in str(err.value)
             assert allowlist(emu) == OFFICE
             assert public_refuses_key(emu)
@@ -123,10 +152,10 @@ def test_moving_under_a_parent_without_an_alias_is_refused(tmp_path: Path) -> No
 def test_a_rename_with_an_alias_keeps_the_entries_in_place(tmp_path: Path) -> None:
     emu = start_emulator(tmp_path / "emulator")
     try:
-        with stack_of(tmp_path, emu, "local", program("rockset")) as opened:
-            opened(program("rockset")).up()
+        with stack_of(tmp_path, emu, "local", program("rockset")) as stack:
+            stack.up()
             writes_before = len([r for r in emu.requests() if r["method"] in ("POST", "DELETE")])
-            renamed = opened(program("renamed", alias="rockset"))
+            renamed = edit(stack, program("renamed", alias="rockset"))
             preview = renamed.preview()
             assert OpType.CREATE not in preview.change_summary
             assert OpType.DELETE not in preview.change_summary
@@ -150,29 +179,28 @@ def test_two_stacks_share_an_organization_without_undoing_each_other(tmp_path: P
             stack_of(tmp_path, emu, "prod", program("rockset"), adminCidrs=OFFICE) as prod,
             stack_of(tmp_path, emu, "staging", program("rockset"), adminCidrs=VPN) as staging,
         ):
-            prod(program("rockset")).up()
-            staging_stack = staging(program("rockset"))
-            staging_stack.up()
+            prod.up()
+            staging.up()
             assert allowlist(emu) == {**OFFICE, **VPN}
 
             # Overlapping: staging may not take over prod's entry.
-            staging_stack.set_config({"adminCidrs": {**VPN, **OFFICE}})
+            staging.set_config({"adminCidrs": {**VPN, **OFFICE}})
             with pytest.raises(CommandError) as err:
-                staging_stack.up()
+                staging.up()
             assert "urn:pulumi:prod::rockset-privatelink::" in str(err.value)
             assert allowlist(emu) == {**OFFICE, **VPN}
 
-            staging_stack.set_config({"adminCidrs": VPN})
-            staging_stack.output.clear()
-            staging_stack.destroy()
+            staging.set_config({"adminCidrs": VPN})
+            staging.output.clear()
+            staging.destroy()
             assert allowlist(emu) == OFFICE
             assert public_refuses_key(emu)
-            said = "\n".join(staging_stack.output)
+            said = "\n".join(staging.output)
             assert "stays restricted to the entries that remain: office" in said
 
-            prod_stack = prod(program("rockset"))
-            prod_stack.destroy()
+            prod.output.clear()
+            prod.destroy()
             assert allowlist(emu) == {}
-            assert "accepts keys from any address again" in "\n".join(prod_stack.output)
+            assert "accepts keys from any address again" in "\n".join(prod.output)
     finally:
         emu.stop()

@@ -19,10 +19,10 @@ from devtools.engine import (
     LocalAws,
     LocalStack,
     engine_env,
+    live_config,
     local_aws,
     open_stack,
     pulumi_cli,
-    stack_config,
 )
 from rockset_pulumi import REGIONS
 from tests.support.emulator import RunningEmulator, start_emulator
@@ -49,7 +49,7 @@ def world(workdir: Path, **env: str) -> Iterator[tuple[LocalAws, RunningEmulator
     try:
         with local_aws(workdir) as aws:
             stack = open_stack(
-                workdir / "pulumi", {**engine_env(aws), **env}, stack_config(aws, emu.api)
+                workdir / "pulumi", {**engine_env(aws), **env}, live_config(aws, emu.api)
             )
             yield aws, emu, stack
     finally:
