@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pulumi
+from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.sync_await import _sync_await
 
 from devtools.aws_double.mocks import MockedAws, mocked_aws
@@ -21,6 +22,18 @@ def resolve(output: pulumi.Output[T]) -> T | None:
     """Run the program's event loop until ``output`` is known (None if unknown in preview),
     raising what its apply raised."""
     return _sync_await(output.future())
+
+
+def failures() -> list[BaseException]:
+    """What the program's Outputs failed with so far. On the engine the SDK awaits every Output
+    at exit, so each of these fails the program, even one that a caller caught and explained."""
+    with SETTINGS.lock:
+        tracked = list(SETTINGS.outputs)
+    return [
+        error
+        for done in tracked
+        if done.done() and not done.cancelled() and (error := done.exception()) is not None
+    ]
 
 
 def registered(aws: MockedAws, prefix: str = "") -> list[tuple[str, str, dict[str, Any]]]:
@@ -69,6 +82,9 @@ def program(
 ) -> Iterator[MockedAws]:
     """A fresh mocked Pulumi program with ``aws:region`` set and a seeded VPC."""
     _ensure_event_loop()
+    # As `pulumi.runtime.test` does: the Outputs of earlier programs are not this one's.
+    with SETTINGS.lock:
+        SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
     try:
         with mocked_aws(region=region, azs=azs, **kwargs) as aws:

@@ -6,7 +6,8 @@ The constructor is a short list of named steps, each returning a small frozen va
    region is known now, the hosts (before anything is registered);
 2. **locate** Rockset: the provider's region and the hosts for it (:mod:`rockset_pulumi.regions`);
 3. **plan** the endpoint from AWS look-ups (:mod:`rockset_pulumi.lookups`,
-   :mod:`rockset_pulumi.planning`);
+   :mod:`rockset_pulumi.planning`); an endpoint service this AWS account cannot see is the
+   guide's step 1 not done, and fails here, at ``pulumi preview``;
 4. create the **network** children: a security group (``<name>-sg``) admitting TCP 443 only from
    the named sources, and an Interface VPC endpoint (``<name>-endpoint``) with private DNS, whose
    live state is then checked for the guide's step 1;
@@ -200,6 +201,7 @@ class PrivateLink(pulumi.ComponentResource):
             subnet_ids=args.subnet_ids,
             allowed_security_group_ids=args.allowed_security_group_ids,
             service_name=where.hosts.apply(lambda h: h.service_name),
+            region=where.region,
             settings=settings,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )

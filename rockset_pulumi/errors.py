@@ -5,8 +5,9 @@ one type. The tree::
 
     RocksetPulumiError
     ├── ConfigurationError      bad input, caught before anything is created (also ValueError)
-    ├── VerificationError       a guide step did not hold: endpoint not accepted, PrivateLink
-    │                           unreachable, public endpoint still open, lock-out guard
+    ├── VerificationError       a guide step did not hold: account not registered, endpoint not
+    │                           accepted, PrivateLink unreachable, public endpoint still open,
+    │                           lock-out guard
     ├── ApiError                Rockset answered with an error (``status``, ``error_type``)
     │   ├── AuthenticationError       401 / AUTHEXCEPTION: wrong key, or caller not allowlisted
     │   ├── PermissionDeniedError     403: the key lacks a privilege

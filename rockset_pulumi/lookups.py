@@ -3,24 +3,41 @@
 - :func:`look_up_plan`: the VPC, the subnets and the endpoint service, turned into an
   :class:`~rockset_pulumi.planning.EndpointPlan` (every child waits for it, so a bad subnet fails
   ``pulumi preview`` with nothing sent to AWS).
+- :func:`is_unseen_service`, :func:`unseen_service_error`: a service look-up that AWS answers with
+  ``InvalidServiceName``; for Rockset's own service that is the guide's step 1 not done.
 - :func:`provider_region`: the region of an explicit AWS provider, checked against ``region``.
 - :func:`check_acceptance`: the endpoint's live state; ``pendingAcceptance`` is the guide's step 1
-  not done, which pulumi-aws itself does not treat as an error.
+  not finished (Rockset has not accepted the connection), which pulumi-aws itself does not treat
+  as an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from .args import ResolvedArgs
-from .errors import ConfigurationError, VerificationError
+from .errors import ConfigurationError, RocksetPulumiError, VerificationError
 from .planning import EndpointPlan, SubnetInfo, VpcInfo, plan_endpoint
+from .regions import REGIONS
 
-__all__ = ["check_acceptance", "check_region", "look_up_plan", "provider_region"]
+__all__ = [
+    "INVALID_SERVICE_NAME",
+    "check_acceptance",
+    "check_region",
+    "is_unseen_service",
+    "look_up_plan",
+    "provider_region",
+    "unseen_service_error",
+]
+
+INVALID_SERVICE_NAME = "InvalidServiceName"
+"""AWS's error code for a VPC endpoint service the caller cannot see."""
+
+_GET_VPC_ENDPOINT_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
 
 
 def check_region(wanted: str | None, actual: str) -> str:
@@ -55,25 +72,81 @@ def _subnet(result: Any) -> SubnetInfo:
     )
 
 
+def is_unseen_service(error_text: str) -> bool:
+    """Whether a failed service look-up is AWS's ``InvalidServiceName``. AWS answers so for a
+    service that does not exist in the region, and equally for one whose allowed principals
+    leave this account out, as Rockset's do until step 1."""
+    return INVALID_SERVICE_NAME in error_text
+
+
+def unseen_service_error(service_name: str, region: str, account_id: str) -> RocksetPulumiError:
+    """What an ``InvalidServiceName`` means for ``service_name``: for the region table's service,
+    the guide's step 1 not done; for a service_name the user gave, most likely a wrong name."""
+    entry = REGIONS.get(region)
+    if entry is not None and entry.service_name == service_name:
+        return VerificationError(
+            f"Step 1 of Rockset's PrivateLink guide was not done: AWS account {account_id} cannot "
+            f"see Rockset's endpoint service {service_name} in {region} (AWS answers "
+            f"{INVALID_SERVICE_NAME} until Rockset registers the account). Give this account id "
+            f"to your Rockset solutions architect to register it, then run `pulumi up` again. "
+            "Nothing was created or changed."
+        )
+    drop = "" if entry is None else f", or drop it to use Rockset's service for {region}"
+    return ConfigurationError(
+        f"Cannot create the PrivateLink: service_name is {service_name!r}, a VPC endpoint service "
+        f"that AWS account {account_id} cannot see in {region} (AWS answers "
+        f"{INVALID_SERVICE_NAME}). Usually it is another region's service (an endpoint connects "
+        "only within its region), its owner has not shared it with this account (for Rockset: "
+        f"give account {account_id} to your solutions architect), or the name has a typo. Check "
+        f"service_name against the name Rockset gave you{drop}. Nothing was created or changed."
+    )
+
+
+async def _visible_service(
+    name: str, region: str, opts: pulumi.InvokeOutputOptions
+) -> aws.ec2.GetVpcEndpointServiceResult:
+    """The service look-up, with ``InvalidServiceName`` explained; other failures unchanged.
+
+    A plain invoke, not ``get_vpc_endpoint_service_output``: the SDK fails the program at exit
+    for every Output that failed, even one whose failure was caught and explained here."""
+    try:
+        found: aws.ec2.GetVpcEndpointServiceResult = await pulumi.runtime.invoke_async(
+            _GET_VPC_ENDPOINT_SERVICE,
+            {"serviceName": name},
+            # The SDK's own defaults (the aws plugin's version), as its generated functions merge.
+            opts=pulumi.InvokeOptions.merge(aws._utilities.get_invoke_opts_defaults(), opts),
+            typ=aws.ec2.GetVpcEndpointServiceResult,
+        )
+    except Exception as error:
+        if not is_unseen_service(str(error)):
+            raise
+        # Asked only now: the account matters only to this message.
+        account = await aws.get_caller_identity_output(opts=opts).account_id.future()
+        raise unseen_service_error(name, region, str(account)) from error
+    return found
+
+
 def look_up_plan(
     *,
     vpc_id: pulumi.Input[str],
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
     allowed_security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
     service_name: pulumi.Output[str],
+    region: pulumi.Output[str],
     settings: ResolvedArgs,
     opts: pulumi.InvokeOutputOptions,
 ) -> pulumi.Output[EndpointPlan]:
     """Look up the VPC, the subnets and the service, and decide the endpoint's placement."""
 
-    def lookup_service(name: str) -> pulumi.Output[Any]:
-        return aws.ec2.get_vpc_endpoint_service_output(service_name=name, opts=opts)
+    def lookup_service(found: list[str]) -> Awaitable[aws.ec2.GetVpcEndpointServiceResult]:
+        name, in_region = found
+        return _visible_service(name, in_region, opts)
 
     def lookup_subnets(ids: Sequence[pulumi.Input[str]]) -> pulumi.Output[Any]:
         return pulumi.Output.all(*[aws.ec2.get_subnet_output(id=i, opts=opts) for i in ids])
 
     vpc = aws.ec2.get_vpc_output(id=vpc_id, opts=opts)
-    service: pulumi.Output[Any] = service_name.apply(lookup_service)
+    service: pulumi.Output[Any] = pulumi.Output.all(service_name, region).apply(lookup_service)
     subnets: pulumi.Output[Any] = pulumi.Output.from_input(subnet_ids).apply(lookup_subnets)
     groups = pulumi.Output.from_input(allowed_security_group_ids)
 
@@ -101,9 +174,11 @@ def check_acceptance(
     if state == "pendingAcceptance":
         raise VerificationError(
             f"The VPC endpoint {endpoint_id} to {service_name} is waiting for Rockset to accept "
-            f"it (state pendingAcceptance). Step 1 of Rockset's PrivateLink guide was not done: "
-            f"give your AWS account id {owner_id} to your Rockset solutions architect to register "
-            "it, then run `pulumi up` again (the endpoint is kept)."
+            f"it (state pendingAcceptance). Step 1 of Rockset's PrivateLink guide is not "
+            f"finished: AWS account {owner_id} sees the service, but Rockset has not accepted "
+            f"this connection yet. Ask your Rockset solutions architect to accept endpoint "
+            f"{endpoint_id} from account {owner_id}, then run `pulumi up` again (the endpoint is "
+            "kept)."
         )
     if state in ("rejected", "failed", "deleted", "deleting", "expired"):
         raise VerificationError(

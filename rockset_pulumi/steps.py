@@ -64,8 +64,8 @@ __all__ = [
 _LIKELY_CAUSES = (
     "Likely causes: `pulumi up` runs outside the VPC (the PrivateLink host resolves and answers "
     "only inside it); the endpoint's security group does not admit this machine on TCP 443; "
-    "private DNS is off or not yet propagated; the AWS account is not registered with Rockset "
-    "(the endpoint stays pendingAcceptance)."
+    "private DNS is off or not yet propagated; Rockset has not accepted the endpoint (it stays "
+    "pendingAcceptance)."
 )
 
 

@@ -8,13 +8,15 @@ from typing import Any
 import pulumi
 import pytest
 
+from devtools.aws_double import AwsApiError
 from devtools.aws_double.mocks import MockedAws
-from devtools.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
+from devtools.pulumi_mocks import DYNAMIC_PREFIX, failures, program, registered, resolve
 from rockset_pulumi import (
     REGIONS,
     ConfigurationError,
     PrivateLink,
     PrivateLinkArgs,
+    RocksetPulumiError,
     VerificationError,
 )
 from tests.test_args import BAD_INPUTS
@@ -23,6 +25,11 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+MOTO_ACCOUNT = "123456789012"
+UNKNOWN_SERVICE = "com.amazonaws.vpce.eu-central-1.vpce-svc-0123456789abcdef0"
+LOCKDOWN = {"api_key": "k-123", "lockdown": True, "admin_cidrs": {"office": "203.0.113.0/24"}}
 # The double serves these zones (a subset of each region's), as Rockset's load balancers may
 # not be present in every zone.
 SERVED = {
@@ -189,17 +196,82 @@ def test_dns_preflight_fails_before_anything_is_created(
         assert registered(aws, "aws:") == []
 
 
-def test_pending_acceptance_names_the_account_to_register() -> None:
-    with program(registered_accounts=[]) as aws:
+def test_pending_acceptance_names_the_account_and_endpoint_to_accept() -> None:
+    with program(accepted_accounts=[]) as aws:
         component = link(aws)
         with pytest.raises(VerificationError) as err:
             resolve(component.endpoint_state)
         message = str(err.value)
+        endpoint_id = resolve(component.vpc_endpoint_id)
         assert "pendingAcceptance" in message
-        assert "Step 1 of Rockset's PrivateLink guide was not done" in message
-        assert "AWS account id 123456789012" in message
+        assert "Step 1 of Rockset's PrivateLink guide is not finished" in message
+        assert f"accept endpoint {endpoint_id} from account {MOTO_ACCOUNT}" in message
         # The endpoint is kept, so that the next `pulumi up` finds it accepted.
         assert len(aws.ec2.describe_vpc_endpoints()["VpcEndpoints"]) == 1
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "up"])
+def test_an_unregistered_account_fails_step_1_before_anything_is_created(preview: bool) -> None:
+    with program(preview=preview, registered_accounts=["111111111111"]) as aws:
+        component = link(aws, **LOCKDOWN)
+        with pytest.raises(VerificationError) as err:
+            resolve(component.availability_zones)
+        # Every child waits for the plan, so each fails with the same error.
+        with pytest.raises(VerificationError):
+            resolve(component.vpc_endpoint_id)
+        message = str(err.value)
+        assert message.startswith(
+            "Step 1 of Rockset's PrivateLink guide was not done: AWS account "
+            f"{MOTO_ACCOUNT} cannot see Rockset's endpoint service "
+            f"{REGIONS['eu-central-1'].service_name} in eu-central-1"
+        )
+        assert "Give this account id to your Rockset solutions architect" in message
+        # The look-up's own failure, explained, is not what the program fails with.
+        assert {type(error) for error in failures()} == {VerificationError}
+        assert registered(aws, "aws:") == []
+        assert registered(aws, DYNAMIC_PREFIX) == []
+        assert aws.ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
+        assert [token for token, _ in aws.mocks.calls].count(GET_CALLER_IDENTITY) == 1
+
+
+def test_an_overridden_service_this_account_cannot_see_names_the_likely_causes() -> None:
+    with program(preview=True) as aws:
+        component = link(aws, service_name=UNKNOWN_SERVICE)
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        message = str(err.value)
+        assert f"service_name is {UNKNOWN_SERVICE!r}" in message
+        assert f"AWS account {MOTO_ACCOUNT} cannot see in eu-central-1" in message
+        for cause in ("another region's service", "not shared it with this account", "typo"):
+            assert cause in message
+        assert "Step 1 of Rockset's PrivateLink guide" not in message
+        assert registered(aws, "aws:") == []
+
+
+def test_another_failure_of_the_service_look_up_is_reported_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refusal = AwsApiError(
+        "reading EC2 VPC Endpoint Services",
+        "UnauthorizedOperation",
+        "You are not authorized to perform this operation.",
+    )
+    with program(preview=True) as aws:
+        answer = aws.mocks.model.invoke
+
+        def unauthorized(token: str, args: Any) -> Any:
+            if token == GET_SERVICE:
+                raise refusal
+            return answer(token, args)
+
+        monkeypatch.setattr(aws.mocks.model, "invoke", unauthorized)
+        component = link(aws)
+        with pytest.raises(Exception) as err:
+            resolve(component.availability_zones)
+        assert not isinstance(err.value, RocksetPulumiError)
+        assert str(err.value).endswith(str(refusal))
+        assert GET_CALLER_IDENTITY not in [token for token, _ in aws.mocks.calls]
+        assert registered(aws, "aws:") == []
 
 
 def test_named_sources_replace_the_vpc_cidr() -> None:
@@ -321,9 +393,6 @@ def test_checks_off_registers_no_dynamic_resource() -> None:
         resolve(component.endpoint_state)
         assert resolve(component.connectivity) is None
         assert registered(aws, DYNAMIC_PREFIX) == []
-
-
-LOCKDOWN = {"api_key": "k-123", "lockdown": True, "admin_cidrs": {"office": "203.0.113.0/24"}}
 
 
 def test_steps_3_to_5_are_chained_after_the_endpoint() -> None:

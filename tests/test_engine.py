@@ -235,6 +235,5 @@ def test_privatelink_never_ready_fails_clearly_and_changes_no_allowlist(
 
 def test_unregistered_account_fails_with_step_1(tmp_path: Path) -> None:
     message, emu = failed_up(tmp_path, registered_accounts="")
-    assert "pendingAcceptance" in message
-    assert "give your AWS account id 123456789012" in message
+    assert "AWS account 123456789012 cannot see Rockset's endpoint service" in message
     assert emu.requests() == []

@@ -72,7 +72,7 @@ def test_connectivity_gives_up_with_the_likely_causes(emulator_factory: Emulator
     assert "Last error:" in message
     assert "outside the VPC" in message
     assert "security group" in message
-    assert "not registered with Rockset" in message
+    assert "Rockset has not accepted the endpoint" in message
     assert emu.api_key not in message
 
 

@@ -10,12 +10,14 @@ out EC2 (one module per resource family).
 """
 
 from devtools.aws_double.catalog import (
+    ACCEPTED_ACCOUNTS_ENV,
     EXTRA_SERVICES_ENV,
     REGISTERED_ACCOUNTS_ENV,
     ROCKSET_ACCOUNT_ID,
     ROCKSET_SERVICES,
     Catalog,
     EndpointService,
+    accepted_accounts_from_env,
     registered_accounts_from_env,
 )
 from devtools.aws_double.ec2 import Network, seed_network
@@ -26,6 +28,7 @@ from devtools.aws_double.security_groups import SECURITY_GROUP
 from devtools.aws_double.vpc_endpoints import VPC_ENDPOINT
 
 __all__ = [
+    "ACCEPTED_ACCOUNTS_ENV",
     "EXTRA_SERVICES_ENV",
     "PULUMI_AWS_VERSION",
     "REGISTERED_ACCOUNTS_ENV",
@@ -41,6 +44,7 @@ __all__ = [
     "EndpointService",
     "Network",
     "UnsupportedTokenError",
+    "accepted_accounts_from_env",
     "registered_accounts_from_env",
     "seed_network",
 ]

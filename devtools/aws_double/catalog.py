@@ -1,9 +1,12 @@
 """The VPC endpoint services the double knows: Rockset's, and any named in the environment.
 
 moto cannot register an endpoint service under a chosen name (its ids are random), so Rockset's
-real service names are answered from this catalog. Everything here is computed on each call,
-from the environment where documented, so a later engine run with a different environment sees
-the change without any stored state.
+real service names are answered from this catalog. Every service here is Rockset's, and behaves
+as Rockset runs its services: only accounts on its allowed principals (the accounts Rockset has
+registered, the guide's step 1) see it at all, and a connection becomes available only once
+Rockset accepts it. Everything here is computed on each call, from the environment where
+documented, so a later engine run with a different environment sees the change without any
+stored state.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "ACCEPTED_ACCOUNTS_ENV",
     "EXTRA_SERVICES_ENV",
     "REGISTERED_ACCOUNTS_ENV",
     "ROCKSET_ACCOUNT_ID",
     "ROCKSET_SERVICES",
     "Catalog",
     "EndpointService",
+    "accepted_accounts_from_env",
     "endpoint_state",
     "registered_accounts_from_env",
 ]
@@ -31,7 +36,11 @@ ROCKSET_ACCOUNT_ID = "318212636800"
 MOTO_DEFAULT_ACCOUNT_ID = "123456789012"
 
 REGISTERED_ACCOUNTS_ENV = "AWS_DOUBLE_REGISTERED_ACCOUNTS"
-"""Comma-separated AWS accounts Rockset has accepted; unset means moto's default account."""
+"""Comma-separated AWS accounts that see Rockset's services; unset means moto's default account."""
+
+ACCEPTED_ACCOUNTS_ENV = "AWS_DOUBLE_ACCEPTED_ACCOUNTS"
+"""Comma-separated AWS accounts whose endpoints Rockset has accepted; unset means every
+registered account."""
 
 EXTRA_SERVICES_ENV = "AWS_DOUBLE_EXTRA_SERVICES"
 """JSON `{service_name: {"availability_zones": [...], "private_dns_name": "..."}}`."""
@@ -89,11 +98,20 @@ ROCKSET_SERVICES: Mapping[str, EndpointService] = {
 }
 
 
+def _accounts(raw: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
 def registered_accounts_from_env() -> frozenset[str]:
     raw = os.environ.get(REGISTERED_ACCOUNTS_ENV)
-    if raw is None:
-        return frozenset({MOTO_DEFAULT_ACCOUNT_ID})
-    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+    return frozenset({MOTO_DEFAULT_ACCOUNT_ID}) if raw is None else _accounts(raw)
+
+
+def accepted_accounts_from_env(registered: Collection[str]) -> frozenset[str]:
+    """`AWS_DOUBLE_ACCEPTED_ACCOUNTS`, else `registered`: by default Rockset accepts every
+    connection from an account it registered."""
+    raw = os.environ.get(ACCEPTED_ACCOUNTS_ENV)
+    return frozenset(registered) if raw is None else _accounts(raw)
 
 
 def _extra_services_from_env() -> dict[str, EndpointService]:
@@ -128,10 +146,8 @@ class Catalog:
         return service
 
 
-def endpoint_state(
-    service: EndpointService, owner_account: str, registered: Collection[str]
-) -> str:
-    """Rockset accepts connections only from accounts registered with it."""
-    if not service.acceptance_required or owner_account in registered:
+def endpoint_state(service: EndpointService, owner_account: str, accepted: Collection[str]) -> str:
+    """A connection to a service that requires acceptance waits until its owner accepts it."""
+    if not service.acceptance_required or owner_account in accepted:
         return "available"
     return "pendingAcceptance"

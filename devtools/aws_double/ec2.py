@@ -10,7 +10,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from devtools.aws_double.catalog import Catalog, EndpointService, registered_accounts_from_env
+from devtools.aws_double.catalog import (
+    Catalog,
+    EndpointService,
+    accepted_accounts_from_env,
+    registered_accounts_from_env,
+)
 from devtools.aws_double.errors import AwsApiError
 
 __all__ = ["Ec2", "Network", "Props", "seed_network", "tags_to_dict", "tags_to_list"]
@@ -30,19 +35,37 @@ def tags_to_dict(tags: Iterable[Mapping[str, str]]) -> dict[str, str]:
 @dataclass(frozen=True)
 class Ec2:
     """EC2 in one region as the provider sees it: moto's API plus what moto cannot know (Rockset's
-    endpoint services and which accounts Rockset accepts)."""
+    endpoint services, which accounts see them and whose connections Rockset accepts)."""
 
     client: Any
     region: str
     catalog: Catalog
-    accepted_accounts: Collection[str] | None = None
-    """None means: read `AWS_DOUBLE_REGISTERED_ACCOUNTS` on each use."""
+    sts: Any
+    """STS on the same AWS as `client`: who the caller is."""
+    registered: Collection[str] | None = None
+    """Accounts that see Rockset's services; None means: read `AWS_DOUBLE_REGISTERED_ACCOUNTS`
+    on each use."""
+    accepted: Collection[str] | None = None
+    """Accounts whose endpoints Rockset accepts; None means: read `AWS_DOUBLE_ACCEPTED_ACCOUNTS`
+    on each use, and without it, every registered account."""
 
     @property
     def registered_accounts(self) -> Collection[str]:
-        if self.accepted_accounts is not None:
-            return self.accepted_accounts
-        return registered_accounts_from_env()
+        return registered_accounts_from_env() if self.registered is None else self.registered
+
+    @property
+    def accepted_accounts(self) -> Collection[str]:
+        if self.accepted is not None:
+            return self.accepted
+        return accepted_accounts_from_env(self.registered_accounts)
+
+    def caller_identity(self) -> Mapping[str, str]:
+        """GetCallerIdentity: `Account`, `Arn` and `UserId` of the credentials in use."""
+        try:
+            identity: Mapping[str, str] = self.sts.get_caller_identity()
+        except ClientError as error:
+            raise AwsApiError.from_client_error("reading STS Caller Identity", error) from error
+        return identity
 
     def call(self, operation: str, method: str, **kwargs: Any) -> Any:
         """An EC2 API call whose errors read as pulumi-aws reports them for `operation`."""
@@ -61,8 +84,10 @@ class Ec2:
             raise
 
     def service(self, service_name: str, operation: str) -> EndpointService:
+        """The service as the caller sees it: AWS answers for a service whose allowed principals
+        leave the caller out exactly as for one that does not exist."""
         service = self.catalog.lookup(service_name, self.region)
-        if service is None:
+        if service is None or self.caller_identity()["Account"] not in self.registered_accounts:
             raise AwsApiError(
                 operation,
                 "InvalidServiceName",

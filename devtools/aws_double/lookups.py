@@ -17,6 +17,7 @@ from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
 from devtools.aws_double.vpc_endpoints import describe_endpoint, endpoint_outputs
 
 __all__ = [
+    "GET_CALLER_IDENTITY",
     "GET_REGION",
     "GET_SUBNET",
     "GET_VPC",
@@ -26,6 +27,7 @@ __all__ = [
     "Lookup",
 ]
 
+GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 GET_REGION = "aws:index/getRegion:getRegion"
 GET_SUBNET = "aws:ec2/getSubnet:getSubnet"
 GET_VPC = "aws:ec2/getVpc:getVpc"
@@ -208,7 +210,20 @@ def get_region(ec2: Ec2, args: Mapping[str, Any]) -> Props:
     }
 
 
+def get_caller_identity(ec2: Ec2, args: Mapping[str, Any]) -> Props:
+    """Who the provider's credentials are: the component names the account in step 1's error."""
+    _only(GET_CALLER_IDENTITY, args, set())
+    identity = ec2.caller_identity()
+    return {
+        "id": identity["Account"],
+        "accountId": identity["Account"],
+        "arn": identity["Arn"],
+        "userId": identity["UserId"],
+    }
+
+
 LOOKUPS: Mapping[str, Lookup] = {
+    GET_CALLER_IDENTITY: get_caller_identity,
     GET_REGION: get_region,
     GET_SUBNET: get_subnet,
     GET_VPC: get_vpc,

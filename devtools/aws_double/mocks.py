@@ -9,16 +9,34 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import grpc
 import pulumi
 from moto import mock_aws
 
 from devtools.aws_double.catalog import Catalog
 from devtools.aws_double.ec2 import Network, seed_network
+from devtools.aws_double.errors import AwsApiError
 from devtools.aws_double.model import Ec2Model
 
 __all__ = ["MockedAws", "MotoMocks", "mocked_aws"]
 
 _PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+
+
+class _InvokeFailed(grpc.RpcError):  # type: ignore[misc]
+    """A failed invoke as the engine's resource monitor answers it. The SDK turns this into an
+    exception the program can catch; any other exception from a mock is an unhandled RPC
+    failure, which fails the whole program."""
+
+    def __init__(self, token: str, error: AwsApiError) -> None:
+        super().__init__(str(error))
+        self._details = f"invocation of {token} returned an error: {error}"
+
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.UNKNOWN
+
+    def details(self) -> str:
+        return self._details
 
 
 class MotoMocks(pulumi.runtime.Mocks):
@@ -35,12 +53,15 @@ class MotoMocks(pulumi.runtime.Mocks):
         *,
         region: str = "eu-central-1",
         registered_accounts: Collection[str] | None = None,
+        accepted_accounts: Collection[str] | None = None,
     ) -> None:
         self.model = Ec2Model(
             boto3.client("ec2", region_name=region),
             region=region,
             catalog=Catalog(),
+            sts_client=boto3.client("sts", region_name=region),
             registered_accounts=registered_accounts,
+            accepted_accounts=accepted_accounts,
         )
         self.resources: list[tuple[str, str, dict[str, Any]]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -70,8 +91,11 @@ class MotoMocks(pulumi.runtime.Mocks):
         with self._one_at_a_time:
             call_args = dict(args.args)
             self.calls.append((args.token, call_args))
-            # MockMonitor iterates the failures, so "none" must be an empty list, not None.
-            return self.model.invoke(args.token, call_args), []
+            try:
+                # MockMonitor iterates the failures, so "none" must be an empty list, not None.
+                return self.model.invoke(args.token, call_args), []
+            except AwsApiError as error:
+                raise _InvokeFailed(args.token, error) from error
 
 
 @dataclass(frozen=True)
@@ -90,11 +114,19 @@ def mocked_aws(
     dns_hostnames: bool = True,
     preview: bool = False,
     registered_accounts: Collection[str] | None = None,
+    accepted_accounts: Collection[str] | None = None,
 ) -> Iterator[MockedAws]:
-    """Enter moto, seed a VPC with a subnet per AZ, and install `MotoMocks` for the program."""
+    """Enter moto, seed a VPC with a subnet per AZ, and install `MotoMocks` for the program.
+
+    `registered_accounts` see Rockset's services and `accepted_accounts` get their endpoints
+    accepted; None reads each from the environment as the plugin does (see `catalog`)."""
     with mock_aws():
         ec2 = boto3.client("ec2", region_name=region)
         network = seed_network(ec2, azs=azs, dns_support=dns_support, dns_hostnames=dns_hostnames)
-        mocks = MotoMocks(region=region, registered_accounts=registered_accounts)
+        mocks = MotoMocks(
+            region=region,
+            registered_accounts=registered_accounts,
+            accepted_accounts=accepted_accounts,
+        )
         pulumi.runtime.set_mocks(mocks, preview=preview)
         yield MockedAws(mocks=mocks, network=network, ec2=ec2)

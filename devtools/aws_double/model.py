@@ -84,9 +84,13 @@ class Ec2Model:
         *,
         region: str,
         catalog: Catalog,
+        sts_client: Any,
         registered_accounts: Collection[str] | None = None,
+        accepted_accounts: Collection[str] | None = None,
     ) -> None:
-        self.ec2 = Ec2(ec2_client, region, catalog, registered_accounts)
+        self.ec2 = Ec2(
+            ec2_client, region, catalog, sts_client, registered_accounts, accepted_accounts
+        )
 
     def check(
         self,

@@ -2,7 +2,9 @@
 
 Run by `devtools/bin/pulumi-resource-aws` (the engine finds it on PATH). The moto server's URL
 comes from `AWS_ENDPOINT_URL`; the region from the provider config `region`, else
-`AWS_REGION`/`AWS_DEFAULT_REGION`. Other provider config keys are accepted and ignored. State
+`AWS_REGION`/`AWS_DEFAULT_REGION`. Other provider config keys are accepted and ignored. Which
+accounts see Rockset's services, and whose endpoints Rockset accepts, come from
+`AWS_DOUBLE_REGISTERED_ACCOUNTS` and `AWS_DOUBLE_ACCEPTED_ACCOUNTS` (see `catalog`). State
 lives in the moto server, so separate engine runs (preview, up, refresh, destroy) see each other's
 work.
 """
@@ -180,14 +182,18 @@ class AwsDoubleProvider(Provider):
             or os.environ.get("AWS_DEFAULT_REGION")
             or "us-east-1"
         )
-        client = boto3.client(
-            "ec2",
+        session = boto3.session.Session(
             region_name=region,
-            endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
             aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", _FAKE_CREDENTIAL),
             aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", _FAKE_CREDENTIAL),
         )
-        self._model = Ec2Model(client, region=region, catalog=Catalog())
+        endpoint_url = os.environ.get("AWS_ENDPOINT_URL")
+        self._model = Ec2Model(
+            session.client("ec2", endpoint_url=endpoint_url),
+            region=region,
+            catalog=Catalog(),
+            sts_client=session.client("sts", endpoint_url=endpoint_url),
+        )
         # Resource references and output values are not needed: ids and plain values suffice.
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
 

@@ -164,7 +164,7 @@ def endpoint_outputs(ec2: Ec2, endpoint: Mapping[str, Any]) -> Props:
         # moto's own state.
         "state": endpoint["State"]
         if service is None
-        else endpoint_state(service, owner, ec2.registered_accounts),
+        else endpoint_state(service, owner, ec2.accepted_accounts),
         "subnetIds": subnet_ids,
         "securityGroupIds": [group["GroupId"] for group in endpoint.get("Groups", [])],
         "routeTableIds": list(endpoint.get("RouteTableIds", [])),

@@ -32,6 +32,7 @@ GET_SUBNET = "aws:ec2/getSubnet:getSubnet"
 GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
 GET_ENDPOINT = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
 GET_REGION = "aws:index/getRegion:getRegion"
+GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 
 
 def test_get_vpc_reports_the_dns_attributes_the_preflight_checks(ec2: Any, model: Ec2Model) -> None:
@@ -73,14 +74,37 @@ def test_get_vpc_endpoint_service_describes_rocksets_service(model: Ec2Model) ->
     assert service["serviceId"] == "vpce-svc-02f409ce75f330219"
 
 
+def test_an_unregistered_account_cannot_tell_rocksets_service_from_a_missing_one(
+    ec2: Any,
+) -> None:
+    elsewhere = new_model(ec2, registered_accounts=["111111111111"])
+
+    with pytest.raises(AwsApiError) as raised:
+        elsewhere.invoke(GET_SERVICE, {"serviceName": EUC1})
+
+    assert raised.value.code == "InvalidServiceName"
+    assert str(raised.value) == (
+        "reading EC2 VPC Endpoint Services: api error InvalidServiceName: "
+        f"The Vpc Endpoint Service '{EUC1}' does not exist"
+    )
+
+
+def test_get_caller_identity_names_the_account_of_the_credentials(model: Ec2Model) -> None:
+    identity = model.invoke(GET_CALLER_IDENTITY, {"id": None})
+
+    assert identity["accountId"] == identity["id"] == MOTO_ACCOUNT
+    assert identity["arn"].startswith(f"arn:aws:sts::{MOTO_ACCOUNT}:")
+    assert identity["userId"]
+
+
 def test_get_vpc_endpoint_reports_state_and_owner(
     ec2: Any, model: Ec2Model, network: Network
 ) -> None:
     endpoint_id, _ = create(model, VPC_ENDPOINT, "ep", endpoint_inputs(network, "a"))
-    unregistered = new_model(ec2, registered_accounts=[])
+    not_accepted = new_model(ec2, accepted_accounts=[])
 
     accepted = model.invoke(GET_ENDPOINT, {"id": endpoint_id})
-    pending = unregistered.invoke(GET_ENDPOINT, {"id": endpoint_id})
+    pending = not_accepted.invoke(GET_ENDPOINT, {"id": endpoint_id})
 
     assert accepted["id"] == endpoint_id
     assert accepted["serviceName"] == EUC1

@@ -11,6 +11,7 @@ import pytest
 from pulumi.runtime.sync_await import _sync_await
 
 from devtools.aws_double import (
+    ACCEPTED_ACCOUNTS_ENV,
     EXTRA_SERVICES_ENV,
     REGISTERED_ACCOUNTS_ENV,
     SECURITY_GROUP,
@@ -18,7 +19,7 @@ from devtools.aws_double import (
 )
 from devtools.aws_double.mocks import mocked_aws
 from devtools.pulumi_mocks import resolve
-from tests.support.aws_double import EUC1, REGION
+from tests.support.aws_double import EUC1, MOTO_ACCOUNT, REGION
 
 GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
 HTTPS_FROM_VPC = aws.ec2.SecurityGroupIngressArgs(
@@ -28,8 +29,8 @@ HTTPS_FROM_VPC = aws.ec2.SecurityGroupIngressArgs(
 
 @pytest.fixture(autouse=True)
 def _no_double_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(REGISTERED_ACCOUNTS_ENV, raising=False)
-    monkeypatch.delenv(EXTRA_SERVICES_ENV, raising=False)
+    for setting in (REGISTERED_ACCOUNTS_ENV, ACCEPTED_ACCOUNTS_ENV, EXTRA_SERVICES_ENV):
+        monkeypatch.delenv(setting, raising=False)
 
 
 def run(outputs: dict[str, pulumi.Output[Any]]) -> dict[str, Any]:
@@ -101,8 +102,8 @@ def test_a_preview_reports_checked_inputs_and_creates_nothing() -> None:
     assert [(typ, name) for typ, name, _ in mocked.mocks.resources] == [(SECURITY_GROUP, "sg")]
 
 
-def test_an_unregistered_account_sees_its_endpoint_pending() -> None:
-    with mocked_aws(registered_accounts=[]) as mocked:
+def test_a_registered_account_not_yet_accepted_sees_its_endpoint_pending() -> None:
+    with mocked_aws(accepted_accounts=[]) as mocked:
         network = mocked.network
         endpoint = aws.ec2.VpcEndpoint(
             "ep",
@@ -115,6 +116,43 @@ def test_an_unregistered_account_sees_its_endpoint_pending() -> None:
         seen = run({"created": endpoint.state, "read": live.state})
 
     assert seen == {"created": "pendingAcceptance", "read": "pendingAcceptance"}
+
+
+def test_an_unregistered_account_fails_the_look_up_as_the_engine_reports_it() -> None:
+    with mocked_aws(registered_accounts=[]) as mocked:
+        service = aws.ec2.get_vpc_endpoint_service_output(service_name=EUC1)
+        with pytest.raises(Exception) as raised:
+            resolve(service)
+        endpoint = aws.ec2.VpcEndpoint(
+            "ep",
+            vpc_id=mocked.network.vpc_id,
+            service_name=EUC1,
+            vpc_endpoint_type="Interface",
+            subnet_ids=[mocked.network.subnet_ids_by_az[f"{REGION}a"]],
+        )
+        with pytest.raises(Exception, match="api error InvalidServiceName"):
+            resolve(endpoint.id)
+        endpoints = mocked.ec2.describe_vpc_endpoints()["VpcEndpoints"]
+
+    assert str(raised.value) == (
+        f"invoke of {GET_SERVICE} failed: invocation of {GET_SERVICE} returned an error: "
+        "reading EC2 VPC Endpoint Services: api error InvalidServiceName: "
+        f"The Vpc Endpoint Service '{EUC1}' does not exist"
+    )
+    assert endpoints == []
+
+
+def test_caller_identity_is_motos_account() -> None:
+    with mocked_aws():
+        identity = run(
+            {
+                "account": aws.get_caller_identity_output().account_id,
+                "arn": aws.get_caller_identity_output().arn,
+            }
+        )
+
+    assert identity["account"] == MOTO_ACCOUNT
+    assert identity["arn"].startswith(f"arn:aws:sts::{MOTO_ACCOUNT}:")
 
 
 def test_a_refused_registration_fails_the_program() -> None:

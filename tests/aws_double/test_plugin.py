@@ -22,6 +22,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from devtools.aws_double import (
+    ACCEPTED_ACCOUNTS_ENV,
     PULUMI_AWS_VERSION,
     REGISTERED_ACCOUNTS_ENV,
     SECURITY_GROUP,
@@ -31,8 +32,16 @@ from devtools.aws_double import (
     seed_network,
 )
 from devtools.aws_double.provider import diff_properties, plain_map, to_property
-from tests.support.aws_double import EUC1, HTTPS, REGION, endpoint_inputs, group_inputs
+from tests.support.aws_double import (
+    EUC1,
+    HTTPS,
+    MOTO_ACCOUNT,
+    REGION,
+    endpoint_inputs,
+    group_inputs,
+)
 
+GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
 PLUGIN = Path(__file__).resolve().parents[2] / "devtools" / "bin" / "pulumi-resource-aws"
 
 
@@ -267,7 +276,7 @@ def test_update_changes_the_endpoint_in_aws(
 def test_invoke_answers_a_lookup(plugin: Plugin) -> None:
     answer = plugin.stub.Invoke(
         proto.InvokeRequest(
-            tok="aws:ec2/getVpcEndpointService:getVpcEndpointService",
+            tok=GET_SERVICE,
             args=struct({"serviceName": EUC1}),
         )
     )
@@ -278,7 +287,7 @@ def test_invoke_answers_a_lookup(plugin: Plugin) -> None:
 def test_a_later_plugin_process_sees_the_state_under_its_own_environment(
     moto_url: str, endpoint: Any
 ) -> None:
-    later = Plugin(moto_url, **{REGISTERED_ACCOUNTS_ENV: ""})
+    later = Plugin(moto_url, **{ACCEPTED_ACCOUNTS_ENV: ""})
     try:
         read = later.stub.Read(
             proto.ReadRequest(
@@ -291,6 +300,32 @@ def test_a_later_plugin_process_sees_the_state_under_its_own_environment(
     assert read.id == endpoint.id
     assert plain(endpoint.properties)["state"] == "available"
     assert plain(read.properties)["state"] == "pendingAcceptance"
+
+
+def test_an_unregistered_account_cannot_see_the_service_through_the_plugin(moto_url: str) -> None:
+    elsewhere = Plugin(moto_url, **{REGISTERED_ACCOUNTS_ENV: "111111111111"})
+    try:
+        with pytest.raises(grpc.RpcError) as raised:
+            elsewhere.stub.Invoke(
+                proto.InvokeRequest(tok=GET_SERVICE, args=struct({"serviceName": EUC1}))
+            )
+    finally:
+        elsewhere.close()
+
+    assert raised.value.details() == (
+        "reading EC2 VPC Endpoint Services: api error InvalidServiceName: "
+        f"The Vpc Endpoint Service '{EUC1}' does not exist"
+    )
+
+
+def test_caller_identity_comes_from_the_moto_server(plugin: Plugin) -> None:
+    answer = plugin.stub.Invoke(
+        proto.InvokeRequest(tok="aws:index/getCallerIdentity:getCallerIdentity", args=struct({}))
+    )
+
+    identity = plain(getattr(answer, "return"))
+    assert identity["accountId"] == identity["id"] == MOTO_ACCOUNT
+    assert identity["arn"].startswith(f"arn:aws:sts::{MOTO_ACCOUNT}:")
 
 
 def test_after_delete_a_read_reports_the_resource_gone(

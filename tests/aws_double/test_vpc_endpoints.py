@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from devtools.aws_double import (
+    ACCEPTED_ACCOUNTS_ENV,
     EXTRA_SERVICES_ENV,
     REGISTERED_ACCOUNTS_ENV,
     SECURITY_GROUP,
@@ -172,20 +173,49 @@ def test_check_reports_missing_required_inputs(model: Ec2Model) -> None:
     assert failures == [("vpcId", "Missing required property 'vpcId'")]
 
 
-def test_state_follows_the_accounts_rockset_registered(
+def test_state_follows_the_accounts_rockset_accepted(
     ec2: Any, network: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from_env = new_model(ec2)
     endpoint_id, endpoint = create(from_env, VPC_ENDPOINT, "ep", endpoint_inputs(network, "a"))
-    # With the setting unset, moto's own account counts as registered.
+    # With both settings unset, moto's own account is registered, and so accepted.
     assert endpoint["state"] == "available"
 
-    monkeypatch.setenv(REGISTERED_ACCOUNTS_ENV, "")
+    monkeypatch.setenv(ACCEPTED_ACCOUNTS_ENV, "")
     assert read_endpoint(from_env, endpoint_id)["state"] == "pendingAcceptance"
-    monkeypatch.setenv(REGISTERED_ACCOUNTS_ENV, f"111111111111, {MOTO_ACCOUNT}")
+    monkeypatch.setenv(ACCEPTED_ACCOUNTS_ENV, f"111111111111, {MOTO_ACCOUNT}")
     assert read_endpoint(from_env, endpoint_id)["state"] == "available"
-    explicit = new_model(ec2, registered_accounts=["111111111111"])
+    explicit = new_model(ec2, accepted_accounts=["111111111111"])
     assert read_endpoint(explicit, endpoint_id)["state"] == "pendingAcceptance"
+
+
+def test_without_an_acceptance_setting_rockset_accepts_the_registered_accounts(
+    ec2: Any, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint_id, _ = create(new_model(ec2), VPC_ENDPOINT, "ep", endpoint_inputs(network, "a"))
+
+    # Acceptance follows the registered accounts, so an owner left off them reads as pending.
+    monkeypatch.setenv(REGISTERED_ACCOUNTS_ENV, "111111111111")
+    assert read_endpoint(new_model(ec2), endpoint_id)["state"] == "pendingAcceptance"
+    monkeypatch.setenv(REGISTERED_ACCOUNTS_ENV, MOTO_ACCOUNT)
+    assert read_endpoint(new_model(ec2), endpoint_id)["state"] == "available"
+
+
+@pytest.mark.parametrize("explicit", [True, False], ids=["argument", "environment"])
+def test_an_unregistered_account_cannot_connect_to_rocksets_service(
+    ec2: Any, network: Network, monkeypatch: pytest.MonkeyPatch, explicit: bool
+) -> None:
+    if explicit:
+        model = new_model(ec2, registered_accounts=["111111111111"])
+    else:
+        monkeypatch.setenv(REGISTERED_ACCOUNTS_ENV, "111111111111")
+        model = new_model(ec2)
+
+    error = refusal(model, endpoint_inputs(network, "a"))
+
+    assert error.code == "InvalidServiceName"
+    assert error.message == f"The Vpc Endpoint Service '{EUC1}' does not exist"
+    assert ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
 
 
 def test_update_moves_subnets_and_groups_and_turns_on_private_dns(

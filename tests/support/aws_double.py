@@ -11,6 +11,7 @@ import pytest
 from moto import mock_aws
 
 from devtools.aws_double import (
+    ACCEPTED_ACCOUNTS_ENV,
     EXTRA_SERVICES_ENV,
     REGISTERED_ACCOUNTS_ENV,
     VPC_ENDPOINT,
@@ -30,14 +31,25 @@ HTTPS = {"protocol": "tcp", "fromPort": 443, "toPort": 443}
 def moto_ec2(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """An EC2 client inside moto, with the double's environment settings cleared so that a
     developer's own do not leak into the test."""
-    monkeypatch.delenv(REGISTERED_ACCOUNTS_ENV, raising=False)
-    monkeypatch.delenv(EXTRA_SERVICES_ENV, raising=False)
+    for setting in (REGISTERED_ACCOUNTS_ENV, ACCEPTED_ACCOUNTS_ENV, EXTRA_SERVICES_ENV):
+        monkeypatch.delenv(setting, raising=False)
     with mock_aws():
         yield boto3.client("ec2", region_name=REGION)
 
 
-def new_model(ec2: Any, registered_accounts: Collection[str] | None = None) -> Ec2Model:
-    return Ec2Model(ec2, region=REGION, catalog=Catalog(), registered_accounts=registered_accounts)
+def new_model(
+    ec2: Any,
+    registered_accounts: Collection[str] | None = None,
+    accepted_accounts: Collection[str] | None = None,
+) -> Ec2Model:
+    return Ec2Model(
+        ec2,
+        region=REGION,
+        catalog=Catalog(),
+        sts_client=boto3.client("sts", region_name=REGION),
+        registered_accounts=registered_accounts,
+        accepted_accounts=accepted_accounts,
+    )
 
 
 def create(model: Ec2Model, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, Any]:
