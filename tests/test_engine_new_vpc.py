@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from pulumi.automation import OpType
 
-from devtools.engine import LocalAws, LocalStack, engine_env, local_aws, open_stack, pulumi_cli
+from devtools.engine import LocalAws, LocalStack, engine_env, local_aws, open_stack
 from devtools.projects import REPO, copy_project
 from devtools.pulumi_cli import CliError
 from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.engine_gate import require_pulumi_cli
 
-if pulumi_cli() is None:
-    pytest.fail("The Pulumi CLI is not built: run `make pulumi-cli` (needs Go).")
+require_pulumi_cli()
 
 pytestmark = pytest.mark.engine
 

@@ -21,14 +21,13 @@ from devtools.engine import (
     live_config,
     local_aws,
     open_stack,
-    pulumi_cli,
 )
 from devtools.projects import write_project
 from rockset_pulumi import AuthenticationError
 from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.engine_gate import require_pulumi_cli
 
-if pulumi_cli() is None:
-    pytest.fail("The Pulumi CLI is not built: run `make pulumi-cli` (needs Go).")
+require_pulumi_cli()
 
 pytestmark = pytest.mark.engine
 

@@ -17,14 +17,13 @@ from devtools.engine import (
     live_config,
     local_aws,
     open_stack,
-    pulumi_cli,
 )
 from devtools.projects import write_project
 from devtools.pulumi_cli import CliError
 from tests.support.emulator import start_emulator
+from tests.support.engine_gate import require_pulumi_cli
 
-if pulumi_cli() is None:
-    pytest.fail("The Pulumi CLI is not built: run `make pulumi-cli` (needs Go).")
+require_pulumi_cli()
 
 pytestmark = pytest.mark.engine
 

@@ -5,7 +5,6 @@ up`` with its endpoint kept, and the next ``pulumi up`` after acceptance passes.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,19 +21,12 @@ from devtools.engine import (
     live_config,
     local_aws,
     open_stack,
-    pulumi_cli,
 )
 from rockset_pulumi import REGIONS
 from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.engine_gate import require_pulumi_cli
 
-if shutil.which("go") is None and pulumi_cli() is None:
-    pytest.skip(
-        "ENGINE TESTS SKIPPED: Go is not installed, so the Pulumi CLI cannot be built. Install Go "
-        ">= 1.26 (apt-get install golang-go, or go.dev) and run `make test` again.",
-        allow_module_level=True,
-    )
-if pulumi_cli() is None:
-    pytest.fail("Go is installed but the Pulumi CLI is not built: run `make pulumi-cli`.")
+require_pulumi_cli()
 
 pytestmark = pytest.mark.engine
 
