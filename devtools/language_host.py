@@ -161,6 +161,14 @@ def _project_python(info: language_pb2.ProgramInfo, context: grpc.ServicerContex
         raise  # abort() raised already; grpc's missing stubs hide that from the type checker
 
 
+def _program_plugins(
+    info: language_pb2.ProgramInfo, context: grpc.ServicerContext
+) -> list[DeclaredPlugin]:
+    """The plugins the program's installed packages declare (plugins and packages alike)."""
+    python = _project_python(info, context)
+    return _declared_plugins(python.inventory(info.program_directory))
+
+
 class LanguageHost(LanguageRuntimeServicer):
     """The ``LanguageRuntime`` service; one process serves one CLI operation."""
 
@@ -171,28 +179,24 @@ class LanguageHost(LanguageRuntimeServicer):
     def GetRequiredPlugins(
         self, request: language_pb2.GetRequiredPluginsRequest, context: grpc.ServicerContext
     ) -> language_pb2.GetRequiredPluginsResponse:
-        python = _project_python(request.info, context)
-        plugins = _declared_plugins(python.inventory(request.info.program_directory))
         return language_pb2.GetRequiredPluginsResponse(
             plugins=[
                 plugin_pb2.PluginDependency(
                     name=p.name, kind="resource", version=p.version, server=p.server
                 )
-                for p in plugins
+                for p in _program_plugins(request.info, context)
             ]
         )
 
     def GetRequiredPackages(
         self, request: language_pb2.GetRequiredPackagesRequest, context: grpc.ServicerContext
     ) -> language_pb2.GetRequiredPackagesResponse:
-        python = _project_python(request.info, context)
-        plugins = _declared_plugins(python.inventory(request.info.program_directory))
         return language_pb2.GetRequiredPackagesResponse(
             packages=[
                 plugin_pb2.PackageDependency(
                     name=p.name, kind="resource", version=p.version, server=p.server
                 )
-                for p in plugins
+                for p in _program_plugins(request.info, context)
             ]
         )
 
