@@ -217,8 +217,13 @@ class SharedZone:
                 )
             ],
             tags={**tags, OWNER_TAG: owner_mark()},
+            # After the endpoint: switching an endpoint from dns="endpoint" turns its private DNS
+            # off first, whose AWS-managed zone of the same name would otherwise conflict.
             opts=pulumi.ResourceOptions(
-                parent=parent, ignore_changes=["vpcs"], replace_on_changes=["comment"]
+                parent=parent,
+                ignore_changes=["vpcs"],
+                replace_on_changes=["comment"],
+                depends_on=[endpoint],
             ),
         )
         regional = endpoint.dns_entries.apply(lambda entries: entries[0])

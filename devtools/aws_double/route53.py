@@ -5,7 +5,8 @@ moto keeps zones, records and VPC associations, one account at a time. What it d
 the double adds, as Route 53 behaves:
 
 - ``ConflictingDomainExists`` when a VPC would get a second private zone of the same name
-  (creating a zone, associating a VPC), whichever account owns the other zone;
+  (creating a zone, associating a VPC), whichever account owns the other zone, and when the VPC
+  has an interface endpoint whose private DNS name is that name (AWS's own zone for it);
 - association authorizations (moto has none), kept as a reserved tag on the zone that is never
   reported; a VPC of another account is associated only once authorized, else
   ``NotAuthorizedException``;
@@ -24,6 +25,7 @@ from botocore.exceptions import ClientError
 
 from devtools.aws_double.ec2 import Ec2, Props, tags_to_dict, tags_to_list
 from devtools.aws_double.errors import AwsApiError, ProviderError, UnsupportedTokenError
+from devtools.aws_double.vpc_endpoints import endpoint_outputs
 
 __all__ = [
     "GET_ZONE",
@@ -129,7 +131,32 @@ def _own_zone(ec2: Ec2, zone_id: str, operation: str) -> _Zone | None:
         raise AwsApiError.from_client_error(operation, error) from error
 
 
+def _managed_zone_owner(ec2: Ec2, name: str, vpc_id: str, operation: str) -> str | None:
+    """An interface endpoint in the VPC with private DNS on for ``name``: AWS resolves it with a
+    private zone of its own, which conflicts like any other."""
+    found = ec2.call(
+        operation, "describe_vpc_endpoints", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]
+    )["VpcEndpoints"]
+    for endpoint in found:
+        if str(endpoint.get("State", "")).lower() == "deleted":
+            continue
+        outputs = endpoint_outputs(ec2, endpoint)
+        service = ec2.catalog.lookup(endpoint["ServiceName"], ec2.region)
+        private = service.private_dns_name if service else None
+        if outputs["privateDnsEnabled"] and private and _normal(private) == _normal(name):
+            return str(endpoint["VpcEndpointId"])
+    return None
+
+
 def _check_no_conflict(ec2: Ec2, name: str, vpc_id: str, region: str, operation: str) -> None:
+    endpoint_id = _managed_zone_owner(ec2, name, vpc_id, operation)
+    if endpoint_id is not None:
+        raise AwsApiError(
+            operation,
+            "ConflictingDomainExists",
+            f"The VPC {vpc_id} in region {region} has already been associated with the hosted "
+            f"zone of VPC endpoint {endpoint_id}'s private DNS name with the same domain name.",
+        )
     for zone in _zones_everywhere(ec2):
         if zone.private and _normal(zone.name) == _normal(name) and zone.has_vpc(vpc_id):
             raise AwsApiError(
