@@ -10,6 +10,7 @@ PULUMI_BIN := .tools/pulumi/bin
 
 help:
 	@echo "make demo          pulumi up of the 'local' stack against the offline emulators"
+	@echo "                   (DNS=hosted_zone: one endpoint shared with two more VPCs)"
 	@echo "make demo-destroy  tear the demo stack down"
 	@echo "make test          lint, type-check and all tests (builds what is missing)"
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
@@ -39,7 +40,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -m "not engine"
 
 demo: $(STAMP) pulumi-cli
-	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m devtools.demo up
+	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m devtools.demo up --dns $(or $(DNS),endpoint)
 
 demo-destroy: $(STAMP) pulumi-cli
 	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m devtools.demo destroy

@@ -36,6 +36,8 @@ link = PrivateLink(
         ca_bundle=optional("caBundle"),
         triggers=config.get_object("triggers") or [],
         tags=config.get_object("tags") or {},
+        dns=config.get("dns") or "endpoint",  # type: ignore[arg-type]  # validated by the component
+        shared_vpc_ids=config.get_object("sharedVpcIds") or [],
     ),
 )
 
@@ -54,3 +56,5 @@ pulumi.export("connectivity", link.connectivity)
 pulumi.export("allowlistEntries", link.allowlist_entries)
 pulumi.export("lockdownStatus", link.lockdown_status)
 pulumi.export("costEstimate", link.cost_estimate)
+pulumi.export("hostedZoneId", link.hosted_zone_id)
+pulumi.export("resolvingVpcIds", link.resolving_vpc_ids)

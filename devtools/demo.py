@@ -8,7 +8,9 @@ stand-ins know (``--secret`` for the API key), ``pulumi preview --diff``, ``pulu
 public endpoint from outside as the guide's step 5 does. The local AWS keeps nothing once it
 stops, so the demo ends with ``pulumi destroy --yes`` (which re-opens the public endpoint before
 removing the endpoint) unless ``--keep`` is given, in which case it waits for Ctrl-C first.
-``make demo-destroy`` clears what an interrupted demo left behind.
+``make demo-destroy`` clears what an interrupted demo left behind. With ``--dns hosted_zone``
+(``make demo DNS=hosted_zone``) the stack shares its one endpoint with two more local VPCs
+through a Route 53 private hosted zone.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from devtools.aws_double import seed_network
 from devtools.engine import REPO, LocalAws, engine_env, live_config, local_aws, pulumi_cli
 from devtools.projects import copy_example
 from devtools.pulumi_cli import CliError, PulumiCli
@@ -81,6 +84,17 @@ def summary(outputs: dict[str, Any]) -> None:
             f"cost estimate     : ${cost['total']:.2f}/month for {cost['zones']} zones at "
             f"${cost['hourly_per_az']}/AZ-hour (before data)"
         )
+    if outputs.get("hostedZoneId"):
+        say(
+            f"shared zone       : {outputs['hostedZoneId']} resolves Rockset in "
+            f"{', '.join(outputs['resolvingVpcIds'])}"
+        )
+        sharing = (cost or {}).get("sharing")
+        if sharing:
+            say(
+                f"sharing saves     : ${sharing['monthly_saving']:.2f}/month against one endpoint"
+                f" per VPC (${sharing['endpoint_per_vpc_total']:.2f})"
+            )
     status = outputs["lockdownStatus"]
     say(
         f"step 5 lockdown   : holds={status['holds']} public_reachable={status['public_reachable']}"
@@ -106,11 +120,22 @@ def show_environment(env: dict[str, str], project: Path) -> None:
     say("  export PULUMI_CONFIG_PASSPHRASE=...   # the demo's throwaway passphrase")
 
 
-def run_stack(shell: PulumiCli, rockset: RocksetApi, aws: LocalAws, keep: bool) -> None:
+def shared_mode(aws: LocalAws) -> dict[str, Any]:
+    """Two more VPCs of the local AWS, shared through the hosted zone."""
+    spokes = [
+        seed_network(aws.ec2(), cidr=cidr, azs=[f"{aws.region}a"]).vpc_id
+        for cidr in ("10.1.0.0/16", "10.2.0.0/16")
+    ]
+    say(f"Shared VPCs (hub and spoke): {', '.join(spokes)}")
+    return {"dns": "hosted_zone", "sharedVpcIds": spokes}
+
+
+def run_stack(shell: PulumiCli, rockset: RocksetApi, aws: LocalAws, keep: bool, dns: str) -> None:
     shell.run("login", f"file://{WORKDIR / 'state'}")
     shell.run("stack", "init", "local")
+    extra = shared_mode(aws) if dns == "hosted_zone" else {}
     say("\n== The values only the running stand-ins know (the rest is in Pulumi.local.yaml)")
-    shell.set_config(live_config(aws, rockset))
+    shell.set_config(live_config(aws, rockset, **extra))
     try:
         say("\n== Preview: the plan, with no call to Rockset")
         shell.run("preview", "--diff")
@@ -126,7 +151,7 @@ def run_stack(shell: PulumiCli, rockset: RocksetApi, aws: LocalAws, keep: bool) 
         shell.run("destroy", "--yes")
 
 
-def demo(keep: bool) -> int:
+def demo(keep: bool, dns: str = "endpoint") -> int:
     cli = pulumi_cli()
     if cli is None:
         say("The Pulumi CLI is not built: run `make pulumi-cli` (it needs Go).")
@@ -158,7 +183,7 @@ def demo(keep: bool) -> int:
         show_environment(env, project)
         shell = PulumiCli(cli, project, env, echo=say)
         try:
-            run_stack(shell, rockset, aws, keep)
+            run_stack(shell, rockset, aws, keep, dns)
         except CliError as exc:
             say(f"\n`{exc.command}` failed with code {exc.returncode}: see its output above.")
             return 1
@@ -170,12 +195,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.demo", description=__doc__)
     parser.add_argument("action", choices=["up", "destroy"], nargs="?", default="up")
     parser.add_argument("--keep", action="store_true", help="wait for Ctrl-C before destroying")
+    parser.add_argument(
+        "--dns",
+        choices=["endpoint", "hosted_zone"],
+        default="endpoint",
+        help="hosted_zone: share the endpoint with two more VPCs through a private hosted zone",
+    )
     args = parser.parse_args(argv)
     if args.action == "destroy":
         shutil.rmtree(WORKDIR, ignore_errors=True)
         say(f"Removed {WORKDIR.relative_to(REPO)}: nothing of the demo is left.")
         return 0
-    return demo(args.keep)
+    return demo(args.keep, args.dns)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from .errors import (
     VerificationError,
 )
 from .regions import REGIONS, RocksetRegion, lookup_region
+from .sharing import SharedVpc
 
 __all__ = [
     "REGIONS",
@@ -34,6 +35,7 @@ __all__ = [
     "RocksetPulumiError",
     "RocksetRegion",
     "ServerError",
+    "SharedVpc",
     "TransportError",
     "UnexpectedResponseError",
     "VerificationError",

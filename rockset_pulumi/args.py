@@ -23,6 +23,7 @@ import pulumi
 from .allowlist import ROTATION_SUFFIX
 from .errors import ConfigurationError
 from .regions import HostOverrides
+from .sharing import DnsMode, SharedVpc, Sharing, resolve_sharing
 
 __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
@@ -139,6 +140,25 @@ class PrivateLinkArgs:
     expected_gb_per_month: float = 0.0
     """Data you expect through the endpoint each month, for ``cost_estimate``. Default: 0."""
 
+    dns: DnsMode = "endpoint"
+    """How callers resolve Rockset's PrivateLink name: ``"endpoint"`` turns on the endpoint's
+    private DNS, which resolves in its own VPC only (as the guide does); ``"hosted_zone"`` turns
+    it off and creates a Route 53 private hosted zone for the name, aliased to the endpoint and
+    associated with its VPC and every shared VPC, so that one endpoint serves them all. Default:
+    ``"endpoint"``."""
+
+    shared_vpc_ids: Sequence[pulumi.Input[str]] = ()
+    """VPCs of the endpoint's account and region that resolve Rockset through the endpoint
+    (``dns="hosted_zone"`` only); routing from them to the endpoint's VPC (Transit Gateway or
+    peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless ``allowed_cidrs`` or
+    ``allowed_security_group_ids`` are given. Default: none."""
+
+    shared_vpcs: Sequence[SharedVpc] = ()
+    """VPCs of other AWS accounts that resolve Rockset through the endpoint (``dns="hosted_zone"``
+    only), as ``SharedVpc(vpc_id, provider)`` with the ``aws.Provider`` of the account that owns
+    the VPC (the VPC's region is that provider's): the component authorizes the association in
+    the endpoint's account and associates it with that provider. Default: none."""
+
 
 @dataclass(frozen=True)
 class ResolvedArgs:
@@ -161,6 +181,8 @@ class ResolvedArgs:
     expected_gb_per_month: float
     warnings: tuple[str, ...] = ()
     """Inputs that are allowed but probably not what the user meant."""
+    sharing: Sharing = field(default_factory=Sharing)
+    """``dns`` and the shared VPCs."""
 
 
 def _fail(what: str, value: object, fix: str) -> ConfigurationError:
@@ -457,4 +479,5 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
             fix="Pass a number of GB of 0 or more.",
         ),
         warnings=tuple(warnings),
+        sharing=resolve_sharing(args.dns, args.shared_vpc_ids, args.shared_vpcs, args.vpc_id),
     )

@@ -7,10 +7,12 @@ The constructor is a short list of named steps, each returning a small frozen va
 2. **locate** Rockset: the provider's region and the hosts for it (:mod:`rockset_pulumi.regions`);
 3. **plan** the endpoint from AWS look-ups (:mod:`rockset_pulumi.lookups`,
    :mod:`rockset_pulumi.planning`); an endpoint service this AWS account cannot see is the
-   guide's step 1 not done, and fails here, at ``pulumi preview``;
+   guide's step 1 not done, and fails here, at ``pulumi preview``; with ``dns="hosted_zone"``
+   the shared VPCs' preflight joins the plan (:mod:`rockset_pulumi.hosted_zone`);
 4. create the **network** children: a security group (``<name>-sg``) admitting TCP 443 only from
    the named sources, and an Interface VPC endpoint (``<name>-endpoint``) with private DNS, whose
-   live state is then checked for the guide's step 1;
+   live state is then checked for the guide's step 1; with ``dns="hosted_zone"`` the endpoint's
+   private DNS is off and the **shared zone** children resolve its name in every shared VPC;
 5. **verify** with the dynamic resources of steps 3-5 (:mod:`rockset_pulumi.providers`), chained
    so that destroy removes the allowlist entries before the PrivateLink path goes away;
 
@@ -29,11 +31,13 @@ import pulumi_aws as aws
 
 from .api import RocksetApi
 from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
+from .hosted_zone import SharedZone, look_up_zone_plan
 from .lookups import check_acceptance, check_region, look_up_plan, provider_region
 from .planning import EndpointPlan
-from .pricing import estimate_monthly_cost
+from .pricing import compare_with_endpoint_per_vpc, estimate_monthly_cost
 from .providers import ConnectivityCheck, IpAllowlist, LockdownCheck
 from .regions import RocksetHosts, resolve_hosts
+from .sharing import ZonePlan
 
 __all__ = ["PrivateLink"]
 
@@ -105,14 +109,24 @@ def _without_dependencies(urn: pulumi.Output[str]) -> pulumi.Output[str]:
     return pulumi.Output(set(), value(), urn.is_known(), urn.is_secret())
 
 
-def _cost(region: str, zones: Sequence[str], settings: ResolvedArgs) -> dict[str, Any] | None:
+def _cost(
+    region: str, zones: Sequence[str], settings: ResolvedArgs, vpcs: int | None = None
+) -> dict[str, Any] | None:
+    """The endpoint's month; with a shared zone, compared with one endpoint per VPC."""
     estimate = estimate_monthly_cost(
         region,
         zones,
         data_gb_per_month=settings.expected_gb_per_month,
         price_per_az_hour=settings.price_per_az_hour,
     )
-    return None if estimate is None else estimate.as_output()
+    if estimate is None:
+        return None
+    if vpcs is None:
+        return estimate.as_output()
+    return {
+        **estimate.as_output(),
+        "sharing": compare_with_endpoint_per_vpc(estimate, vpcs).as_output(),
+    }
 
 
 class PrivateLink(pulumi.ComponentResource):
@@ -130,6 +144,9 @@ class PrivateLink(pulumi.ComponentResource):
     """Child ``<name>-allowlist`` (step 4), or None without lockdown."""
     lockdown_check: LockdownCheck | None
     """Child ``<name>-lockdown`` (step 5), or None without lockdown."""
+    shared_zone: SharedZone | None
+    """With ``dns="hosted_zone"``: the private zone ``<name>-zone``, its alias ``<name>-alias``
+    and one association (and, across accounts, authorization) per shared VPC; else None."""
 
     vpc_endpoint_id: pulumi.Output[str]
     """The VPC endpoint's id."""
@@ -146,7 +163,13 @@ class PrivateLink(pulumi.ComponentResource):
     skipped_subnet_ids: pulumi.Output[Sequence[str]]
     """Subnets left out (unsupported zone, or a second subnet in one zone)."""
     private_dns_enabled: pulumi.Output[bool]
-    """Whether the endpoint's private DNS name is on (always, per the guide)."""
+    """Whether the endpoint's private DNS name is on: with ``dns="endpoint"`` (as the guide
+    does); off with ``dns="hosted_zone"``, where the private zone resolves the name instead."""
+    hosted_zone_id: pulumi.Output[str | None]
+    """The private hosted zone's id with ``dns="hosted_zone"``, else None."""
+    resolving_vpc_ids: pulumi.Output[Sequence[str]]
+    """The VPCs where Rockset's PrivateLink name resolves to the endpoint: its own VPC, then each
+    shared VPC."""
     endpoint_state: pulumi.Output[str]
     """The endpoint's live state after creation; ``available`` once Rockset accepted it."""
     public_url: pulumi.Output[str]
@@ -161,7 +184,8 @@ class PrivateLink(pulumi.ComponentResource):
     """Step 5's result (``holds`` and each expectation), or None without lockdown."""
     cost_estimate: pulumi.Output[Mapping[str, Any] | None]
     """What the endpoint costs a month in USD (per-AZ hours plus data), or None when the
-    region's price is unknown and ``price_per_az_hour`` was not given."""
+    region's price is unknown and ``price_per_az_hour`` was not given. With
+    ``dns="hosted_zone"`` its ``sharing`` compares it with one endpoint per VPC."""
 
     def __init__(
         self,
@@ -176,9 +200,19 @@ class PrivateLink(pulumi.ComponentResource):
             pulumi.log.warn(warning, resource=self)
         where = self._locate(settings, ambient)
         plan = self._plan(args, settings, where)
+        zone_plan: pulumi.Output[ZonePlan] | None = None
+        if settings.sharing.dns == "hosted_zone":
+            plan, zone_plan = look_up_zone_plan(
+                plan=plan,
+                settings=settings,
+                service_name=where.hosts.apply(lambda h: h.service_name),
+                region=where.region,
+                parent=self,
+            )
         network = self._network(name, args, settings, where, plan)
+        shared = self._share(name, args, settings, zone_plan, network)
         checks = self._verify(name, args, settings, where, network)
-        self._publish(settings, where, plan, network, checks)
+        self._publish(settings, where, plan, network, checks, shared=shared, zone_plan=zone_plan)
 
     def _locate(self, settings: ResolvedArgs, ambient: str | None) -> _Location:
         """The provider's region decides where resources go: a ``region`` argument that
@@ -243,7 +277,7 @@ class PrivateLink(pulumi.ComponentResource):
             vpc_id=args.vpc_id,
             service_name=service_name,
             vpc_endpoint_type="Interface",
-            private_dns_enabled=True,
+            private_dns_enabled=settings.sharing.dns == "endpoint",
             subnet_ids=plan.apply(lambda p: list(p.subnet_ids)),
             security_group_ids=[security_group.id],
             tags=tags,
@@ -261,6 +295,28 @@ class PrivateLink(pulumi.ComponentResource):
             accepted
         )
         return _Network(security_group=security_group, endpoint=endpoint, endpoint_state=state)
+
+    def _share(
+        self,
+        name: str,
+        args: PrivateLinkArgs,
+        settings: ResolvedArgs,
+        zone_plan: pulumi.Output[ZonePlan] | None,
+        network: _Network,
+    ) -> SharedZone | None:
+        """With ``dns="hosted_zone"``: the private zone, its alias to the endpoint, and the
+        shared VPCs' associations."""
+        if zone_plan is None:
+            return None
+        return SharedZone.create(
+            name,
+            parent=self,
+            vpc_id=args.vpc_id,
+            zone_plan=zone_plan,
+            endpoint=network.endpoint,
+            settings=settings,
+            tags={"Name": f"{name}-rockset-privatelink", **settings.tags},
+        )
 
     def _verify(
         self,
@@ -318,6 +374,9 @@ class PrivateLink(pulumi.ComponentResource):
         plan: pulumi.Output[EndpointPlan],
         network: _Network,
         checks: _Verification,
+        *,
+        shared: SharedZone | None,
+        zone_plan: pulumi.Output[ZonePlan] | None,
     ) -> None:
         """Every public attribute, assigned and registered in one place."""
         none: pulumi.Output[Any] = pulumi.Output.from_input(None)
@@ -327,6 +386,7 @@ class PrivateLink(pulumi.ComponentResource):
         self.connectivity_check = checks.connectivity_check
         self.allowlist = checks.allowlist
         self.lockdown_check = checks.lockdown_check
+        self.shared_zone = shared
         self.vpc_endpoint_id = endpoint.id
         self.security_group_id = network.security_group.id
         self.service_name = where.hosts.apply(lambda h: h.service_name)
@@ -350,9 +410,16 @@ class PrivateLink(pulumi.ComponentResource):
         self.lockdown_status = (
             none if checks.lockdown_check is None else checks.lockdown_check.status
         )
+        self.hosted_zone_id = none if shared is None else shared.zone.zone_id
+        self.resolving_vpc_ids = (
+            endpoint.vpc_id.apply(lambda vpc: [vpc])
+            if zone_plan is None
+            else zone_plan.apply(lambda z: list(z.resolving_vpc_ids))
+        )
+        vpcs = None if zone_plan is None else len(settings.sharing.shared_vpcs) + 1
         self.cost_estimate = pulumi.Output.all(
             region=where.region, zones=self.availability_zones
-        ).apply(lambda found: _cost(found["region"], found["zones"], settings))
+        ).apply(lambda found: _cost(found["region"], found["zones"], settings, vpcs))
         self.register_outputs(
             {
                 "vpc_endpoint_id": self.vpc_endpoint_id,
@@ -370,6 +437,8 @@ class PrivateLink(pulumi.ComponentResource):
                 "allowlist_entries": self.allowlist_entries,
                 "lockdown_status": self.lockdown_status,
                 "cost_estimate": self.cost_estimate,
+                "hosted_zone_id": self.hosted_zone_id,
+                "resolving_vpc_ids": self.resolving_vpc_ids,
             }
         )
 

@@ -162,6 +162,7 @@ def look_up_plan(
             # A VPC the program manages (its id an Output) may be updated by this deployment
             # after a preview's look-up has read it.
             vpc_may_change=pulumi.runtime.is_dry_run() and isinstance(vpc_id, pulumi.Output),
+            private_dns_name=service_found.private_dns_name,
         )
 
     return pulumi.Output.all(vpc, service, subnets, groups).apply(decide)

@@ -52,6 +52,10 @@ class EndpointPlan:
     ingress_security_group_ids: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     """What a preview found wrong but ``pulumi up`` may find fixed (see ``plan_endpoint``)."""
+    vpc: VpcInfo | None = None
+    """The endpoint's VPC as the look-up found it."""
+    private_dns_name: str | None = None
+    """The endpoint service's private DNS name (Rockset's PrivateLink host), if it has one."""
 
 
 def _dns_off(vpc: VpcInfo) -> list[str]:
@@ -100,6 +104,7 @@ def plan_endpoint(
     allowed_cidrs: Sequence[str],
     allowed_security_group_ids: Sequence[str],
     vpc_may_change: bool = False,
+    private_dns_name: str | None = None,
 ) -> EndpointPlan:
     """Choose the endpoint's subnets and its ingress CIDRs.
 
@@ -164,4 +169,6 @@ def plan_endpoint(
         ingress_cidrs=ingress,
         ingress_security_group_ids=tuple(allowed_security_group_ids),
         warnings=(_dns_warning(vpc, dns_off),) if dns_off else (),
+        vpc=vpc,
+        private_dns_name=private_dns_name or None,
     )

@@ -13,10 +13,13 @@ from types import MappingProxyType
 from typing import Any
 
 __all__ = [
+    "HOSTED_ZONE_MONTHLY_USD",
     "HOURLY_PER_AZ_USD",
     "HOURS_PER_MONTH",
     "UNCONFIRMED_PRICES",
     "CostEstimate",
+    "SharingComparison",
+    "compare_with_endpoint_per_vpc",
     "estimate_monthly_cost",
 ]
 
@@ -33,6 +36,10 @@ HOURLY_PER_AZ_USD: Mapping[str, float] = MappingProxyType(
     }
 )
 """USD per endpoint per AZ-hour, by region."""
+
+HOSTED_ZONE_MONTHLY_USD = 0.50
+"""Route 53's monthly charge for one hosted zone (of an account's first 25). Alias queries to a
+VPC interface endpoint are free."""
 
 UNCONFIRMED_PRICES = frozenset({"eu-west-1", "ap-southeast-2"})
 """Regions whose hourly price above is an estimate, not a confirmed list price."""
@@ -96,4 +103,35 @@ def estimate_monthly_cost(
         data_processing=round(data, 2),
         total=round(endpoint_hours + data, 2),
         price_confirmed=price_per_az_hour is not None or region not in UNCONFIRMED_PRICES,
+    )
+
+
+@dataclass(frozen=True)
+class SharingComparison:
+    """A month of one endpoint shared by ``vpcs`` VPCs through a private hosted zone, against one
+    endpoint per VPC in the same zones, in USD. Data processing is the same either way (the same
+    data, tiered over the region), so only the endpoint hours and the zone differ."""
+
+    vpcs: int
+    shared_total: float
+    """The shared endpoint with its data, plus the hosted zone."""
+    endpoint_per_vpc_total: float
+    """``vpcs`` endpoints in the same zones, with the same data."""
+    monthly_saving: float
+
+    def as_output(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def compare_with_endpoint_per_vpc(estimate: CostEstimate, vpcs: int) -> SharingComparison:
+    """What sharing ``estimate``'s endpoint with ``vpcs`` VPCs (its own included) saves a month.
+
+    Traffic between the VPCs (Transit Gateway or peering) is billed on its own and is not here."""
+    shared = estimate.total + HOSTED_ZONE_MONTHLY_USD
+    separate = vpcs * estimate.endpoint_hours + estimate.data_processing
+    return SharingComparison(
+        vpcs=vpcs,
+        shared_total=round(shared, 2),
+        endpoint_per_vpc_total=round(separate, 2),
+        monthly_saving=round(separate - shared, 2),
     )

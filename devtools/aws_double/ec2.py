@@ -4,13 +4,16 @@ network that tests and engine runs seed it with."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import json
+import os
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from devtools.aws_double.catalog import (
+    MOTO_DEFAULT_ACCOUNT_ID,
     Catalog,
     EndpointService,
     accepted_accounts_from_env,
@@ -18,7 +21,41 @@ from devtools.aws_double.catalog import (
 )
 from devtools.aws_double.errors import AwsApiError
 
-__all__ = ["Ec2", "Network", "Props", "seed_network", "tags_to_dict", "tags_to_list"]
+__all__ = [
+    "ACCOUNTS_ENV",
+    "ClientFactory",
+    "Ec2",
+    "Network",
+    "Props",
+    "in_account",
+    "provider_account",
+    "seed_network",
+    "tags_to_dict",
+    "tags_to_list",
+]
+
+ACCOUNTS_ENV = "AWS_DOUBLE_ACCOUNTS"
+"""Comma-separated AWS accounts whose Route 53 zones the double reaches by id (a VPC of one account
+associated with another account's zone), besides the caller's, moto's default and the registered
+ones."""
+
+MOTO_ACCOUNT_HEADER = "x-moto-account-id"
+
+ClientFactory = Callable[[str, str], Any]
+"""(service, account) -> a boto3 client on the same AWS acting as that account."""
+
+
+def in_account(client: Any, account: str | None) -> Any:
+    """``client``, with every request made as ``account`` (moto's account header); unchanged
+    for None (moto's account for the credentials)."""
+    if account is not None:
+
+        def as_account(request: Any, **_: Any) -> None:
+            request.headers[MOTO_ACCOUNT_HEADER] = account
+
+        client.meta.events.register("before-sign", as_account)
+    return client
+
 
 Props = dict[str, Any]
 """Properties keyed by the camelCase names of pulumi-aws's schema."""
@@ -30,6 +67,18 @@ def tags_to_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
 
 def tags_to_dict(tags: Iterable[Mapping[str, str]]) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in tags}
+
+
+def provider_account(inputs: Mapping[str, Any]) -> str | None:
+    """The account an aws provider acts as in the double: its ``allowedAccountIds`` when that
+    names exactly one account (the provider refuses any other), else moto's account for the
+    credentials. Non-string provider config arrives JSON-encoded."""
+    allowed = inputs.get("allowedAccountIds")
+    if isinstance(allowed, str):
+        allowed = json.loads(allowed)
+    if isinstance(allowed, list) and len(allowed) == 1:
+        return str(allowed[0])
+    return None
 
 
 @dataclass(frozen=True)
@@ -48,6 +97,25 @@ class Ec2:
     accepted: Collection[str] | None = None
     """Accounts whose endpoints Rockset accepts; None means: read `AWS_DOUBLE_ACCEPTED_ACCOUNTS`
     on each use, and without it, every registered account."""
+    route53: Any = None
+    """Route 53 (global) on the same AWS, as the same account."""
+    clients: ClientFactory | None = None
+    """Clients acting as other accounts, for Route 53 zones another account owns."""
+
+    def account_id(self) -> str:
+        return str(self.caller_identity()["Account"])
+
+    def known_accounts(self) -> list[str]:
+        """moto's default account, the accounts Rockset registered and `AWS_DOUBLE_ACCOUNTS`
+        (read on each use)."""
+        raw = os.environ.get(ACCOUNTS_ENV, "")
+        listed = [part.strip() for part in raw.split(",") if part.strip()]
+        return list(dict.fromkeys([MOTO_DEFAULT_ACCOUNT_ID, *self.registered_accounts, *listed]))
+
+    def route53_as(self, account: str) -> Any:
+        if account == self.account_id() or self.clients is None:
+            return self.route53
+        return self.clients("route53", account)
 
     @property
     def registered_accounts(self) -> Collection[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-__all__ = ["AwsApiError", "UnsupportedTokenError"]
+__all__ = ["AwsApiError", "ProviderError", "UnsupportedTokenError"]
 
 
 class AwsApiError(Exception):
@@ -19,6 +19,18 @@ class AwsApiError(Exception):
     def from_client_error(cls, operation: str, error: ClientError) -> AwsApiError:
         details = error.response.get("Error", {})
         return cls(operation, details.get("Code", "Unknown"), details.get("Message", ""))
+
+
+class ProviderError(AwsApiError):
+    """A failure the provider itself reports, not AWS (a data source whose filters match no
+    resource): its message is pulumi-aws's, with no operation or AWS error code."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("", "", message)
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class UnsupportedTokenError(Exception):

@@ -14,6 +14,7 @@ import botocore.session
 
 from devtools.aws_double.ec2 import Ec2, Props, tags_to_dict
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
+from devtools.aws_double.route53 import GET_ZONE, get_zone
 from devtools.aws_double.vpc_endpoints import describe_endpoint, endpoint_outputs
 
 __all__ = [
@@ -229,4 +230,5 @@ LOOKUPS: Mapping[str, Lookup] = {
     GET_VPC: get_vpc,
     GET_VPC_ENDPOINT: get_vpc_endpoint,
     GET_VPC_ENDPOINT_SERVICE: get_vpc_endpoint_service,
+    GET_ZONE: get_zone,
 }

@@ -14,7 +14,7 @@ import pulumi
 from moto import mock_aws
 
 from devtools.aws_double.catalog import Catalog
-from devtools.aws_double.ec2 import Network, seed_network
+from devtools.aws_double.ec2 import Network, in_account, provider_account, seed_network
 from devtools.aws_double.errors import AwsApiError
 from devtools.aws_double.model import Ec2Model
 
@@ -39,13 +39,36 @@ class _InvokeFailed(grpc.RpcError):  # type: ignore[misc]
         return self._details
 
 
+def _model(
+    region: str,
+    account: str | None,
+    registered_accounts: Collection[str] | None,
+    accepted_accounts: Collection[str] | None,
+) -> Ec2Model:
+    def client(service: str, as_account: str | None) -> Any:
+        return in_account(boto3.client(service, region_name=region), as_account)
+
+    return Ec2Model(
+        client("ec2", account),
+        region=region,
+        catalog=Catalog(),
+        sts_client=client("sts", account),
+        registered_accounts=registered_accounts,
+        accepted_accounts=accepted_accounts,
+        route53_client=client("route53", account),
+        clients=client,
+    )
+
+
 class MotoMocks(pulumi.runtime.Mocks):
     """Answers resource registrations and invokes from `Ec2Model` over moto.
 
     Construct it inside an active `moto.mock_aws()`. Every registration is recorded in
     `resources` as (type, name, inputs) and every invoke in `calls` as (token, args). During a
     preview (`set_mocks(..., preview=True)`) nothing is created: a resource reports its checked
-    inputs with its outputs unknown, as the real provider does.
+    inputs with its outputs unknown, as the real provider does. An explicit aws provider gets a
+    model of its own, in its region and account (see ``provider_account``), which its resources
+    and invokes use.
     """
 
     def __init__(
@@ -55,14 +78,11 @@ class MotoMocks(pulumi.runtime.Mocks):
         registered_accounts: Collection[str] | None = None,
         accepted_accounts: Collection[str] | None = None,
     ) -> None:
-        self.model = Ec2Model(
-            boto3.client("ec2", region_name=region),
-            region=region,
-            catalog=Catalog(),
-            sts_client=boto3.client("sts", region_name=region),
-            registered_accounts=registered_accounts,
-            accepted_accounts=accepted_accounts,
-        )
+        self._region = region
+        self._registered = registered_accounts
+        self._accepted = accepted_accounts
+        self.model = _model(region, None, registered_accounts, accepted_accounts)
+        self._providers: dict[str, Ec2Model] = {}
         self.resources: list[tuple[str, str, dict[str, Any]]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._one_at_a_time = threading.Lock()
@@ -74,16 +94,30 @@ class MotoMocks(pulumi.runtime.Mocks):
             inputs = dict(args.inputs)
             self.resources.append((args.typ, args.name, inputs))
             if args.typ.startswith(_PROVIDER_TYPE_PREFIX):
-                return f"{args.name}-provider-id", inputs
+                provider_id = f"{args.name}-provider-id"
+                self._providers[provider_id] = _model(
+                    str(inputs.get("region") or self._region),
+                    provider_account(inputs),
+                    self._registered,
+                    self._accepted,
+                )
+                return provider_id, inputs
             if not args.custom:
                 return None, {}
-            checked, failures = self.model.check(args.typ, args.name, inputs)
+            model = self._model_for(args.provider)
+            checked, failures = model.check(args.typ, args.name, inputs)
             if failures:
                 reasons = "; ".join(f"{prop}: {reason}" for prop, reason in failures)
                 raise ValueError(f"{args.typ} {args.name}: {reasons}")
             if pulumi.runtime.is_dry_run():
-                return None, self.model.preview(args.typ, checked)
-            return self.model.create(args.typ, checked)
+                return None, model.preview(args.typ, checked)
+            return model.create(args.typ, checked)
+
+    def _model_for(self, provider: str | None) -> Ec2Model:
+        """The model of the provider reference ``<urn>::<id>``; the default provider's else."""
+        if not provider:
+            return self.model
+        return self._providers.get(provider.rsplit("::", 1)[-1], self.model)
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
@@ -93,7 +127,7 @@ class MotoMocks(pulumi.runtime.Mocks):
             self.calls.append((args.token, call_args))
             try:
                 # MockMonitor iterates the failures, so "none" must be an empty list, not None.
-                return self.model.invoke(args.token, call_args), []
+                return self._model_for(args.provider).invoke(args.token, call_args), []
             except AwsApiError as error:
                 raise _InvokeFailed(args.token, error) from error
 

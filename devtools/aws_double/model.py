@@ -15,10 +15,16 @@ from typing import Any, Protocol
 from pulumi.runtime.rpc import UNKNOWN
 
 from devtools.aws_double.catalog import Catalog
-from devtools.aws_double.ec2 import Ec2, Props
+from devtools.aws_double.ec2 import ClientFactory, Ec2, Props
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
 from devtools.aws_double.lookups import LOOKUPS
 from devtools.aws_double.networks import Subnets, Vpcs
+from devtools.aws_double.route53 import (
+    Records,
+    VpcAssociationAuthorizations,
+    ZoneAssociations,
+    Zones,
+)
 from devtools.aws_double.security_groups import SecurityGroups
 from devtools.aws_double.vpc_endpoints import VpcEndpoints
 
@@ -64,7 +70,17 @@ class ResourceType(Protocol):
 
 
 RESOURCE_TYPES: Mapping[str, ResourceType] = {
-    handler.token: handler for handler in (SecurityGroups(), VpcEndpoints(), Vpcs(), Subnets())
+    handler.token: handler
+    for handler in (
+        SecurityGroups(),
+        VpcEndpoints(),
+        Vpcs(),
+        Subnets(),
+        Zones(),
+        Records(),
+        ZoneAssociations(),
+        VpcAssociationAuthorizations(),
+    )
 }
 
 
@@ -87,9 +103,18 @@ class Ec2Model:
         sts_client: Any,
         registered_accounts: Collection[str] | None = None,
         accepted_accounts: Collection[str] | None = None,
+        route53_client: Any = None,
+        clients: ClientFactory | None = None,
     ) -> None:
         self.ec2 = Ec2(
-            ec2_client, region, catalog, sts_client, registered_accounts, accepted_accounts
+            ec2_client,
+            region,
+            catalog,
+            sts_client,
+            registered_accounts,
+            accepted_accounts,
+            route53_client,
+            clients,
         )
 
     def check(

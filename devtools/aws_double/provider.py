@@ -2,7 +2,8 @@
 
 Run by `devtools/bin/pulumi-resource-aws` (the engine finds it on PATH). The moto server's URL
 comes from `AWS_ENDPOINT_URL`; the region from the provider config `region`, else
-`AWS_REGION`/`AWS_DEFAULT_REGION`. Other provider config keys are accepted and ignored. Which
+`AWS_REGION`/`AWS_DEFAULT_REGION`; the account from `allowedAccountIds` when it names one (moto's
+account for the credentials otherwise). Other provider config keys are accepted and ignored. Which
 accounts see Rockset's services, and whose endpoints Rockset accepts, come from
 `AWS_DOUBLE_REGISTERED_ACCOUNTS` and `AWS_DOUBLE_ACCEPTED_ACCOUNTS` (see `catalog`). State
 lives in the moto server, so separate engine runs (preview, up, refresh, destroy) see each other's
@@ -52,7 +53,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from devtools.aws_double.catalog import Catalog
-from devtools.aws_double.ec2 import Props
+from devtools.aws_double.ec2 import Props, in_account, provider_account
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
 from devtools.aws_double.model import PULUMI_AWS_VERSION, Ec2Model, ResourceType, resource_type
 
@@ -188,11 +189,18 @@ class AwsDoubleProvider(Provider):
             aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", _FAKE_CREDENTIAL),
         )
         endpoint_url = os.environ.get("AWS_ENDPOINT_URL")
+        account = provider_account(config)
+
+        def client(service: str, as_account: str | None) -> Any:
+            return in_account(session.client(service, endpoint_url=endpoint_url), as_account)
+
         self._model = Ec2Model(
-            session.client("ec2", endpoint_url=endpoint_url),
+            client("ec2", account),
             region=region,
             catalog=Catalog(),
-            sts_client=session.client("sts", endpoint_url=endpoint_url),
+            sts_client=client("sts", account),
+            route53_client=client("route53", account),
+            clients=client,
         )
         # Resource references and output values are not needed: ids and plain values suffice.
         return ConfigureResponse(accept_secrets=True, supports_preview=True)

@@ -1,0 +1,302 @@
+"""One endpoint for many VPCs (``dns="hosted_zone"``): the shared VPCs' rules, pure.
+
+- :class:`SharedVpc` and :func:`resolve_sharing`: the ``dns``, ``shared_vpc_ids`` and
+  ``shared_vpcs`` arguments, validated before anything is registered;
+- :func:`plan_zone`: the preflight over what the look-ups found (every associated VPC has DNS
+  support and DNS hostnames on, none already resolves the name through another private zone,
+  a cross-account VPC really is in another account), and the security group's extra sources;
+- :func:`is_no_zone_found`: what ``aws.route53.get_zone`` answers when no zone matches.
+
+Route 53 refuses a second private zone of the same name in one VPC (``ConflictingDomainExists``);
+the preflight says so, naming the zone, before the endpoint or the zone is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import pulumi
+
+from .errors import ConfigurationError
+from .planning import EndpointPlan, VpcInfo
+
+__all__ = [
+    "DNS_MODES",
+    "NO_ZONE_FOUND",
+    "OWNER_TAG",
+    "DnsMode",
+    "FoundZone",
+    "SharedVpc",
+    "SharedVpcInfo",
+    "Sharing",
+    "ZonePlan",
+    "is_no_zone_found",
+    "plan_zone",
+    "resolve_sharing",
+    "share_ingress",
+]
+
+DnsMode = Literal["endpoint", "hosted_zone"]
+DNS_MODES: tuple[DnsMode, ...] = ("endpoint", "hosted_zone")
+
+NO_ZONE_FOUND = "no matching Route 53 Hosted Zone found"
+"""pulumi-aws's ``getZone`` error when no zone matches its filters (upstream's wording since the
+AWS SDK v2 provider, pulumi-aws 6.38 and 7.x). Any other failure of the look-up is not "no zone"
+and is reported as it is."""
+
+OWNER_TAG = "rockset-pulumi:stack"
+"""Tag on the private zone naming the stack that manages it (``<org>/<project>/<stack>``): a
+zone already associated with a VPC is this stack's own, not a conflict, when it carries it."""
+
+_VPC_ID_EXAMPLE = "vpc-0123456789abcdef0"
+
+
+@dataclass(frozen=True)
+class SharedVpc:
+    """A VPC that resolves Rockset's PrivateLink name through the shared endpoint.
+
+    ``provider`` is the ``aws.Provider`` of the account that owns the VPC when that is not the
+    endpoint's account; the VPC's region is that provider's region. Without it the VPC is in the
+    endpoint's account and region (as an entry of ``shared_vpc_ids``)."""
+
+    vpc_id: pulumi.Input[str]
+    provider: pulumi.ProviderResource | None = None
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """The DNS mode and the shared VPCs, validated."""
+
+    dns: DnsMode = "endpoint"
+    shared_vpcs: tuple[SharedVpc, ...] = ()
+    inputs: tuple[str, ...] = ()
+    """The input that named each shared VPC (``shared_vpc_ids[0]``, ``shared_vpcs[1]``)."""
+
+    def named(self) -> list[tuple[str, SharedVpc]]:
+        return list(zip(self.inputs, self.shared_vpcs, strict=True))
+
+
+def _fail(what: str, value: object, fix: str) -> ConfigurationError:
+    return ConfigurationError(f"Cannot create the PrivateLink: {what} is {value!r}. {fix}")
+
+
+def _vpc_id(name: str, value: object) -> pulumi.Input[str]:
+    if isinstance(value, pulumi.Output):
+        return value
+    if not isinstance(value, str) or not value.startswith("vpc-") or value != value.strip():
+        raise _fail(name, value, f"Pass the id of a VPC, e.g. {_VPC_ID_EXAMPLE!r}.")
+    return value
+
+
+def _entries(shared_vpc_ids: object, shared_vpcs: object) -> list[tuple[str, SharedVpc]]:
+    """Every shared VPC with the input it came from. Both must be plain lists, as each VPC is
+    one association resource and resources are counted when the program runs."""
+    found: list[tuple[str, SharedVpc]] = []
+    for name, value in (("shared_vpc_ids", shared_vpc_ids), ("shared_vpcs", shared_vpcs)):
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise _fail(
+                name,
+                value,
+                "Pass a list (its items may be Outputs): each VPC becomes one Route 53 "
+                "association, so the list itself must be known when the program runs.",
+            )
+    ids: Sequence[object] = shared_vpc_ids  # type: ignore[assignment]
+    entries: Sequence[object] = shared_vpcs  # type: ignore[assignment]
+    for i, vpc_id in enumerate(ids):
+        found.append((f"shared_vpc_ids[{i}]", SharedVpc(_vpc_id(f"shared_vpc_ids[{i}]", vpc_id))))
+    for i, entry in enumerate(entries):
+        where = f"shared_vpcs[{i}]"
+        if not isinstance(entry, SharedVpc):
+            raise _fail(
+                where,
+                entry,
+                f"Pass SharedVpc(vpc_id={_VPC_ID_EXAMPLE!r}, provider=<that account's "
+                "aws.Provider>).",
+            )
+        _vpc_id(f"{where}.vpc_id", entry.vpc_id)
+        if entry.provider is not None and not isinstance(entry.provider, pulumi.ProviderResource):
+            raise _fail(
+                f"{where}.provider",
+                entry.provider,
+                "Pass the aws.Provider of the account that owns the VPC, or None for a VPC of "
+                "the endpoint's account.",
+            )
+        found.append((where, entry))
+    return found
+
+
+def resolve_sharing(
+    dns: object, shared_vpc_ids: object, shared_vpcs: object, vpc_id: object
+) -> Sharing:
+    """Validate ``dns`` and the shared VPCs; raise :class:`ConfigurationError` naming the input,
+    its value and the fix."""
+    if dns not in DNS_MODES:
+        raise _fail(
+            "dns",
+            dns,
+            "Pass 'endpoint' (private DNS on the endpoint, for its own VPC) or 'hosted_zone' "
+            "(a Route 53 private hosted zone shared with shared_vpc_ids / shared_vpcs).",
+        )
+    entries = _entries(shared_vpc_ids, shared_vpcs)
+    if dns == "endpoint" and entries:
+        where, entry = entries[0]
+        raise _fail(
+            where,
+            entry.vpc_id,
+            "Shared VPCs need dns='hosted_zone': with dns='endpoint' the endpoint's private DNS "
+            "name resolves only in its own VPC. Set dns='hosted_zone', or drop the shared VPCs.",
+        )
+    seen: dict[str, str] = {}
+    if isinstance(vpc_id, str):
+        seen[vpc_id] = "vpc_id"
+    for where, entry in entries:
+        if not isinstance(entry.vpc_id, str):
+            continue
+        if entry.vpc_id in seen:
+            first = seen[entry.vpc_id]
+            fix = (
+                "The endpoint's own VPC is associated with the zone already; drop it here."
+                if first == "vpc_id"
+                else f"It is already {first}; list each VPC once."
+            )
+            raise _fail(where, entry.vpc_id, fix)
+        seen[entry.vpc_id] = where
+    mode: DnsMode = "hosted_zone" if dns == "hosted_zone" else "endpoint"
+    return Sharing(
+        dns=mode,
+        shared_vpcs=tuple(entry for _, entry in entries),
+        inputs=tuple(where for where, _ in entries),
+    )
+
+
+@dataclass(frozen=True)
+class FoundZone:
+    """A private hosted zone of the service's name already associated with a VPC."""
+
+    zone_id: str
+    owner: str | None
+    """The zone's ``OWNER_TAG``, if any."""
+
+
+@dataclass(frozen=True)
+class SharedVpcInfo:
+    """What the look-ups found about one VPC the zone is associated with."""
+
+    where: str
+    """The input naming it (``vpc_id``, ``shared_vpc_ids[0]``, ``shared_vpcs[1]``)."""
+    vpc: VpcInfo
+    region: str
+    existing_zone: FoundZone | None = None
+    account: str | None = None
+    """For a ``shared_vpcs`` entry with a provider: that provider's account."""
+
+
+@dataclass(frozen=True)
+class ZonePlan:
+    """The private hosted zone and the VPCs that resolve through it."""
+
+    zone_name: str
+    region: str
+    """The endpoint's region: the zone's primary VPC and same-account VPCs are there."""
+    vpcs: tuple[SharedVpcInfo, ...]
+    """The endpoint's VPC first, then each shared VPC in the order given."""
+
+    @property
+    def resolving_vpc_ids(self) -> tuple[str, ...]:
+        return tuple(info.vpc.id for info in self.vpcs)
+
+    @property
+    def shared(self) -> tuple[SharedVpcInfo, ...]:
+        return self.vpcs[1:]
+
+
+def is_no_zone_found(error_text: str) -> bool:
+    """Whether a failed ``getZone`` means that no zone matched (anything else is a failure)."""
+    return NO_ZONE_FOUND in error_text
+
+
+def _dns_off(info: SharedVpcInfo) -> ConfigurationError | None:
+    off = [
+        attribute
+        for attribute, enabled in (
+            ("enableDnsSupport", info.vpc.enable_dns_support),
+            ("enableDnsHostnames", info.vpc.enable_dns_hostnames),
+        )
+        if not enabled
+    ]
+    if not off:
+        return None
+    return ConfigurationError(
+        f"Cannot share the PrivateLink: {info.where} is VPC {info.vpc.id}, which has "
+        f"{' and '.join(off)} turned off; a Route 53 private hosted zone resolves only in a VPC "
+        "with both on. Turn them on (aws.ec2.Vpc(..., enable_dns_support=True, "
+        f"enable_dns_hostnames=True), or `aws ec2 modify-vpc-attribute --vpc-id {info.vpc.id} "
+        "--enable-dns-hostnames`) and run again. Nothing was created."
+    )
+
+
+def _conflict(info: SharedVpcInfo, zone_name: str, owner: str) -> ConfigurationError | None:
+    found = info.existing_zone
+    if found is None or found.owner == owner:
+        return None
+    held = f" (managed by {found.owner})" if found.owner else ""
+    return ConfigurationError(
+        f"Cannot share the PrivateLink: {info.where} is VPC {info.vpc.id}, which already has "
+        f"private hosted zone {found.zone_id}{held} for {zone_name} associated; Route 53 "
+        "allows one zone of a name per VPC and would refuse this one with "
+        f"ConflictingDomainExists. Disassociate {found.zone_id} from {info.vpc.id} (or delete "
+        "it, or turn off private DNS on the VPC endpoint that made it), or drop this VPC. "
+        "Nothing was created."
+    )
+
+
+def _same_account(info: SharedVpcInfo, endpoint_account: str | None) -> ConfigurationError | None:
+    if info.account is None or info.account != endpoint_account:
+        return None
+    return ConfigurationError(
+        f"Cannot share the PrivateLink: {info.where}.provider deploys to AWS account "
+        f"{info.account}, the endpoint's own account; a provider in shared_vpcs is for a VPC of "
+        f"another account (it gets a Route 53 association authorization). Pass {info.vpc.id} in "
+        "shared_vpc_ids instead (a VPC of this account in the endpoint's region). Nothing was "
+        "created."
+    )
+
+
+def plan_zone(
+    *,
+    zone_name: str | None,
+    service_name: str,
+    region: str,
+    vpcs: Sequence[SharedVpcInfo],
+    owner: str,
+    endpoint_account: str | None = None,
+) -> ZonePlan:
+    """Check every VPC the zone will be associated with; the first of ``vpcs`` is the
+    endpoint's. ``owner`` is this stack's ``OWNER_TAG`` value: a zone that carries it is the one
+    this stack made on an earlier ``pulumi up``."""
+    if not zone_name:
+        raise ConfigurationError(
+            f"Cannot share the PrivateLink: the endpoint service {service_name} has no private "
+            "DNS name, so there is no name for a private hosted zone. Use dns='endpoint', or "
+            "the service Rockset gave you."
+        )
+    for info in vpcs:
+        problem = (
+            _dns_off(info)
+            or _conflict(info, zone_name, owner)
+            or _same_account(info, endpoint_account)
+        )
+        if problem is not None:
+            raise problem
+    return ZonePlan(zone_name=zone_name.rstrip("."), region=region, vpcs=tuple(vpcs))
+
+
+def share_ingress(plan: EndpointPlan, zone: ZonePlan, *, sources_given: bool) -> EndpointPlan:
+    """The endpoint's plan with each shared VPC's CIDR admitted on TCP 443, unless the user
+    named the sources (``allowed_cidrs`` / ``allowed_security_group_ids``)."""
+    if sources_given:
+        return plan
+    cidrs = [*plan.ingress_cidrs, *(info.vpc.cidr_block for info in zone.shared)]
+    return replace(plan, ingress_cidrs=tuple(dict.fromkeys(cidrs)))
