@@ -52,6 +52,9 @@ class EndpointPlan:
     ingress_security_group_ids: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     """What a preview found wrong but ``pulumi up`` may find fixed (see ``plan_endpoint``)."""
+    private_dns_name: str | None = None
+    """The service's private DNS name, which the endpoint's private DNS answers inside the VPC;
+    None where the service has none."""
 
 
 def _dns_off(vpc: VpcInfo) -> list[str]:
@@ -100,6 +103,7 @@ def plan_endpoint(
     allowed_cidrs: Sequence[str],
     allowed_security_group_ids: Sequence[str],
     vpc_may_change: bool = False,
+    private_dns_name: str | None = None,
 ) -> EndpointPlan:
     """Choose the endpoint's subnets and its ingress CIDRs.
 
@@ -164,4 +168,5 @@ def plan_endpoint(
         ingress_cidrs=ingress,
         ingress_security_group_ids=tuple(allowed_security_group_ids),
         warnings=(_dns_warning(vpc, dns_off),) if dns_off else (),
+        private_dns_name=private_dns_name or None,
     )
