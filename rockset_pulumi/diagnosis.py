@@ -189,8 +189,7 @@ class DnsFinding:
             f"Step 3 failed: this machine cannot reach the PrivateLink endpoint "
             f"{privatelink_url}: {seen}. The VPC endpoint's network interfaces are at "
             f"{expected}, and its private DNS answers with them only inside the VPC: this "
-            f"machine is outside it (diagnosed {elapsed:.0f} s into step 3, instead of waiting "
-            f"for the check timeout). {fixes}"
+            f"machine is outside it (diagnosed {elapsed:.0f} s into step 3). {fixes}"
         )
 
 

@@ -542,12 +542,13 @@ def verify_lockdown(
         )
     elif not status.public_refuses_key:
         admins = ", ".join(f"{n}={c}" for n, c in sorted(admin_cidrs.items()))
+        inside = f"one of admin_cidrs ({admins})" if admins else "an admin entry of the allowlist"
         failures.append(
             f"the public endpoint {api.public_url} should refuse the API key (Authentication"
-            f" Failure) but accepted it. A machine whose public address lies inside one of "
-            f"admin_cidrs ({admins}) sees exactly this, because the allowlist lets it through; "
-            "Rockset's guide runs step 5 from inside the VPC, whose traffic leaves through an "
-            "address outside admin_cidrs. Run `pulumi up` there, or check the allowlist"
+            f" Failure) but accepted it. A machine whose public address lies inside {inside} "
+            "sees exactly this, because the allowlist lets it through; Rockset's guide runs "
+            "step 5 from inside the VPC, whose traffic leaves through an address outside "
+            "admin_cidrs. Run `pulumi up` there, or check the allowlist"
         )
     if not status.privatelink_accepts_key:
         failures.append(
