@@ -1,7 +1,7 @@
 """Benchmarks of rockset-pulumi's claims: quick to notice readiness, cheap checks, small state,
-little engine overhead, linear scale.
+little engine overhead, linear scale, a fast diagnosis outside the VPC.
 
-``python -m bench`` (``make bench``) runs P1-P5 and rewrites ``docs/performance.md`` with a table
+``python -m bench`` (``make bench``) runs P1-P6 and rewrites ``docs/performance.md`` with a table
 per benchmark, its target and verdict, the machine it ran on and plots; ``python -m bench --smoke
 --output PATH`` is a tiny version of the same for the test suite. Each module measures one
 benchmark and returns a :class:`Section`; :mod:`bench.report` renders them.
@@ -53,6 +53,12 @@ class Settings:
     """P4: measured repetitions per program (0: not run), after one unmeasured warm-up each."""
     scale_sizes: tuple[int, ...]
     scale_reps: int
+    p6_reps: int
+    """P6: runs of the diagnosis at the default check_timeout."""
+    p6_before_timeouts: tuple[float, ...]
+    """P6: short check_timeouts at which the old wait is measured (twice each)."""
+    p6_window: float | None
+    """P6: the diagnosis window; None for the default (the smoke run shortens it)."""
 
     @classmethod
     def full(cls) -> Settings:
@@ -66,6 +72,9 @@ class Settings:
             p4_reps=7,
             scale_sizes=(1, 10, 100),
             scale_reps=3,
+            p6_reps=3,
+            p6_before_timeouts=(2.0, 5.0, 10.0),
+            p6_window=None,
         )
 
     @classmethod
@@ -81,6 +90,9 @@ class Settings:
             p4_reps=0,
             scale_sizes=(1, 3),
             scale_reps=1,
+            p6_reps=1,
+            p6_before_timeouts=(1.0,),
+            p6_window=1.0,
         )
 
 

@@ -1,4 +1,4 @@
-"""``python -m bench [--smoke] [--output PATH]``: run P1-P5 and write the report.
+"""``python -m bench [--smoke] [--output PATH]``: run P1-P6 and write the report.
 
 The full run rewrites ``docs/performance.md`` and its plots. ``--smoke`` runs tiny sizes and
 draws no plots (so it needs no matplotlib), and is meant to write elsewhere with ``--output``.
@@ -13,7 +13,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import REPO, Section, Settings, engine_overhead, latency, provider_size, readiness, scale
+from bench import (
+    REPO,
+    Section,
+    Settings,
+    diagnosis,
+    engine_overhead,
+    latency,
+    provider_size,
+    readiness,
+    scale,
+)
 from bench.report import draw, render
 
 BENCHMARKS: tuple[Callable[[Settings], Section], ...] = (
@@ -22,6 +32,7 @@ BENCHMARKS: tuple[Callable[[Settings], Section], ...] = (
     provider_size.run,
     engine_overhead.run,
     scale.run,
+    diagnosis.run,
 )
 
 

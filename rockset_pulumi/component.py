@@ -32,7 +32,13 @@ import pulumi_aws as aws
 from .api import RocksetApi
 from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
 from .hosted_zone import SharedZone, look_up_zone_plan
-from .lookups import check_acceptance, check_region, look_up_plan, provider_region
+from .lookups import (
+    check_acceptance,
+    check_region,
+    look_up_dns_expectation,
+    look_up_plan,
+    provider_region,
+)
 from .planning import EndpointPlan
 from .pricing import compare_with_endpoint_per_vpc, estimate_monthly_cost
 from .providers import ConnectivityCheck, IpAllowlist, LockdownCheck
@@ -60,6 +66,10 @@ class _Network:
     security_group: aws.ec2.SecurityGroup
     endpoint: aws.ec2.VpcEndpoint
     endpoint_state: pulumi.Output[str]
+    live: pulumi.Output[aws.ec2.GetVpcEndpointResult]
+    """The endpoint as AWS describes it after creation."""
+    private_dns_name: pulumi.Output[str | None]
+    """The name the endpoint's private DNS answers for inside the VPC (the service's)."""
 
 
 @dataclass(frozen=True)
@@ -294,7 +304,13 @@ class PrivateLink(pulumi.ComponentResource):
         state = pulumi.Output.all(live.state, live.owner_id, service_name, endpoint.id).apply(
             accepted
         )
-        return _Network(security_group=security_group, endpoint=endpoint, endpoint_state=state)
+        return _Network(
+            security_group=security_group,
+            endpoint=endpoint,
+            endpoint_state=state,
+            live=live,
+            private_dns_name=plan.apply(lambda p: p.private_dns_name),
+        )
 
     def _share(
         self,
@@ -327,20 +343,30 @@ class PrivateLink(pulumi.ComponentResource):
         network: _Network,
     ) -> _Verification:
         """Steps 3-5, chained so that destroy removes the allowlist entries before the
-        PrivateLink path goes away."""
+        PrivateLink path goes away. Step 3 diagnoses this machine's DNS for the PrivateLink host
+        against the endpoint's addresses."""
         if not settings.checks or args.api_key is None:
             return _Verification()
+        privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
         api = RocksetApi.inputs(
             public_url=where.hosts.apply(lambda h: h.public_url),
-            privatelink_url=where.hosts.apply(lambda h: h.privatelink_url),
+            privatelink_url=privatelink_url,
             api_key=args.api_key,
             ca_bundle=settings.ca_bundle,
+        )
+        dns_expectation = look_up_dns_expectation(
+            endpoint=network.live,
+            state=network.endpoint_state,
+            privatelink_url=privatelink_url,
+            private_dns_name=network.private_dns_name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
         )
         connectivity = ConnectivityCheck(
             f"{name}-connectivity",
             api=api,
             timeout=settings.check_timeout,
             public_may_refuse_key=settings.lockdown,
+            dns_expectation=dns_expectation,
             # Waits for the acceptance check, and re-runs when the endpoint is replaced.
             endpoint_id=network.endpoint_state.apply(lambda _: network.endpoint.id),
             triggers=settings.triggers,

@@ -9,6 +9,8 @@
 - :func:`check_acceptance`: the endpoint's live state; ``pendingAcceptance`` is the guide's step 1
   not finished (Rockset has not accepted the connection), which pulumi-aws itself does not treat
   as an error.
+- :func:`look_up_dns_expectation`: what the PrivateLink host resolves to inside the VPC (the
+  endpoint's network interface addresses), for step 3's diagnosis.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .args import ResolvedArgs
+from .diagnosis import DnsExpectation
 from .errors import ConfigurationError, RocksetPulumiError, VerificationError
 from .planning import EndpointPlan, SubnetInfo, VpcInfo, plan_endpoint
 from .regions import REGIONS
@@ -29,6 +32,7 @@ __all__ = [
     "check_acceptance",
     "check_region",
     "is_unseen_service",
+    "look_up_dns_expectation",
     "look_up_plan",
     "provider_region",
     "unseen_service_error",
@@ -188,3 +192,41 @@ def check_acceptance(
             "the endpoint (`pulumi up --replace` on it)."
         )
     return state or "unknown"
+
+
+def _interface_addresses(interface: aws.ec2.GetNetworkInterfaceResult) -> list[str]:
+    """A network interface's IPv4 addresses: every private one, else the primary one."""
+    return [a for a in (interface.private_ips or [interface.private_ip]) if a]
+
+
+def look_up_dns_expectation(
+    *,
+    endpoint: pulumi.Output[aws.ec2.GetVpcEndpointResult],
+    state: pulumi.Output[str],
+    privatelink_url: pulumi.Output[str],
+    private_dns_name: pulumi.Output[str | None],
+    opts: pulumi.InvokeOutputOptions,
+) -> pulumi.Output[dict[str, Any] | None]:
+    """What the PrivateLink host resolves to inside the VPC, as a dynamic resource's input.
+
+    Known once AWS reports the endpoint ``available`` with private DNS on: the addresses of its
+    network interfaces (one look-up each) and the service's private DNS name. None otherwise,
+    which turns step 3's diagnosis off. Unknown in preview, like the endpoint.
+    """
+
+    def expect(found: list[Any]) -> pulumi.Output[dict[str, Any] | None] | None:
+        live, live_state, url, dns_name = found
+        if live_state != "available" or not live.private_dns_enabled:
+            return None
+        interfaces = [
+            aws.ec2.get_network_interface_output(id=interface_id, opts=opts)
+            for interface_id in sorted(live.network_interface_ids or [])
+        ]
+
+        def expectation(described: list[aws.ec2.GetNetworkInterfaceResult]) -> dict[str, Any]:
+            addresses = [a for interface in described for a in _interface_addresses(interface)]
+            return DnsExpectation.of(url, dns_name, addresses).as_props()
+
+        return pulumi.Output.all(*interfaces).apply(expectation)
+
+    return pulumi.Output.all(endpoint, state, privatelink_url, private_dns_name).apply(expect)

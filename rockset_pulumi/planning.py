@@ -55,7 +55,8 @@ class EndpointPlan:
     vpc: VpcInfo | None = None
     """The endpoint's VPC as the look-up found it."""
     private_dns_name: str | None = None
-    """The endpoint service's private DNS name (Rockset's PrivateLink host), if it has one."""
+    """The service's private DNS name (Rockset's PrivateLink host), which the endpoint's private
+    DNS or the shared hosted zone answers; None where the service has none."""
 
 
 def _dns_off(vpc: VpcInfo) -> list[str]:

@@ -33,6 +33,7 @@ from pulumi.dynamic import (
 
 from .allowlist import Owner
 from .api import RocksetApi
+from .diagnosis import DnsExpectation
 from .steps import (
     check_connectivity,
     observe_lockdown,
@@ -85,15 +86,28 @@ class _Provider(ResourceProvider):
 
 
 class ConnectivityCheckProvider(_Provider):
-    """Step 3: both endpoints answer and accept the key."""
+    """Step 3: both endpoints answer and accept the key.
 
-    inputs = (*RocksetApi.PROPS, "timeout", "public_may_refuse_key", "endpoint_id", "triggers")
+    ``dns_expectation`` (what the PrivateLink host resolves to inside the VPC, see
+    :class:`~rockset_pulumi.diagnosis.DnsExpectation`) turns on the diagnosis of a machine that
+    cannot resolve it; absent, step 3 waits the whole timeout as it always did.
+    """
+
+    inputs = (
+        *RocksetApi.PROPS,
+        "timeout",
+        "public_may_refuse_key",
+        "dns_expectation",
+        "endpoint_id",
+        "triggers",
+    )
 
     def _run(self, props: dict[str, Any]) -> dict[str, Any]:
         results = check_connectivity(
             RocksetApi.from_props(props),
             float(props["timeout"]),
             public_may_refuse_key=bool(props.get("public_may_refuse_key")),
+            dns=DnsExpectation.from_props(props.get("dns_expectation")),
         )
         return {**props, **results}
 
@@ -229,12 +243,14 @@ class ConnectivityCheck(pulumi.dynamic.Resource, module="rockset", name="Connect
         public_may_refuse_key: bool,
         endpoint_id: pulumi.Input[str],
         triggers: Sequence[str],
+        dns_expectation: pulumi.Input[Mapping[str, Any] | None] = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
             **api,
             "timeout": timeout,
             "public_may_refuse_key": public_may_refuse_key,
+            "dns_expectation": dns_expectation,
             "endpoint_id": endpoint_id,
             "triggers": list(triggers),
             "public": None,

@@ -31,6 +31,7 @@ from .allowlist import (
 )
 from .api import RocksetApi
 from .client import RocksetClient
+from .diagnosis import DiagnosisPolicy, DnsExpectation, DnsWatch
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -109,6 +110,8 @@ OUTPUT_TEXT_LIMIT = 600
 """Characters of an error kept in an output: the client's message with its hint fits."""
 _ATTEMPT_DEADLINE = 30.0
 _PUBLIC_WAIT = 30.0
+_DIAGNOSIS_LIMIT = 2000
+"""Characters of step 3's diagnosis kept: the message, with many addresses, and its fixes."""
 """The public endpoint is not coming up: it answers at once or is unreachable from here."""
 
 
@@ -165,30 +168,58 @@ def wait_for(
     policy: PollPolicy,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    watch: DnsWatch | None = None,
 ) -> Probe:
-    """Probe ``url`` until it answers or ``policy`` gives up; transient errors are retried."""
-    polled = poll(
-        lambda remaining: probe_once(api, url, _attempt_deadline(remaining)),
-        policy,
-        sleep=sleep,
-    )
+    """Probe ``url`` until it answers or ``policy`` gives up; transient errors are retried.
+
+    With ``watch``, each failed attempt is followed by a look at this machine's DNS, and polling
+    stops once the watch finds DNS that cannot reach the endpoint past its window.
+    """
+
+    def attempt(remaining: float | None) -> Attempt[Probe]:
+        deadline = _attempt_deadline(remaining)
+        if watch is not None:
+            deadline = watch.attempt_deadline(deadline)
+        result = probe_once(api, url, deadline)
+        if watch is None:
+            return result
+        if result.final:
+            # The endpoint was reached (or refused TLS): whatever DNS looked like before is past.
+            watch.forget()
+            return result
+        return Attempt(result.value, final=watch.look())
+
+    polled = poll(attempt, policy, sleep=sleep)
     return dataclasses.replace(polled.value, attempts=polled.attempts)
 
 
 def check_connectivity(
-    api: RocksetApi, timeout: float, *, public_may_refuse_key: bool
+    api: RocksetApi,
+    timeout: float,
+    *,
+    public_may_refuse_key: bool,
+    dns: DnsExpectation | None = None,
+    diagnosis: DiagnosisPolicy | None = None,
 ) -> dict[str, Any]:
     """Step 3: both endpoints answer ``GET /`` and accept the key; probed at the same time.
 
     ``public_may_refuse_key`` is set once lockdown is configured: the public endpoint then refuses
     the key by design, and only its ``GET /`` is required.
+    With ``dns`` (what the PrivateLink host resolves to inside the VPC), a PrivateLink endpoint
+    that this machine resolves wrongly, or not at all, fails the step as soon as ``diagnosis``
+    allows (default: :class:`~rockset_pulumi.diagnosis.DiagnosisPolicy`'s, about 45 s; see
+    :mod:`rockset_pulumi.diagnosis`) instead of after ``timeout``.
     Raises :class:`VerificationError` naming the endpoint, what was tried and the last error.
     """
+    watch = None if dns is None else DnsWatch(dns, diagnosis or DiagnosisPolicy())
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rockset-probe") as pool:
-        private = pool.submit(wait_for, api, api.privatelink_url, waiting(timeout))
+        private = pool.submit(wait_for, api, api.privatelink_url, waiting(timeout), watch=watch)
         public = pool.submit(wait_for, api, api.public_url, waiting(min(timeout, _PUBLIC_WAIT)))
         private_probe, public_probe = private.result(), public.result()
 
+    diagnosed = None if watch is None else watch.message(api.privatelink_url)
+    if not private_probe.authenticated and diagnosed is not None:
+        raise VerificationError(clean(diagnosed, _DIAGNOSIS_LIMIT, secret=api.api_key))
     if not private_probe.authenticated:
         raise VerificationError(
             f"Step 3 failed: the PrivateLink endpoint {api.privatelink_url} did not accept "
@@ -511,12 +542,13 @@ def verify_lockdown(
         )
     elif not status.public_refuses_key:
         admins = ", ".join(f"{n}={c}" for n, c in sorted(admin_cidrs.items()))
+        inside = f"one of admin_cidrs ({admins})" if admins else "an admin entry of the allowlist"
         failures.append(
             f"the public endpoint {api.public_url} should refuse the API key (Authentication"
-            f" Failure) but accepted it. A machine whose public address lies inside one of "
-            f"admin_cidrs ({admins}) sees exactly this, because the allowlist lets it through; "
-            "Rockset's guide runs step 5 from inside the VPC, whose traffic leaves through an "
-            "address outside admin_cidrs. Run `pulumi up` there, or check the allowlist"
+            f" Failure) but accepted it. A machine whose public address lies inside {inside} "
+            "sees exactly this, because the allowlist lets it through; Rockset's guide runs "
+            "step 5 from inside the VPC, whose traffic leaves through an address outside "
+            "admin_cidrs. Run `pulumi up` there, or check the allowlist"
         )
     if not status.privatelink_accepts_key:
         failures.append(

@@ -17,6 +17,7 @@ SECTIONS = (
     "## P3 Serialized provider size",
     "## P4 Engine overhead",
     "## P5 Scale",
+    "## P6 Time to diagnosis",
 )
 
 
@@ -31,7 +32,7 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_smoke_run_reports_all_five_against_their_targets(tmp_path: Path) -> None:
+def test_smoke_run_reports_all_six_against_their_targets(tmp_path: Path) -> None:
     output = tmp_path / "performance.md"
     done = bench("--smoke", "--output", str(output))
     assert done.returncode == 0, done.stderr
@@ -40,7 +41,7 @@ def test_smoke_run_reports_all_five_against_their_targets(tmp_path: Path) -> Non
         assert heading in report
     assert report.count("Target: ") == len(SECTIONS)
     assert report.count("Verdict: **") == len(SECTIONS)
-    for key in ("P1", "P2", "P3", "P5"):
+    for key in ("P1", "P2", "P3", "P5", "P6"):
         assert f"| {key} |" in report
     assert "Smoke run" in report
     assert "| CPU |" in report

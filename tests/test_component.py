@@ -27,6 +27,7 @@ SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
 GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+GET_INTERFACE = "aws:ec2/getNetworkInterface:getNetworkInterface"
 MOTO_ACCOUNT = "123456789012"
 UNKNOWN_SERVICE = "com.amazonaws.vpce.eu-central-1.vpce-svc-0123456789abcdef0"
 LOCKDOWN = {"api_key": "k-123", "lockdown": True, "admin_cidrs": {"office": "203.0.113.0/24"}}
@@ -418,6 +419,47 @@ def test_steps_3_to_5_are_chained_after_the_endpoint() -> None:
         # The key travels only as an input, and as a secret.
         for _, inputs in dynamic.values():
             assert inputs["api_key"] == {SECRET_SIG: SECRET_VALUE_SIG, "value": "k-123"}
+
+
+def test_step_3_expects_the_private_dns_name_at_the_endpoints_interfaces() -> None:
+    with program() as aws:
+        component = link(aws, api_key="k-123")
+        resolve(component.connectivity)
+        conn = only(aws, f"{DYNAMIC_PREFIX}/rockset:ConnectivityCheck")
+        interface_ids = resolve(component.network_interface_ids) or []
+        described = aws.ec2.describe_network_interfaces(NetworkInterfaceIds=interface_ids)
+        addresses = sorted(i["PrivateIpAddress"] for i in described["NetworkInterfaces"])
+        assert len(addresses) == 2  # one interface per served zone
+        assert conn["dns_expectation"] == {
+            "host": "privatelink.euc1a1.rockset.com",
+            "private_dns_name": "privatelink.euc1a1.rockset.com",
+            "addresses": addresses,
+        }
+        # Each interface was looked up by its id, under the component.
+        looked_up = [args["id"] for token, args in aws.mocks.calls if token == GET_INTERFACE]
+        assert sorted(looked_up) == sorted(interface_ids)
+
+
+def test_a_users_own_privatelink_host_is_expected_with_the_service_name_beside_it() -> None:
+    with program() as aws:
+        component = link(
+            aws, api_key="k-123", privatelink_url="https://rockset.corp.example.com:8443"
+        )
+        resolve(component.connectivity)
+        expected = only(aws, f"{DYNAMIC_PREFIX}/rockset:ConnectivityCheck")["dns_expectation"]
+        # Not the private DNS name: step 3 diagnoses only a host that does not resolve.
+        assert expected["host"] == "rockset.corp.example.com"
+        assert expected["private_dns_name"] == "privatelink.euc1a1.rockset.com"
+
+
+def test_preview_looks_up_no_interface() -> None:
+    with program(preview=True) as aws:
+        component = link(aws, api_key="k-123")
+        resolve(component.connectivity)
+        conn = only(aws, f"{DYNAMIC_PREFIX}/rockset:ConnectivityCheck")
+        # Unknown until the endpoint exists; the check does not run in preview anyway.
+        assert isinstance(conn["dns_expectation"], pulumi.output.Unknown)
+        assert [t for t, _ in aws.mocks.calls if t == GET_INTERFACE] == []
 
 
 def test_checks_without_lockdown_stop_at_step_3() -> None:

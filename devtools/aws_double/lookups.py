@@ -19,6 +19,7 @@ from devtools.aws_double.vpc_endpoints import describe_endpoint, endpoint_output
 
 __all__ = [
     "GET_CALLER_IDENTITY",
+    "GET_NETWORK_INTERFACE",
     "GET_REGION",
     "GET_SUBNET",
     "GET_VPC",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+GET_NETWORK_INTERFACE = "aws:ec2/getNetworkInterface:getNetworkInterface"
 GET_REGION = "aws:index/getRegion:getRegion"
 GET_SUBNET = "aws:ec2/getSubnet:getSubnet"
 GET_VPC = "aws:ec2/getVpc:getVpc"
@@ -193,6 +195,79 @@ def get_vpc_endpoint(ec2: Ec2, args: Mapping[str, Any]) -> Props:
     }
 
 
+def _endpoint_owning(ec2: Ec2, interface_id: str, operation: str) -> str | None:
+    """The VPC endpoint whose network interface this is: moto describes such an interface as a
+    plain one, where AWS marks it as the endpoint's."""
+    endpoints = ec2.call(operation, "describe_vpc_endpoints")["VpcEndpoints"]
+    return next(
+        (e["VpcEndpointId"] for e in endpoints if interface_id in e.get("NetworkInterfaceIds", [])),
+        None,
+    )
+
+
+def get_network_interface(ec2: Ec2, args: Mapping[str, Any]) -> Props:
+    """One network interface by id: the component reads its VPC endpoint's addresses."""
+    _only(GET_NETWORK_INTERFACE, args, {"id"})
+    operation = "reading EC2 Network Interface"
+    [interface] = ec2.call(
+        operation, "describe_network_interfaces", NetworkInterfaceIds=[args["id"]]
+    )["NetworkInterfaces"]
+    interface_id = interface["NetworkInterfaceId"]
+    endpoint_id = _endpoint_owning(ec2, interface_id, operation)
+    association = interface.get("Association")
+    attachment = interface.get("Attachment")
+    return {
+        "id": interface_id,
+        "arn": f"arn:aws:ec2:{ec2.region}:{interface['OwnerId']}:network-interface/{interface_id}",
+        "associations": []
+        if association is None
+        else [
+            {
+                "allocationId": association.get("AllocationId", ""),
+                "associationId": association.get("AssociationId", ""),
+                "carrierIp": association.get("CarrierIp", ""),
+                "customerOwnedIp": association.get("CustomerOwnedIp", ""),
+                "ipOwnerId": association.get("IpOwnerId", ""),
+                "publicDnsName": association.get("PublicDnsName", ""),
+                "publicIp": association.get("PublicIp", ""),
+            }
+        ],
+        "attachments": []
+        if attachment is None
+        else [
+            {
+                "attachmentId": attachment.get("AttachmentId", ""),
+                "deviceIndex": attachment.get("DeviceIndex", 0),
+                "instanceId": attachment.get("InstanceId", ""),
+                "instanceOwnerId": attachment.get("InstanceOwnerId", ""),
+                "networkCardIndex": attachment.get("NetworkCardIndex", 0),
+            }
+        ],
+        "availabilityZone": interface.get("AvailabilityZone", ""),
+        "description": interface.get("Description", "")
+        if endpoint_id is None
+        else f"VPC Endpoint Interface {endpoint_id}",
+        "enaSrdSpecifications": [],
+        "filters": None,
+        "interfaceType": interface.get("InterfaceType", "interface")
+        if endpoint_id is None
+        else "vpc_endpoint",
+        "ipv6Addresses": [a["Ipv6Address"] for a in interface.get("Ipv6Addresses", [])],
+        "macAddress": interface.get("MacAddress", ""),
+        "outpostArn": "",
+        "ownerId": interface["OwnerId"],
+        "privateDnsName": interface.get("PrivateDnsName", ""),
+        "privateIp": interface.get("PrivateIpAddress", ""),
+        "privateIps": [a["PrivateIpAddress"] for a in interface.get("PrivateIpAddresses", [])],
+        "region": ec2.region,
+        "requesterId": interface.get("RequesterId", ""),
+        "securityGroups": [group["GroupId"] for group in interface.get("Groups", [])],
+        "subnetId": interface["SubnetId"],
+        "tags": tags_to_dict(interface.get("TagSet", [])),
+        "vpcId": interface["VpcId"],
+    }
+
+
 def get_region(ec2: Ec2, args: Mapping[str, Any]) -> Props:
     """The provider's own region: the component asks which region it deploys to."""
     _only(GET_REGION, args, set())
@@ -225,6 +300,7 @@ def get_caller_identity(ec2: Ec2, args: Mapping[str, Any]) -> Props:
 
 LOOKUPS: Mapping[str, Lookup] = {
     GET_CALLER_IDENTITY: get_caller_identity,
+    GET_NETWORK_INTERFACE: get_network_interface,
     GET_REGION: get_region,
     GET_SUBNET: get_subnet,
     GET_VPC: get_vpc,

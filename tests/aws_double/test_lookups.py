@@ -33,6 +33,7 @@ GET_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
 GET_ENDPOINT = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
 GET_REGION = "aws:index/getRegion:getRegion"
 GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+GET_INTERFACE = "aws:ec2/getNetworkInterface:getNetworkInterface"
 
 
 def test_get_vpc_reports_the_dns_attributes_the_preflight_checks(ec2: Any, model: Ec2Model) -> None:
@@ -113,6 +114,32 @@ def test_get_vpc_endpoint_reports_state_and_owner(
     assert pending["state"] == "pendingAcceptance"
 
 
+def test_get_network_interface_gives_an_endpoints_addresses(
+    ec2: Any, model: Ec2Model, network: Network
+) -> None:
+    endpoint_id, endpoint = create(model, VPC_ENDPOINT, "ep", endpoint_inputs(network, "a", "b"))
+
+    interfaces = [
+        model.invoke(GET_INTERFACE, {"id": interface_id})
+        for interface_id in endpoint["networkInterfaceIds"]
+    ]
+
+    assert len(interfaces) == 2
+    described = ec2.describe_network_interfaces(
+        NetworkInterfaceIds=endpoint["networkInterfaceIds"]
+    )["NetworkInterfaces"]
+    assert sorted(i["privateIp"] for i in interfaces) == sorted(
+        d["PrivateIpAddress"] for d in described
+    )
+    for interface in interfaces:
+        assert interface["privateIps"] == [interface["privateIp"]]
+        assert interface["vpcId"] == network.vpc_id
+        # As AWS marks an endpoint's interfaces, which moto does not.
+        assert interface["interfaceType"] == "vpc_endpoint"
+        assert interface["description"] == f"VPC Endpoint Interface {endpoint_id}"
+    assert {i["subnetId"] for i in interfaces} == set(endpoint["subnetIds"])
+
+
 def test_get_region_is_the_region_the_provider_deploys_to(model: Ec2Model) -> None:
     assert model.invoke(GET_REGION, {}) == {
         "id": REGION,
@@ -130,6 +157,7 @@ def test_get_region_is_the_region_the_provider_deploys_to(model: Ec2Model) -> No
         (GET_SUBNET, {"id": "subnet-0000000000000000a"}, "InvalidSubnetID.NotFound"),
         (GET_ENDPOINT, {"id": "vpce-0000000000000000a"}, "InvalidVpcEndpointId.NotFound"),
         (GET_SERVICE, {"serviceName": f"{EUC1}0"}, "InvalidServiceName"),
+        (GET_INTERFACE, {"id": "eni-0000000000000000a"}, "InvalidNetworkInterfaceID.NotFound"),
     ],
 )
 def test_missing_things_fail_with_the_error_aws_names(
