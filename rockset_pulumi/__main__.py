@@ -5,4 +5,6 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Importing the module (as tools that walk the package do) must not run the command.
+if __name__ == "__main__":
+    sys.exit(main())
