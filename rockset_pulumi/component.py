@@ -221,7 +221,7 @@ class PrivateLink(pulumi.ComponentResource):
             )
         network = self._network(name, args, settings, where, plan)
         shared = self._share(name, args, settings, zone_plan, network)
-        checks = self._verify(name, args, settings, where, network)
+        checks = self._verify(name, args, settings, where, network, shared)
         self._publish(settings, where, plan, network, checks, shared=shared, zone_plan=zone_plan)
 
     def _locate(self, settings: ResolvedArgs, ambient: str | None) -> _Location:
@@ -341,10 +341,12 @@ class PrivateLink(pulumi.ComponentResource):
         settings: ResolvedArgs,
         where: _Location,
         network: _Network,
+        shared: SharedZone | None,
     ) -> _Verification:
         """Steps 3-5, chained so that destroy removes the allowlist entries before the
-        PrivateLink path goes away. Step 3 diagnoses this machine's DNS for the PrivateLink host
-        against the endpoint's addresses."""
+        PrivateLink path goes away (with a shared zone: before its record stops resolving the
+        name). Step 3 diagnoses this machine's DNS for the PrivateLink host against the
+        endpoint's addresses."""
         if not settings.checks or args.api_key is None:
             return _Verification()
         privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
@@ -359,8 +361,13 @@ class PrivateLink(pulumi.ComponentResource):
             state=network.endpoint_state,
             privatelink_url=privatelink_url,
             private_dns_name=network.private_dns_name,
+            zone_resolves=shared is not None,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
+        # The PrivateLink host resolves through the endpoint's private DNS or the zone's record.
+        path: list[pulumi.Resource] = [network.endpoint]
+        if shared is not None:
+            path.append(shared.record)
         connectivity = ConnectivityCheck(
             f"{name}-connectivity",
             api=api,
@@ -370,7 +377,7 @@ class PrivateLink(pulumi.ComponentResource):
             # Waits for the acceptance check, and re-runs when the endpoint is replaced.
             endpoint_id=network.endpoint_state.apply(lambda _: network.endpoint.id),
             triggers=settings.triggers,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[network.endpoint]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=path),
         )
         if not settings.lockdown:
             return _Verification(connectivity_check=connectivity)

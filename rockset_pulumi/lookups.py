@@ -205,18 +205,20 @@ def look_up_dns_expectation(
     state: pulumi.Output[str],
     privatelink_url: pulumi.Output[str],
     private_dns_name: pulumi.Output[str | None],
+    zone_resolves: bool,
     opts: pulumi.InvokeOutputOptions,
 ) -> pulumi.Output[dict[str, Any] | None]:
     """What the PrivateLink host resolves to inside the VPC, as a dynamic resource's input.
 
-    Known once AWS reports the endpoint ``available`` with private DNS on: the addresses of its
+    Known once AWS reports the endpoint ``available`` with private DNS on (or with
+    ``zone_resolves``: the shared hosted zone's alias answers the name): the addresses of its
     network interfaces (one look-up each) and the service's private DNS name. None otherwise,
     which turns step 3's diagnosis off. Unknown in preview, like the endpoint.
     """
 
     def expect(found: list[Any]) -> pulumi.Output[dict[str, Any] | None] | None:
         live, live_state, url, dns_name = found
-        if live_state != "available" or not live.private_dns_enabled:
+        if live_state != "available" or not (live.private_dns_enabled or zone_resolves):
             return None
         interfaces = [
             aws.ec2.get_network_interface_output(id=interface_id, opts=opts)

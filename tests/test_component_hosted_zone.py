@@ -13,7 +13,7 @@ import pytest
 
 from devtools.aws_double.ec2 import in_account, seed_network
 from devtools.aws_double.mocks import MockedAws
-from devtools.pulumi_mocks import program, registered, resolve
+from devtools.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
 from rockset_pulumi import ConfigurationError, PrivateLink, PrivateLinkArgs
 from rockset_pulumi.hosted_zone import owner_mark
 from rockset_pulumi.sharing import OWNER_TAG, SharedVpc
@@ -245,3 +245,22 @@ def test_a_shared_vpc_id_from_an_output_is_named_by_position() -> None:
         shared = pulumi.Output.from_input(spoke(aws, "10.1.0.0/16"))
         settle(link(aws, shared_vpc_ids=[shared]))
         assert [name for _, name, _ in registered(aws, ASSOCIATION)] == ["rockset-shared-vpc-0"]
+
+
+def test_step_3_waits_for_the_zone_and_expects_its_name_at_the_endpoint() -> None:
+    # With private DNS off, only the zone's alias makes the host resolve in the VPC: step 3
+    # must start after it exists, and diagnose this machine's DNS against the endpoint.
+    with program() as aws:
+        component = link(aws, api_key="k-123")
+        resolve(component.connectivity)
+        order = [name for _, name, _ in registered(aws)]
+        assert order.index("rockset-alias") < order.index("rockset-connectivity")
+        [(_, _, check)] = registered(aws, f"{DYNAMIC_PREFIX}/rockset:ConnectivityCheck")
+        interface_ids = resolve(component.network_interface_ids) or []
+        described = aws.ec2.describe_network_interfaces(NetworkInterfaceIds=interface_ids)
+        addresses = sorted(i["PrivateIpAddress"] for i in described["NetworkInterfaces"])
+        assert check["dns_expectation"] == {
+            "host": ZONE_NAME,
+            "private_dns_name": ZONE_NAME,
+            "addresses": addresses,
+        }
