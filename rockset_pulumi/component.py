@@ -221,7 +221,7 @@ class PrivateLink(pulumi.ComponentResource):
             )
         network = self._network(name, args, settings, where, plan)
         shared = self._share(name, args, settings, zone_plan, network)
-        checks = self._verify(name, args, settings, where, network, shared)
+        checks = self._verify(name, args, settings, where, network, shared=shared)
         self._publish(settings, where, plan, network, checks, shared=shared, zone_plan=zone_plan)
 
     def _locate(self, settings: ResolvedArgs, ambient: str | None) -> _Location:
@@ -341,6 +341,7 @@ class PrivateLink(pulumi.ComponentResource):
         settings: ResolvedArgs,
         where: _Location,
         network: _Network,
+        *,
         shared: SharedZone | None,
     ) -> _Verification:
         """Steps 3-5, chained so that destroy removes the allowlist entries before the
