@@ -9,10 +9,14 @@ The constructor is a short list of named steps, each returning a small frozen va
    :mod:`rockset_pulumi.planning`); an endpoint service this AWS account cannot see is the
    guide's step 1 not done, and fails here, at ``pulumi preview``;
 4. create the **network** children: a security group (``<name>-sg``) admitting TCP 443 only from
-   the named sources, and an Interface VPC endpoint (``<name>-endpoint``) with private DNS, whose
-   live state is then checked for the guide's step 1;
-5. **verify** with the dynamic resources of steps 3-5 (:mod:`rockset_pulumi.providers`), chained
-   so that destroy removes the allowlist entries before the PrivateLink path goes away;
+   the named sources (and, with ``probe: vpc``, the probe function's group ``<name>-probe-sg``),
+   and an Interface VPC endpoint (``<name>-endpoint``) with private DNS, whose live state is then
+   checked for the guide's step 1;
+5. with ``probe: vpc``, **deploy the probe**: the function that sends the PrivateLink side of
+   steps 3-5 from inside the VPC (:mod:`rockset_pulumi.vpc_probe.resources`);
+6. **verify** with the dynamic resources of steps 3-5 (:mod:`rockset_pulumi.providers`), chained
+   so that destroy removes the allowlist entries before the PrivateLink path (and the probe) goes
+   away;
 
 and then every public attribute is assigned and registered in one place (:meth:`_publish`).
 """
@@ -29,11 +33,18 @@ import pulumi_aws as aws
 
 from .api import RocksetApi
 from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
-from .lookups import check_acceptance, check_region, look_up_plan, provider_region
+from .lookups import (
+    check_acceptance,
+    check_region,
+    look_up_plan,
+    provider_profile,
+    provider_region,
+)
 from .planning import EndpointPlan
 from .pricing import estimate_monthly_cost
 from .providers import ConnectivityCheck, IpAllowlist, LockdownCheck
 from .regions import RocksetHosts, resolve_hosts
+from .vpc_probe.resources import ProbeFunction, deploy_probe, probe_security_group
 
 __all__ = ["PrivateLink"]
 
@@ -56,6 +67,8 @@ class _Network:
     security_group: aws.ec2.SecurityGroup
     endpoint: aws.ec2.VpcEndpoint
     endpoint_state: pulumi.Output[str]
+    probe_security_group: aws.ec2.SecurityGroup | None
+    """The probe function's group, which the endpoint's admits (``probe: vpc``)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +143,9 @@ class PrivateLink(pulumi.ComponentResource):
     """Child ``<name>-allowlist`` (step 4), or None without lockdown."""
     lockdown_check: LockdownCheck | None
     """Child ``<name>-lockdown`` (step 5), or None without lockdown."""
+    probe: ProbeFunction | None
+    """With ``probe: vpc``, the children ``<name>-probe*`` that send the PrivateLink side of
+    steps 3-5 from inside the VPC; else None."""
 
     vpc_endpoint_id: pulumi.Output[str]
     """The VPC endpoint's id."""
@@ -177,8 +193,9 @@ class PrivateLink(pulumi.ComponentResource):
         where = self._locate(settings, ambient)
         plan = self._plan(args, settings, where)
         network = self._network(name, args, settings, where, plan)
-        checks = self._verify(name, args, settings, where, network)
-        self._publish(settings, where, plan, network, checks)
+        probe = self._deploy_probe(name, settings, where, plan, network=network, opts=opts)
+        checks = self._verify(name, args, settings, where, network=network, probe=probe)
+        self._publish(settings, where, plan, network=network, checks=checks, probe=probe)
 
     def _locate(self, settings: ResolvedArgs, ambient: str | None) -> _Location:
         """The provider's region decides where resources go: a ``region`` argument that
@@ -229,11 +246,21 @@ class PrivateLink(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tags = {"Name": f"{name}-rockset-privatelink", **settings.tags}
         service_name = where.hosts.apply(lambda h: h.service_name)
+        probe_group = (
+            probe_security_group(name, vpc_id=args.vpc_id, tags=tags, parent=self)
+            if settings.probe == "vpc"
+            else None
+        )
+        probe_group_id: pulumi.Output[str | None] = (
+            pulumi.Output.from_input(None) if probe_group is None else probe_group.id
+        )
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args.vpc_id,
             description=f"Rockset PrivateLink endpoint {name}: HTTPS from allowed sources only",
-            ingress=plan.apply(_ingress_rules),
+            ingress=pulumi.Output.all(plan, probe_group_id).apply(
+                lambda found: _ingress_rules(found[0], found[1])
+            ),
             egress=[],
             tags=tags,
             opts=child,
@@ -260,7 +287,38 @@ class PrivateLink(pulumi.ComponentResource):
         state = pulumi.Output.all(live.state, live.owner_id, service_name, endpoint.id).apply(
             accepted
         )
-        return _Network(security_group=security_group, endpoint=endpoint, endpoint_state=state)
+        return _Network(
+            security_group=security_group,
+            endpoint=endpoint,
+            endpoint_state=state,
+            probe_security_group=probe_group,
+        )
+
+    def _deploy_probe(
+        self,
+        name: str,
+        settings: ResolvedArgs,
+        where: _Location,
+        plan: pulumi.Output[EndpointPlan],
+        *,
+        network: _Network,
+        opts: pulumi.ResourceOptions | None,
+    ) -> ProbeFunction | None:
+        """With ``probe: vpc``, the function in the endpoint's subnets that relays the
+        PrivateLink side's requests, invoked with the stack's AWS region and profile."""
+        if network.probe_security_group is None:
+            return None
+        return deploy_probe(
+            name,
+            security_group=network.probe_security_group,
+            endpoint_security_group=network.security_group,
+            subnet_ids=plan.apply(lambda p: list(p.subnet_ids)),
+            privatelink_url=where.hosts.apply(lambda h: h.privatelink_url),
+            region=where.region,
+            profile=provider_profile(opts),
+            tags={"Name": f"{name}-rockset-privatelink-probe", **settings.tags},
+            parent=self,
+        )
 
     def _verify(
         self,
@@ -268,10 +326,12 @@ class PrivateLink(pulumi.ComponentResource):
         args: PrivateLinkArgs,
         settings: ResolvedArgs,
         where: _Location,
+        *,
         network: _Network,
+        probe: ProbeFunction | None,
     ) -> _Verification:
         """Steps 3-5, chained so that destroy removes the allowlist entries before the
-        PrivateLink path goes away."""
+        PrivateLink path, and the probe function that reaches it, go away."""
         if not settings.checks or args.api_key is None:
             return _Verification()
         api = RocksetApi.inputs(
@@ -279,7 +339,11 @@ class PrivateLink(pulumi.ComponentResource):
             privatelink_url=where.hosts.apply(lambda h: h.privatelink_url),
             api_key=args.api_key,
             ca_bundle=settings.ca_bundle,
+            relay=None if probe is None else probe.relay,
         )
+        waits_for: list[pulumi.Resource] = [network.endpoint]
+        if probe is not None:
+            waits_for += probe.resources
         connectivity = ConnectivityCheck(
             f"{name}-connectivity",
             api=api,
@@ -288,7 +352,7 @@ class PrivateLink(pulumi.ComponentResource):
             # Waits for the acceptance check, and re-runs when the endpoint is replaced.
             endpoint_id=network.endpoint_state.apply(lambda _: network.endpoint.id),
             triggers=settings.triggers,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[network.endpoint]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for),
         )
         if not settings.lockdown:
             return _Verification(connectivity_check=connectivity)
@@ -316,13 +380,16 @@ class PrivateLink(pulumi.ComponentResource):
         settings: ResolvedArgs,
         where: _Location,
         plan: pulumi.Output[EndpointPlan],
+        *,
         network: _Network,
         checks: _Verification,
+        probe: ProbeFunction | None,
     ) -> None:
         """Every public attribute, assigned and registered in one place."""
         none: pulumi.Output[Any] = pulumi.Output.from_input(None)
         endpoint = network.endpoint
         self.security_group = network.security_group
+        self.probe = probe
         self.endpoint = endpoint
         self.connectivity_check = checks.connectivity_check
         self.allowlist = checks.allowlist
@@ -387,12 +454,16 @@ def _https_rule(
     )
 
 
-def _ingress_rules(plan: EndpointPlan) -> list[aws.ec2.SecurityGroupIngressArgs]:
-    """TCP 443 from the planned sources, and nothing else."""
+def _ingress_rules(
+    plan: EndpointPlan, probe_group_id: str | None
+) -> list[aws.ec2.SecurityGroupIngressArgs]:
+    """TCP 443 from the planned sources (and the probe function's group), and nothing else."""
     rules = []
     if plan.ingress_cidrs:
         rules.append(_https_rule("CIDR blocks", cidr_blocks=list(plan.ingress_cidrs)))
     if plan.ingress_security_group_ids:
         groups = list(plan.ingress_security_group_ids)
         rules.append(_https_rule("security groups", security_groups=groups))
+    if probe_group_id is not None:
+        rules.append(_https_rule("probe function", security_groups=[probe_group_id]))
     return rules

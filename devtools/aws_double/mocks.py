@@ -12,13 +12,17 @@ import boto3
 import grpc
 import pulumi
 from moto import mock_aws
+from moto.core.config import DefaultConfig
 
 from devtools.aws_double.catalog import Catalog
 from devtools.aws_double.ec2 import Network, seed_network
 from devtools.aws_double.errors import AwsApiError
 from devtools.aws_double.model import Ec2Model
 
-__all__ = ["MockedAws", "MotoMocks", "mocked_aws"]
+__all__ = ["MOTO_CONFIG", "MockedAws", "MotoMocks", "mocked_aws"]
+
+MOTO_CONFIG: DefaultConfig = {"iam": {"load_aws_managed_policies": True}}
+"""AWS's managed policies exist, as in AWS: the probe's role attaches one."""
 
 _PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
@@ -62,6 +66,9 @@ class MotoMocks(pulumi.runtime.Mocks):
             sts_client=boto3.client("sts", region_name=region),
             registered_accounts=registered_accounts,
             accepted_accounts=accepted_accounts,
+            iam_client=boto3.client("iam", region_name=region),
+            lambda_client=boto3.client("lambda", region_name=region),
+            logs_client=boto3.client("logs", region_name=region),
         )
         self.resources: list[tuple[str, str, dict[str, Any]]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -120,7 +127,7 @@ def mocked_aws(
 
     `registered_accounts` see Rockset's services and `accepted_accounts` get their endpoints
     accepted; None reads each from the environment as the plugin does (see `catalog`)."""
-    with mock_aws():
+    with mock_aws(config=MOTO_CONFIG):
         ec2 = boto3.client("ec2", region_name=region)
         network = seed_network(ec2, azs=azs, dns_support=dns_support, dns_hostnames=dns_hostnames)
         mocks = MotoMocks(
