@@ -456,7 +456,7 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
             "probe",
             probe,
             "The probe function only runs the checks, which are off (no api_key, or "
-            'checks=False): turn the checks on, or leave probe at "runner".',
+            'checks=False). Pass api_key and leave checks on, or leave probe at "runner".',
         )
     region = args.region
     if region is not None and (not isinstance(region, str) or not region.strip()):

@@ -73,14 +73,9 @@ _NAME_PREFIX = 40
 def function_name(component_name: str) -> str:
     """``<component>-probe-<8 hex digits>``, at most 64 characters of Lambda's alphabet; the
     digits tell stacks (and organizations, projects) apart."""
-    owner = "/".join(
-        (
-            pulumi.get_organization(),
-            pulumi.get_project(),
-            pulumi.get_stack(),
-            component_name,
-        )
-    )
+    # The organization is unknown to some engines (and to mocks): then the rest tells apart.
+    parts = (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), component_name)
+    owner = "/".join(part or "" for part in parts)
     digest = hashlib.sha256(owner.encode("utf-8")).hexdigest()[:8]
     prefix = _NAME_UNSAFE.sub("-", component_name).strip("-")[:_NAME_PREFIX] or "rockset"
     return f"{prefix}-probe-{digest}"
