@@ -30,6 +30,7 @@ link = PrivateLink(
         lockdown=config.get_bool("lockdown") or False,
         checks=config.get_bool("checks"),
         check_timeout=config.get_float("checkTimeout"),
+        probe=config.get("probe") or "runner",  # type: ignore[arg-type]  # resolve_args checks it
         service_name=optional("serviceName"),
         public_url=optional("publicUrl"),
         privatelink_url=optional("privatelinkUrl"),

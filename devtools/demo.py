@@ -4,13 +4,15 @@ Starts a moto server (AWS) and the Rockset API emulator, then, in a copy of the 
 directory, runs the commands a user types, printing each: ``pulumi login`` (a local file
 backend), ``pulumi stack init local``, ``pulumi config set`` for the values only the running
 stand-ins know (``--secret`` for the API key), ``pulumi preview --diff``, ``pulumi up --yes`` and
-``pulumi stack output``. It prints what each step of Rockset's guide verified, then shows the
-public endpoint from outside as the guide's step 5 does. The local AWS keeps nothing once it
-stops, so the demo ends with ``pulumi destroy --yes`` (which re-opens the public endpoint before
-removing the endpoint) unless ``--keep`` is given, in which case it waits for Ctrl-C first.
-``make demo-destroy`` clears what an interrupted demo left behind. With ``--dns hosted_zone``
-(``make demo DNS=hosted_zone``) the stack shares its one endpoint with two more local VPCs
-through a Route 53 private hosted zone.
+``pulumi stack output``. The stack uses ``probe: vpc``: this machine cannot resolve the
+PrivateLink host (``devtools.vpc``), so steps 3-5 pass only because their PrivateLink side runs in
+the probe function the component deploys in the VPC. It prints what each step of Rockset's guide
+verified and where it ran, then shows the public endpoint from outside as the guide's step 5
+does. The local AWS keeps nothing once it stops, so the demo ends with ``pulumi destroy --yes``
+(which re-opens the public endpoint before removing the endpoint) unless ``--keep`` is given, in
+which case it waits for Ctrl-C first. ``make demo-destroy`` clears what an interrupted demo left
+behind. With ``--dns hosted_zone`` (``make demo DNS=hosted_zone``) the stack shares its one
+endpoint with two more local VPCs through a Route 53 private hosted zone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import secrets
 import shutil
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -29,6 +32,7 @@ from devtools.aws_double import seed_network
 from devtools.engine import REPO, LocalAws, engine_env, live_config, local_aws, pulumi_cli
 from devtools.projects import copy_example
 from devtools.pulumi_cli import CliError, PulumiCli
+from devtools.vpc import VPC_ONLY_HOST, inside_vpc
 from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi import AuthenticationError
 from rockset_pulumi.api import RocksetApi
@@ -47,7 +51,8 @@ def say(text: str = "") -> None:
 
 
 def step5_from_outside(rockset: RocksetApi) -> None:
-    """The guide's step 5, by hand: what a caller outside every admin CIDR sees."""
+    """The guide's step 5, by hand: what a caller outside every admin CIDR sees. PrivateLink is
+    out of this machine's reach; `pulumi up` checked it through the probe function."""
     say("\n== Guide step 5, checked again from this machine (outside every admin CIDR)")
     with RocksetClient(rockset.public_url, rockset.api_key, ca_bundle=rockset.ca_bundle) as public:
         say(f"GET {rockset.public_url}/ -> {public.ping()!r}   (should succeed)")
@@ -56,11 +61,17 @@ def step5_from_outside(rockset: RocksetApi) -> None:
             say("GET /v1/orgs/self/users/self on the public endpoint -> accepted (UNEXPECTED)")
         except AuthenticationError as exc:
             say(f"GET /v1/orgs/self/users/self on the public endpoint -> refused: {exc}")
-    with RocksetClient(
-        rockset.privatelink_url, rockset.api_key, ca_bundle=rockset.ca_bundle
-    ) as private:
-        user = private.current_user()
-        say(f"GET /v1/orgs/self/users/self through PrivateLink -> {user.email} (should succeed)")
+
+
+def show_runner_outside_vpc() -> None:
+    try:
+        socket.getaddrinfo(VPC_ONLY_HOST, 443)
+        say(f"{VPC_ONLY_HOST} resolves on this machine (UNEXPECTED)")
+    except socket.gaierror as exc:
+        say(
+            f"This machine cannot resolve the PrivateLink host {VPC_ONLY_HOST} ({exc}): it is "
+            "outside the VPC, so the stack uses probe: vpc."
+        )
 
 
 def summary(outputs: dict[str, Any]) -> None:
@@ -75,7 +86,8 @@ def summary(outputs: dict[str, Any]) -> None:
         say(
             f"step 3 {name:11}: reachable={probe['reachable']} "
             f"authenticated={probe['authenticated']} user={probe['user_email']} "
-            f"attempts={probe['attempts']} latency={probe['latency_ms']} ms"
+            f"attempts={probe['attempts']} latency={probe['latency_ms']} ms "
+            f"ran_from={probe['ran_from']}"
         )
     say(f"step 4 allowlist  : {json.dumps(outputs['allowlistEntries'])}")
     cost = outputs.get("costEstimate")
@@ -100,6 +112,7 @@ def summary(outputs: dict[str, Any]) -> None:
         f"step 5 lockdown   : holds={status['holds']} public_reachable={status['public_reachable']}"
         f" public_refuses_key={status['public_refuses_key']}"
         f" privatelink_accepts_key={status['privatelink_accepts_key']}"
+        f" ran_from={status['ran_from']}"
     )
 
 
@@ -115,7 +128,12 @@ def show_environment(env: dict[str, str], project: Path) -> None:
     say(f"\nThe commands below run in {project.relative_to(REPO)}, a copy of the project, after:")
     say("  export PATH=.tools/pulumi/bin:devtools/bin-lang:devtools/bin:$PATH")
     say("      # the CLI, the Python language host, the moto-backed aws plugin")
-    for name in ("PULUMI_HOME", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "AWS_ENDPOINT_URL"):
+    for name in (
+        "PULUMI_HOME",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_LAMBDA",
+    ):
         say(f"  export {name}={env[name]}")
     say("  export PULUMI_CONFIG_PASSPHRASE=...   # the demo's throwaway passphrase")
 
@@ -135,7 +153,8 @@ def run_stack(shell: PulumiCli, rockset: RocksetApi, aws: LocalAws, keep: bool, 
     shell.run("stack", "init", "local")
     extra = shared_mode(aws) if dns == "hosted_zone" else {}
     say("\n== The values only the running stand-ins know (the rest is in Pulumi.local.yaml)")
-    shell.set_config(live_config(aws, rockset, **extra))
+    inside = {"privatelinkUrl": inside_vpc(rockset.privatelink_url), "probe": "vpc"}
+    shell.set_config(live_config(aws, rockset, **inside, **extra))
     try:
         say("\n== Preview: the plan, with no call to Rockset")
         shell.run("preview", "--diff")
@@ -167,6 +186,7 @@ def demo(keep: bool, dns: str = "endpoint") -> int:
         state_file=WORKDIR / "rockset-state.json",
         request_log=WORKDIR / "rockset-requests.jsonl",
         ready_after=PRIVATELINK_READY_AFTER,
+        tls_names=(VPC_ONLY_HOST,),
     )
     with Emulator(config) as emulator, local_aws(WORKDIR) as aws:
         rockset = RocksetApi(
@@ -178,6 +198,7 @@ def demo(keep: bool, dns: str = "endpoint") -> int:
             f" (PrivateLink answers after {PRIVATELINK_READY_AFTER:g} s, as an endpoint does"
             " once Active)"
         )
+        show_runner_outside_vpc()
         env = {**engine_env(aws), "PULUMI_HOME": str(WORKDIR / "home")}
         project = copy_example(WORKDIR / "project")
         show_environment(env, project)

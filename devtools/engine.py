@@ -2,7 +2,10 @@
 
 Pieces, all on loopback:
 
-- a moto server (a subprocess) standing in for AWS's EC2 API, seeded with a VPC and subnets;
+- a moto server (a subprocess) standing in for AWS's EC2, IAM, Lambda and CloudWatch Logs APIs,
+  seeded with a VPC and subnets, and beside it the Lambda Invoke server
+  (:mod:`devtools.lambda_invoke`), which runs a function's uploaded zip inside the offline VPC
+  (:mod:`devtools.vpc`), for ``probe: vpc``;
 - the moto-backed ``pulumi-resource-aws`` plugin (``devtools/bin``), found on PATH as an ambient
   plugin, with automatic plugin download off;
 - the Python language host ``pulumi-language-python`` (``devtools/bin-lang``), which runs the
@@ -35,9 +38,12 @@ import yaml
 from pulumi import automation as auto
 
 from devtools.aws_double import Network, seed_network
+from devtools.aws_double.lambda_functions import LAMBDA_CODE_DIR_ENV
+from devtools.lambda_invoke import LambdaInvokeServer
 from devtools.net import free_port
 from devtools.projects import PROJECT, REPO, copy_example
 from devtools.pulumi_cli import PulumiCli
+from devtools.vpc import vpc_hosts
 from rockset_pulumi.api import RocksetApi
 
 __all__ = [
@@ -74,22 +80,29 @@ class LocalAws:
     region: str
     network: Network
     process: subprocess.Popen[bytes]
+    lambda_server: LambdaInvokeServer
+    """Lambda's Invoke call for the functions in moto (``AWS_ENDPOINT_URL_LAMBDA``)."""
 
-    def ec2(self) -> Any:
+    def client(self, service: str) -> Any:
+        """A boto3 client of moto's ``service`` (never the Lambda Invoke server)."""
         return boto3.client(
-            "ec2",
+            service,
             region_name=self.region,
             endpoint_url=self.endpoint_url,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",  # noqa: S106 - moto's documented dummy credentials
         )
 
+    def ec2(self) -> Any:
+        return self.client("ec2")
+
 
 @contextmanager
 def local_aws(
     workdir: Path, *, region: str = "eu-central-1", azs: list[str] | None = None
 ) -> Iterator[LocalAws]:
-    """Start a moto server, wait until it answers, seed a network; stop it afterwards."""
+    """Start a moto server and the Lambda Invoke server beside it, wait until moto answers, seed
+    a network; stop both afterwards."""
     port = free_port()
     log = (workdir / "moto.log").open("wb")
     process = subprocess.Popen(
@@ -97,8 +110,16 @@ def local_aws(
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        # AWS's managed policies exist in AWS: the probe function's role attaches one.
+        env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
     )
     url = f"http://127.0.0.1:{port}"
+    lambdas = LambdaInvokeServer(
+        aws_endpoint_url=url,
+        code_dir=workdir / "lambda-code",
+        vpc_hosts=vpc_hosts(),
+        log_dir=workdir / "lambda-logs",
+    ).start()
     try:
         give_up = time.monotonic() + MOTO_STARTUP
         while True:
@@ -109,10 +130,11 @@ def local_aws(
                 if process.poll() is not None or time.monotonic() > give_up:
                     raise RuntimeError(f"moto server did not start: see {log.name}") from None
                 time.sleep(0.05)
-        aws = LocalAws(url, region, Network("", {}), process)
+        aws = LocalAws(url, region, Network("", {}), process, lambdas)
         aws.network = seed_network(aws.ec2(), azs=azs)
         yield aws
     finally:
+        lambdas.stop()
         process.terminate()
         process.wait(timeout=10)
         log.close()
@@ -204,11 +226,14 @@ def cli_env() -> dict[str, str]:
 
 
 def engine_env(aws: LocalAws, *, registered_accounts: str | None = None) -> dict[str, str]:
-    """:func:`cli_env` with the AWS plugin pointed at the local AWS."""
+    """:func:`cli_env` with the AWS plugin pointed at the local AWS, and boto3's Lambda calls
+    (the probe function's invocations, from the dynamic providers) at the Lambda Invoke server."""
     env = {
         **cli_env(),
         "AWS_DOUBLE_PYTHON": sys.executable,
         "AWS_ENDPOINT_URL": aws.endpoint_url,
+        "AWS_ENDPOINT_URL_LAMBDA": aws.lambda_server.url,
+        LAMBDA_CODE_DIR_ENV: str(aws.lambda_server.code_dir),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": aws.region,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-__all__ = ["VPC_ONLY_HOST", "inside_vpc", "listener"]
+__all__ = ["VPC_ONLY_HOST", "inside_vpc", "listener", "vpc_hosts"]
 
 VPC_ONLY_HOST = "privatelink.vpc.rockset.test"
 """Resolves nowhere on the runner; only the stand-in VPC's processes map it to the emulator."""
@@ -34,3 +34,9 @@ def listener(privatelink_url: str) -> tuple[str, int]:
     if parts.hostname is None or parts.port is None:
         raise ValueError(f"{privatelink_url!r}: expected https://<address>:<port>")
     return parts.hostname, parts.port
+
+
+def vpc_hosts(address: str = "127.0.0.1") -> dict[str, str]:
+    """What resolves differently inside the VPC: :data:`VPC_ONLY_HOST` -> the emulator's listener
+    address (the Lambda Invoke server's ``vpc_hosts``)."""
+    return {VPC_ONLY_HOST: address}

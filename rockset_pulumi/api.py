@@ -1,7 +1,8 @@
 """Where Rockset is and how to talk to it: :class:`RocksetApi`.
 
-One value carries the two API base URLs, the key and the CA bundle from the component, through
-the dynamic resources' inputs, to the client. The component builds the inputs with
+One value carries the two API base URLs, the key, the CA bundle and, with ``probe: vpc``, the
+function that relays the PrivateLink side's requests from inside the VPC, from the component,
+through the dynamic resources' inputs, to the client. The component builds the inputs with
 :meth:`RocksetApi.inputs` (the one place that makes the key a Pulumi secret); a provider reads
 them back with :meth:`RocksetApi.from_props`.
 """
@@ -16,6 +17,7 @@ import pulumi
 
 from .client import RocksetClient
 from .polling import PollPolicy
+from .vpc_probe.relay import LambdaRelayTransport, RelaySpec
 
 __all__ = ["RocksetApi"]
 
@@ -32,16 +34,33 @@ class RocksetApi:
     """The API key the checks and the allowlist calls authenticate with."""
     ca_bundle: str | None = None
     """PEM file of CAs for Rockset's TLS certificates; None for the system trust store."""
+    relay: RelaySpec | None = None
+    """``probe: vpc``: the function that sends the PrivateLink side's requests from inside the
+    VPC; None to send them from this machine (``probe: runner``)."""
 
-    PROPS = ("public_url", "privatelink_url", "api_key", "ca_bundle")
+    PROPS = ("public_url", "privatelink_url", "api_key", "ca_bundle", "probe")
     """The dynamic resources' input names that carry this value."""
+
+    def ran_from(self, url: str) -> str:
+        """Where requests to ``url`` (one of the two endpoints) are sent from: ``runner``, or
+        ``vpc:<function name>`` for the PrivateLink side with ``probe: vpc``."""
+        if self.relay is not None and url == self.privatelink_url:
+            return self.relay.ran_from
+        return "runner"
 
     def client(self, url: str, *, deadline: float, attempts: int = 3) -> RocksetClient:
         """A client for ``url`` (one of the two endpoints) whose every call ends by ``deadline``
-        seconds, retrying transient failures up to ``attempts`` times."""
+        seconds, retrying transient failures up to ``attempts`` times. With a relay, the
+        PrivateLink side's requests go through it; the public side's always go from here."""
+        transport = None
+        if self.relay is not None and url == self.privatelink_url:
+            transport = LambdaRelayTransport(
+                self.relay, ca_bundle=self.ca_bundle, secret=self.api_key
+            )
         return RocksetClient(
             url,
             self.api_key,
+            transport=transport,
             ca_bundle=self.ca_bundle,
             timeout=min(10.0, deadline),
             deadline=deadline,
@@ -58,6 +77,7 @@ class RocksetApi:
             privatelink_url=props["privatelink_url"],
             api_key=props["api_key"],
             ca_bundle=props.get("ca_bundle") or None,
+            relay=RelaySpec.from_input(props["probe"]) if props.get("probe") else None,
         )
 
     @staticmethod
@@ -67,11 +87,14 @@ class RocksetApi:
         privatelink_url: pulumi.Input[str],
         api_key: pulumi.Input[str],
         ca_bundle: str | None,
+        relay: pulumi.Input[Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        """A dynamic resource's inputs for this value, with the key as a Pulumi secret."""
+        """A dynamic resource's inputs for this value, with the key as a Pulumi secret.
+        ``relay`` is a :meth:`RelaySpec.as_input` (its parts may be Outputs), or None."""
         return {
             "public_url": public_url,
             "privatelink_url": privatelink_url,
             "api_key": pulumi.Output.secret(api_key),
             "ca_bundle": ca_bundle,
+            "probe": relay,
         }

@@ -16,6 +16,7 @@ import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 import pulumi
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
     "MAX_CHECK_TIMEOUT",
     "PrivateLinkArgs",
+    "Probe",
     "ResolvedArgs",
     "check_api_key",
     "resolve_args",
@@ -40,6 +42,10 @@ DEFAULT_CHECK_TIMEOUT = 900.0
 
 MAX_CHECK_TIMEOUT = 86_400.0
 """A day: longer than any activation Rockset describes, short enough to be a mistake if asked."""
+
+Probe = Literal["runner", "vpc"]
+"""Where the PrivateLink side of steps 3-5 is sent from (see ``PrivateLinkArgs.probe``)."""
+PROBES: tuple[str, ...] = get_args(Probe)
 
 # Rockset allowlist entry names travel in URL paths; keep them to a safe, readable alphabet.
 _ENTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
@@ -110,6 +116,14 @@ class PrivateLinkArgs:
     """Seconds the checks wait for the PrivateLink endpoint to answer, at most a day; step 5
     waits at most 120 s of it. Default: 900."""
 
+    probe: Probe = "runner"
+    """Where the PrivateLink side of steps 3-5 runs: ``"runner"`` sends it from the machine
+    running ``pulumi up``, which must then be inside the VPC; ``"vpc"`` sends it through a small
+    Lambda function the component creates in the endpoint's subnets (its own security group, a
+    role with only AWSLambdaVPCAccessExecutionRole, a log group kept 1 day), invoked with the
+    stack's AWS credentials and region. The public side always runs from this machine.
+    Default: ``"runner"``."""
+
     service_name: str | None = None
     """VPC endpoint service name, overriding the region table. Default: Rockset's service for the
     region."""
@@ -174,6 +188,7 @@ class ResolvedArgs:
     lockdown: bool
     checks: bool
     check_timeout: float
+    probe: Probe
     ca_bundle: str | None
     triggers: tuple[str, ...]
     tags: Mapping[str, str]
@@ -360,6 +375,17 @@ def _ca_bundle(value: object) -> str | None:
     return value
 
 
+def _probe(value: object) -> Probe:
+    if not isinstance(value, str) or value not in PROBES:
+        raise _fail(
+            "probe",
+            value,
+            'Pass "runner" (requests from this machine, which must be inside the VPC) or '
+            '"vpc" (requests from a Lambda function the component creates in the VPC).',
+        )
+    return "vpc" if value == "vpc" else "runner"
+
+
 def check_api_key(value: object) -> str:
     """Refuse a key that cannot be right, without ever putting it in the message."""
     if not isinstance(value, str) or not value:
@@ -446,6 +472,14 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
     if key is not None and not _is_output(key):
         check_api_key(key)
     checks, lockdown = _switches(args, key is not None, admin)
+    probe = _probe(args.probe)
+    if probe == "vpc" and not checks:
+        raise _fail(
+            "probe",
+            probe,
+            "The probe function only runs the checks, which are off (no api_key, or "
+            'checks=False). Pass api_key and leave checks on, or leave probe at "runner".',
+        )
     region = args.region
     if region is not None and (not isinstance(region, str) or not region.strip()):
         raise _fail("region", region, "Pass an AWS region name such as 'eu-central-1'.")
@@ -465,6 +499,7 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
             high=MAX_CHECK_TIMEOUT,
             fix=f"Pass a number of seconds from 1 to {MAX_CHECK_TIMEOUT:g}.",
         ),
+        probe=probe,
         ca_bundle=_ca_bundle(args.ca_bundle),
         triggers=tuple(str(t) for t in _string_list("triggers", args.triggers, "v2")),
         tags=_string_map("tags", args.tags, "{'team': 'data'}"),

@@ -403,6 +403,7 @@ class RocksetClient:
         retry: PollPolicy | None = None,
         local_address: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._base_url = _normalize_base_url(base_url)
         _check_api_key(api_key)
@@ -435,11 +436,13 @@ class RocksetClient:
         self._sleep = sleep
         # trust_env=False: a proxy from the environment would hide which network path (public or
         # PrivateLink) actually answered, which is what this client exists to find out.
+        if transport is None:
+            transport = BoundedTransport(
+                ssl_context=_ssl_context(ca_bundle), local_address=local_address
+            )
         self._http = httpx.Client(
             base_url=self._base_url,
-            transport=BoundedTransport(
-                ssl_context=_ssl_context(ca_bundle), local_address=local_address
-            ),
+            transport=transport,
             headers={
                 "User-Agent": _user_agent(),
                 "Accept": "application/json",

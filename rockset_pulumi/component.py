@@ -10,11 +10,15 @@ The constructor is a short list of named steps, each returning a small frozen va
    guide's step 1 not done, and fails here, at ``pulumi preview``; with ``dns="hosted_zone"``
    the shared VPCs' preflight joins the plan (:mod:`rockset_pulumi.hosted_zone`);
 4. create the **network** children: a security group (``<name>-sg``) admitting TCP 443 only from
-   the named sources, and an Interface VPC endpoint (``<name>-endpoint``) with private DNS, whose
-   live state is then checked for the guide's step 1; with ``dns="hosted_zone"`` the endpoint's
-   private DNS is off and the **shared zone** children resolve its name in every shared VPC;
-5. **verify** with the dynamic resources of steps 3-5 (:mod:`rockset_pulumi.providers`), chained
-   so that destroy removes the allowlist entries before the PrivateLink path goes away;
+   the named sources (and, with ``probe: vpc``, the probe function's group ``<name>-probe-sg``),
+   and an Interface VPC endpoint (``<name>-endpoint``) with private DNS, whose live state is then
+   checked for the guide's step 1; with ``dns="hosted_zone"`` the endpoint's private DNS is off
+   and the **shared zone** children resolve its name in every shared VPC;
+5. with ``probe: vpc``, **deploy the probe**: the function that sends the PrivateLink side of
+   steps 3-5 from inside the VPC (:mod:`rockset_pulumi.vpc_probe.resources`);
+6. **verify** with the dynamic resources of steps 3-5 (:mod:`rockset_pulumi.providers`), chained
+   so that destroy removes the allowlist entries before the PrivateLink path (and the probe) goes
+   away;
 
 and then every public attribute is assigned and registered in one place (:meth:`_publish`).
 """
@@ -37,6 +41,7 @@ from .lookups import (
     check_region,
     look_up_dns_expectation,
     look_up_plan,
+    provider_profile,
     provider_region,
 )
 from .planning import EndpointPlan
@@ -44,6 +49,7 @@ from .pricing import compare_with_endpoint_per_vpc, estimate_monthly_cost
 from .providers import ConnectivityCheck, IpAllowlist, LockdownCheck
 from .regions import RocksetHosts, resolve_hosts
 from .sharing import ZonePlan
+from .vpc_probe.resources import ProbeFunction, deploy_probe, probe_security_group
 
 __all__ = ["PrivateLink"]
 
@@ -70,6 +76,8 @@ class _Network:
     """The endpoint as AWS describes it after creation."""
     private_dns_name: pulumi.Output[str | None]
     """The name the endpoint's private DNS answers for inside the VPC (the service's)."""
+    probe_security_group: aws.ec2.SecurityGroup | None
+    """The probe function's group, which the endpoint's admits (``probe: vpc``)."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,9 @@ class PrivateLink(pulumi.ComponentResource):
     shared_zone: SharedZone | None
     """With ``dns="hosted_zone"``: the private zone ``<name>-zone``, its alias ``<name>-alias``
     and one association (and, across accounts, authorization) per shared VPC; else None."""
+    probe: ProbeFunction | None
+    """With ``probe: vpc``, the children ``<name>-probe*`` that send the PrivateLink side of
+    steps 3-5 from inside the VPC; else None."""
 
     vpc_endpoint_id: pulumi.Output[str]
     """The VPC endpoint's id."""
@@ -209,20 +220,23 @@ class PrivateLink(pulumi.ComponentResource):
         for warning in settings.warnings:
             pulumi.log.warn(warning, resource=self)
         where = self._locate(settings, ambient)
-        plan = self._plan(args, settings, where)
-        zone_plan: pulumi.Output[ZonePlan] | None = None
-        if settings.sharing.dns == "hosted_zone":
-            plan, zone_plan = look_up_zone_plan(
-                plan=plan,
-                settings=settings,
-                service_name=where.hosts.apply(lambda h: h.service_name),
-                region=where.region,
-                parent=self,
-            )
+        plan, zone_plan = self._plan(args, settings, where)
         network = self._network(name, args, settings, where, plan)
         shared = self._share(name, args, settings, zone_plan, network)
-        checks = self._verify(name, args, settings, where, network, shared=shared)
-        self._publish(settings, where, plan, network, checks, shared=shared, zone_plan=zone_plan)
+        probe = self._deploy_probe(name, settings, where, plan, network=network, opts=opts)
+        checks = self._verify(
+            name, args, settings, where, network=network, shared=shared, probe=probe
+        )
+        self._publish(
+            settings,
+            where,
+            plan,
+            network=network,
+            checks=checks,
+            probe=probe,
+            shared=shared,
+            zone_plan=zone_plan,
+        )
 
     def _locate(self, settings: ResolvedArgs, ambient: str | None) -> _Location:
         """The provider's region decides where resources go: a ``region`` argument that
@@ -237,9 +251,10 @@ class PrivateLink(pulumi.ComponentResource):
 
     def _plan(
         self, args: PrivateLinkArgs, settings: ResolvedArgs, where: _Location
-    ) -> pulumi.Output[EndpointPlan]:
+    ) -> tuple[pulumi.Output[EndpointPlan], pulumi.Output[ZonePlan] | None]:
         """The placement from the look-ups, once a key given as an Output is known to be
-        usable: every child waits for this, so nothing is created with a bad input."""
+        usable: every child waits for this, so nothing is created with a bad input. With
+        ``dns="hosted_zone"``, the shared VPCs' preflight joins it, and the zone's plan."""
         plan = look_up_plan(
             vpc_id=args.vpc_id,
             subnet_ids=args.subnet_ids,
@@ -253,7 +268,16 @@ class PrivateLink(pulumi.ComponentResource):
             # The key is secret; only the fact that it passed may flow into the plan.
             key_ok = pulumi.Output.unsecret(args.api_key.apply(lambda k: bool(check_api_key(k))))
             plan = pulumi.Output.all(plan, key_ok).apply(lambda both: both[0])
-        return plan.apply(self._warn_about)
+        plan = plan.apply(self._warn_about)
+        if settings.sharing.dns != "hosted_zone":
+            return plan, None
+        return look_up_zone_plan(
+            plan=plan,
+            settings=settings,
+            service_name=where.hosts.apply(lambda h: h.service_name),
+            region=where.region,
+            parent=self,
+        )
 
     def _warn_about(self, plan: EndpointPlan) -> EndpointPlan:
         for skip in plan.skipped:
@@ -273,11 +297,21 @@ class PrivateLink(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tags = {"Name": f"{name}-rockset-privatelink", **settings.tags}
         service_name = where.hosts.apply(lambda h: h.service_name)
+        probe_group = (
+            probe_security_group(name, vpc_id=args.vpc_id, tags=tags, parent=self)
+            if settings.probe == "vpc"
+            else None
+        )
+        probe_group_id: pulumi.Output[str | None] = (
+            pulumi.Output.from_input(None) if probe_group is None else probe_group.id
+        )
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args.vpc_id,
             description=f"Rockset PrivateLink endpoint {name}: HTTPS from allowed sources only",
-            ingress=plan.apply(_ingress_rules),
+            ingress=pulumi.Output.all(plan, probe_group_id).apply(
+                lambda found: _ingress_rules(found[0], found[1])
+            ),
             egress=[],
             tags=tags,
             opts=child,
@@ -310,6 +344,7 @@ class PrivateLink(pulumi.ComponentResource):
             endpoint_state=state,
             live=live,
             private_dns_name=plan.apply(lambda p: p.private_dns_name),
+            probe_security_group=probe_group,
         )
 
     def _share(
@@ -334,20 +369,47 @@ class PrivateLink(pulumi.ComponentResource):
             tags={"Name": f"{name}-rockset-privatelink", **settings.tags},
         )
 
+    def _deploy_probe(
+        self,
+        name: str,
+        settings: ResolvedArgs,
+        where: _Location,
+        plan: pulumi.Output[EndpointPlan],
+        *,
+        network: _Network,
+        opts: pulumi.ResourceOptions | None,
+    ) -> ProbeFunction | None:
+        """With ``probe: vpc``, the function in the endpoint's subnets that relays the
+        PrivateLink side's requests, invoked with the stack's AWS region and profile."""
+        if network.probe_security_group is None:
+            return None
+        return deploy_probe(
+            name,
+            security_group=network.probe_security_group,
+            endpoint_security_group=network.security_group,
+            subnet_ids=plan.apply(lambda p: list(p.subnet_ids)),
+            privatelink_url=where.hosts.apply(lambda h: h.privatelink_url),
+            region=where.region,
+            profile=provider_profile(opts),
+            tags={"Name": f"{name}-rockset-privatelink-probe", **settings.tags},
+            parent=self,
+        )
+
     def _verify(
         self,
         name: str,
         args: PrivateLinkArgs,
         settings: ResolvedArgs,
         where: _Location,
-        network: _Network,
         *,
+        network: _Network,
         shared: SharedZone | None,
+        probe: ProbeFunction | None,
     ) -> _Verification:
         """Steps 3-5, chained so that destroy removes the allowlist entries before the
-        PrivateLink path goes away (with a shared zone: before its record stops resolving the
-        name). Step 3 diagnoses this machine's DNS for the PrivateLink host against the
-        endpoint's addresses."""
+        PrivateLink path goes away: the endpoint, the shared zone's record that resolves its
+        name, the probe function that reaches it. Run from this machine (``probe: runner``),
+        step 3 diagnoses its DNS for the PrivateLink host against the endpoint's addresses."""
         if not settings.checks or args.api_key is None:
             return _Verification()
         privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
@@ -356,19 +418,25 @@ class PrivateLink(pulumi.ComponentResource):
             privatelink_url=privatelink_url,
             api_key=args.api_key,
             ca_bundle=settings.ca_bundle,
+            relay=None if probe is None else probe.relay,
         )
-        dns_expectation = look_up_dns_expectation(
-            endpoint=network.live,
-            state=network.endpoint_state,
-            privatelink_url=privatelink_url,
-            private_dns_name=network.private_dns_name,
-            zone_resolves=shared is not None,
-            opts=pulumi.InvokeOutputOptions(parent=self),
+        dns_expectation = (
+            None
+            if probe is not None
+            else look_up_dns_expectation(
+                endpoint=network.live,
+                state=network.endpoint_state,
+                privatelink_url=privatelink_url,
+                private_dns_name=network.private_dns_name,
+                zone_resolves=shared is not None,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
         )
-        # The PrivateLink host resolves through the endpoint's private DNS or the zone's record.
-        path: list[pulumi.Resource] = [network.endpoint]
+        waits_for: list[pulumi.Resource] = [network.endpoint]
         if shared is not None:
-            path.append(shared.record)
+            waits_for.append(shared.record)
+        if probe is not None:
+            waits_for += probe.resources
         connectivity = ConnectivityCheck(
             f"{name}-connectivity",
             api=api,
@@ -378,7 +446,7 @@ class PrivateLink(pulumi.ComponentResource):
             # Waits for the acceptance check, and re-runs when the endpoint is replaced.
             endpoint_id=network.endpoint_state.apply(lambda _: network.endpoint.id),
             triggers=settings.triggers,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=path),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for),
         )
         if not settings.lockdown:
             return _Verification(connectivity_check=connectivity)
@@ -406,9 +474,10 @@ class PrivateLink(pulumi.ComponentResource):
         settings: ResolvedArgs,
         where: _Location,
         plan: pulumi.Output[EndpointPlan],
+        *,
         network: _Network,
         checks: _Verification,
-        *,
+        probe: ProbeFunction | None,
         shared: SharedZone | None,
         zone_plan: pulumi.Output[ZonePlan] | None,
     ) -> None:
@@ -416,6 +485,7 @@ class PrivateLink(pulumi.ComponentResource):
         none: pulumi.Output[Any] = pulumi.Output.from_input(None)
         endpoint = network.endpoint
         self.security_group = network.security_group
+        self.probe = probe
         self.endpoint = endpoint
         self.connectivity_check = checks.connectivity_check
         self.allowlist = checks.allowlist
@@ -490,12 +560,16 @@ def _https_rule(
     )
 
 
-def _ingress_rules(plan: EndpointPlan) -> list[aws.ec2.SecurityGroupIngressArgs]:
-    """TCP 443 from the planned sources, and nothing else."""
+def _ingress_rules(
+    plan: EndpointPlan, probe_group_id: str | None
+) -> list[aws.ec2.SecurityGroupIngressArgs]:
+    """TCP 443 from the planned sources (and the probe function's group), and nothing else."""
     rules = []
     if plan.ingress_cidrs:
         rules.append(_https_rule("CIDR blocks", cidr_blocks=list(plan.ingress_cidrs)))
     if plan.ingress_security_group_ids:
         groups = list(plan.ingress_security_group_ids)
         rules.append(_https_rule("security groups", security_groups=groups))
+    if probe_group_id is not None:
+        rules.append(_https_rule("probe function", security_groups=[probe_group_id]))
     return rules

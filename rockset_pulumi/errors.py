@@ -6,8 +6,9 @@ one type. The tree::
     RocksetPulumiError
     ├── ConfigurationError      bad input, caught before anything is created (also ValueError)
     ├── VerificationError       a guide step did not hold: account not registered, endpoint not
-    │                           accepted, PrivateLink unreachable, public endpoint still open,
-    │                           lock-out guard
+    │   │                       accepted, PrivateLink unreachable, public endpoint still open,
+    │   │                       lock-out guard
+    │   └── ProbeFunctionError  ``probe: vpc``: the probe function could not be invoked, or failed
     ├── ApiError                Rockset answered with an error (``status``, ``error_type``)
     │   ├── AuthenticationError       401 / AUTHEXCEPTION: wrong key, or caller not allowlisted
     │   ├── PermissionDeniedError     403: the key lacks a privilege
@@ -32,6 +33,7 @@ __all__ = [
     "ConfigurationError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProbeFunctionError",
     "RateLimitedError",
     "RequestRejectedError",
     "ResponseTooLargeError",
@@ -53,6 +55,12 @@ class ConfigurationError(RocksetPulumiError, ValueError):
 
 class VerificationError(RocksetPulumiError):
     """A step of Rockset's PrivateLink guide did not hold when it was checked."""
+
+
+class ProbeFunctionError(VerificationError):
+    """``probe: vpc``: the function that sends the PrivateLink side's requests from inside the VPC
+    could not be invoked (credentials, permissions, gone) or failed; the message says what to
+    fix. Not transient: waiting does not help."""
 
 
 class ApiError(RocksetPulumiError):

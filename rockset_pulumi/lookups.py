@@ -6,6 +6,8 @@
 - :func:`is_unseen_service`, :func:`unseen_service_error`: a service look-up that AWS answers with
   ``InvalidServiceName``; for Rockset's own service that is the guide's step 1 not done.
 - :func:`provider_region`: the region of an explicit AWS provider, checked against ``region``.
+- :func:`provider_profile`: the named AWS profile the stack's AWS provider uses, for invoking the
+  probe function (``probe: vpc``) as that provider would.
 - :func:`check_acceptance`: the endpoint's live state; ``pendingAcceptance`` is the guide's step 1
   not finished (Rockset has not accepted the connection), which pulumi-aws itself does not treat
   as an error.
@@ -15,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -34,6 +36,7 @@ __all__ = [
     "is_unseen_service",
     "look_up_dns_expectation",
     "look_up_plan",
+    "provider_profile",
     "provider_region",
     "unseen_service_error",
 ]
@@ -59,6 +62,28 @@ def provider_region(wanted: str | None, opts: pulumi.InvokeOutputOptions) -> pul
     """Ask the (explicit) provider for its region; a ``region`` that disagrees is refused."""
     answer = aws.get_region_output(opts=opts)
     return answer.region.apply(lambda actual: check_region(wanted, actual))
+
+
+def provider_profile(opts: pulumi.ResourceOptions | None) -> pulumi.Input[str | None]:
+    """The ``profile`` of the AWS provider the component's children use: an explicit provider's
+    (``opts.provider``, or the ``aws`` entry of ``opts.providers``), else the stack's
+    ``aws:profile`` config; None where none is set (boto3's default chain, ``AWS_PROFILE``
+    included, then decides, as it does for the provider)."""
+    provider: pulumi.ProviderResource | None = None
+    if opts is not None:
+        candidates: list[Any] = [opts.provider]
+        if isinstance(opts.providers, Mapping):
+            candidates.append(opts.providers.get("aws"))
+        elif opts.providers:
+            candidates += list(opts.providers)
+        provider = next(
+            (p for p in candidates if p is not None and getattr(p, "package", None) == "aws"),
+            None,
+        )
+    if provider is None:
+        return pulumi.Config("aws").get("profile")
+    profile: pulumi.Output[str | None] | None = getattr(provider, "profile", None)
+    return profile
 
 
 def _vpc(result: Any) -> VpcInfo:

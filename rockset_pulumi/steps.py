@@ -36,6 +36,7 @@ from .errors import (
     ApiError,
     AuthenticationError,
     NotFoundError,
+    ProbeFunctionError,
     RateLimitedError,
     RocksetPulumiError,
     ServerError,
@@ -98,6 +99,8 @@ class Probe:
     latency_ms: float
     attempts: int
     error: str | None
+    ran_from: str
+    """Where the requests were sent from: ``runner``, or ``vpc:<function name>``."""
 
     def as_output(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,6 +141,7 @@ def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
             latency_ms=_ms(started),
             attempts=1,
             error=_shown(exc, api),
+            ran_from=api.ran_from(url),
         )
         return Attempt(failed, final=not isinstance(exc, _TRANSIENT))
     answered = Probe(
@@ -149,6 +153,7 @@ def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
         latency_ms=_ms(started),
         attempts=1,
         error=None,
+        ran_from=api.ran_from(url),
     )
     return Attempt(answered, final=True)
 
@@ -432,7 +437,7 @@ def remove_allowlist(api: RocksetApi, owner: Owner, *, deadline: float = 60.0) -
                 ours = sorted(n for n, e in live.items() if written_by(e, owner))
                 for name in ours:
                     _write(client, Write("delete", name, live[name].cidr), owner)
-        except (TransportError, AuthenticationError) as exc:
+        except (TransportError, AuthenticationError, ProbeFunctionError) as exc:
             last = exc
             continue
         remaining = {
@@ -467,6 +472,9 @@ class LockdownStatus:
     public_error: str | None
     privatelink_error: str | None
     checked_at: str
+    ran_from: dict[str, str]
+    """Where each side's requests were sent from (``public``, ``privatelink``): ``runner``, or
+    ``vpc:<function name>``."""
 
     @property
     def holds(self) -> bool:
@@ -495,7 +503,7 @@ def observe_lockdown(api: RocksetApi, *, deadline: float = 30.0) -> LockdownStat
         try:
             with api.client(api.privatelink_url, deadline=deadline) as client:
                 client.current_user()
-        except (ApiError, TransportError) as exc:
+        except (ApiError, TransportError, ProbeFunctionError) as exc:
             return False, _shown(exc, api)
         return True, None
 
@@ -512,6 +520,10 @@ def observe_lockdown(api: RocksetApi, *, deadline: float = 30.0) -> LockdownStat
         public_error=public_error,
         privatelink_error=private_error,
         checked_at=_now(),
+        ran_from={
+            "public": api.ran_from(api.public_url),
+            "privatelink": api.ran_from(api.privatelink_url),
+        },
     )
 
 

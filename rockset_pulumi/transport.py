@@ -22,7 +22,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["BoundedTransport", "time_limit"]
+__all__ = ["BoundedTransport", "time_left", "time_limit"]
 
 # Set per exchange in the calling thread, which is also the thread that does the socket I/O.
 _ENDS_AT: ContextVar[float | None] = ContextVar("rockset_pulumi_ends_at", default=None)
@@ -55,6 +55,12 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
     finally:
         _ENDS_AT.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds left of the current :func:`time_limit` (0 once it has passed); None outside one."""
+    ends_at = _ENDS_AT.get()
+    return None if ends_at is None else max(0.0, ends_at - time.monotonic())
 
 
 def _bounded(timeout: float | None, error: type[httpcore.TimeoutException]) -> float | None:

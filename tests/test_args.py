@@ -133,6 +133,12 @@ def _pem_garbage(tmp: Path) -> str:
 # only after AWS resources existed, or ended in a raw TypeError.
 BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"lockdown": "false"}, "lockdown is 'false'"),
+    ({"probe": "lambda", "api_key": KEY}, "probe is 'lambda'"),
+    ({"probe": "VPC", "api_key": KEY}, "probe is 'VPC'"),
+    ({"probe": True, "api_key": KEY}, "probe is True"),
+    ({"probe": None, "api_key": KEY}, "probe is None"),
+    ({"probe": "vpc"}, "probe is 'vpc'"),
+    ({"probe": "vpc", "api_key": KEY, "checks": False}, "probe is 'vpc'"),
     ({"lockdown": 1}, "lockdown is 1"),
     ({"checks": "false", "api_key": KEY}, "checks is 'false'"),
     ({"checks": 0, "api_key": KEY}, "checks is 0"),
@@ -227,3 +233,12 @@ def test_red_team_inputs_are_refused(overrides: dict[str, Any], named: str) -> N
 def test_a_url_scheme_in_capitals_is_normalized() -> None:
     settings = resolve_args(args(public_url="HTTPS://api.euc1a1.rockset.com/"))
     assert settings.hosts.public_url == "https://api.euc1a1.rockset.com"
+
+
+def test_probe_defaults_to_the_runner_and_names_its_choices() -> None:
+    assert resolve_args(PrivateLinkArgs(vpc_id="vpc-1", subnet_ids=["subnet-1"])).probe == "runner"
+    vpc = PrivateLinkArgs(vpc_id="vpc-1", subnet_ids=["subnet-1"], api_key=KEY, probe="vpc")
+    assert resolve_args(vpc).probe == "vpc"
+    message = refused(probe="lambda", api_key=KEY)
+    assert '"runner"' in message
+    assert '"vpc"' in message

@@ -1,13 +1,16 @@
-"""What the resource families and look-ups share: one region's EC2 (moto) through boto3, and the
-network that tests and engine runs seed it with."""
+"""What the resource families and look-ups share: one region's EC2 (moto) through boto3, with the
+other services the probe function needs (IAM, Lambda, CloudWatch Logs) beside it, and the network
+that tests and engine runs seed it with."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -27,6 +30,7 @@ __all__ = [
     "Ec2",
     "Network",
     "Props",
+    "autoname",
     "in_account",
     "provider_account",
     "seed_network",
@@ -59,6 +63,11 @@ def in_account(client: Any, account: str | None) -> Any:
 
 Props = dict[str, Any]
 """Properties keyed by the camelCase names of pulumi-aws's schema."""
+
+
+def autoname(resource_name: str, seed: bytes) -> str:
+    """pulumi-aws's autoname: the resource name plus seven random hex digits."""
+    return f"{resource_name}-{hashlib.sha256(seed + resource_name.encode()).hexdigest()[:7]}"
 
 
 def tags_to_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
@@ -101,6 +110,15 @@ class Ec2:
     """Route 53 (global) on the same AWS, as the same account."""
     clients: ClientFactory | None = None
     """Clients acting as other accounts, for Route 53 zones another account owns."""
+    iam: Any = None
+    """IAM on the same AWS (roles and their policies), where the probe function is served."""
+    lambda_: Any = None
+    """Lambda on the same AWS: moto's, never the Lambda Invoke server (see `lambda_functions`)."""
+    logs: Any = None
+    """CloudWatch Logs on the same AWS."""
+    lambda_code_dir: Path | None = None
+    """Where each function's uploaded zip is kept for the Lambda Invoke server, which moto does
+    not serve it to; None keeps no copy."""
 
     def account_id(self) -> str:
         return str(self.caller_identity()["Account"])
@@ -137,15 +155,29 @@ class Ec2:
 
     def call(self, operation: str, method: str, **kwargs: Any) -> Any:
         """An EC2 API call whose errors read as pulumi-aws reports them for `operation`."""
-        try:
-            return getattr(self.client, method)(**kwargs)
-        except ClientError as error:
-            raise AwsApiError.from_client_error(operation, error) from error
+        return self.call_on(self.client, operation, method, **kwargs)
 
     def call_unless(self, not_found: str, operation: str, method: str, **kwargs: Any) -> Any:
         """`call`, but None where AWS answers with the error code `not_found`."""
+        return self.call_on_unless(self.client, not_found, operation, method, **kwargs)
+
+    @staticmethod
+    def call_on(client: Any, operation: str, method: str, **kwargs: Any) -> Any:
+        """`call` on another service's client (`iam`, `lambda_`, `logs`)."""
+        if client is None:
+            raise AwsApiError(operation, "UnsupportedOperation", "this double has no such client")
         try:
-            return self.call(operation, method, **kwargs)
+            return getattr(client, method)(**kwargs)
+        except ClientError as error:
+            raise AwsApiError.from_client_error(operation, error) from error
+
+    @classmethod
+    def call_on_unless(
+        cls, client: Any, not_found: str, operation: str, method: str, **kwargs: Any
+    ) -> Any:
+        """`call_on`, but None where AWS answers with the error code `not_found`."""
+        try:
+            return cls.call_on(client, operation, method, **kwargs)
         except AwsApiError as error:
             if error.code == not_found:
                 return None

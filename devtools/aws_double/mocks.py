@@ -12,13 +12,17 @@ import boto3
 import grpc
 import pulumi
 from moto import mock_aws
+from moto.core.config import DefaultConfig
 
 from devtools.aws_double.catalog import Catalog
 from devtools.aws_double.ec2 import Network, in_account, provider_account, seed_network
 from devtools.aws_double.errors import AwsApiError
 from devtools.aws_double.model import Ec2Model
 
-__all__ = ["MockedAws", "MotoMocks", "mocked_aws"]
+__all__ = ["MOTO_CONFIG", "MockedAws", "MotoMocks", "mocked_aws"]
+
+MOTO_CONFIG: DefaultConfig = {"iam": {"load_aws_managed_policies": True}}
+"""AWS's managed policies exist, as in AWS: the probe's role attaches one."""
 
 _PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
@@ -57,6 +61,9 @@ def _model(
         accepted_accounts=accepted_accounts,
         route53_client=client("route53", account),
         clients=client,
+        iam_client=client("iam", account),
+        lambda_client=client("lambda", account),
+        logs_client=client("logs", account),
     )
 
 
@@ -154,7 +161,7 @@ def mocked_aws(
 
     `registered_accounts` see Rockset's services and `accepted_accounts` get their endpoints
     accepted; None reads each from the environment as the plugin does (see `catalog`)."""
-    with mock_aws():
+    with mock_aws(config=MOTO_CONFIG):
         ec2 = boto3.client("ec2", region_name=region)
         network = seed_network(ec2, azs=azs, dns_support=dns_support, dns_hostnames=dns_hostnames)
         mocks = MotoMocks(

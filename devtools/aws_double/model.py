@@ -10,6 +10,7 @@ JSON-like values in pulumi-aws 7.x wire shapes; values unknown during a preview 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from pulumi.runtime.rpc import UNKNOWN
@@ -17,6 +18,9 @@ from pulumi.runtime.rpc import UNKNOWN
 from devtools.aws_double.catalog import Catalog
 from devtools.aws_double.ec2 import ClientFactory, Ec2, Props
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
+from devtools.aws_double.iam import RolePolicyAttachments, Roles
+from devtools.aws_double.lambda_functions import Functions
+from devtools.aws_double.log_groups import LogGroups
 from devtools.aws_double.lookups import LOOKUPS
 from devtools.aws_double.networks import Subnets, Vpcs
 from devtools.aws_double.route53 import (
@@ -25,6 +29,7 @@ from devtools.aws_double.route53 import (
     ZoneAssociations,
     Zones,
 )
+from devtools.aws_double.security_group_rules import SecurityGroupEgressRules
 from devtools.aws_double.security_groups import SecurityGroups
 from devtools.aws_double.vpc_endpoints import VpcEndpoints
 
@@ -73,6 +78,8 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
     handler.token: handler
     for handler in (
         SecurityGroups(),
+        SecurityGroups(),
+        SecurityGroupEgressRules(),
         VpcEndpoints(),
         Vpcs(),
         Subnets(),
@@ -80,6 +87,10 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
         Records(),
         ZoneAssociations(),
         VpcAssociationAuthorizations(),
+        Roles(),
+        RolePolicyAttachments(),
+        LogGroups(),
+        Functions(),
     )
 }
 
@@ -105,6 +116,10 @@ class Ec2Model:
         accepted_accounts: Collection[str] | None = None,
         route53_client: Any = None,
         clients: ClientFactory | None = None,
+        iam_client: Any = None,
+        lambda_client: Any = None,
+        logs_client: Any = None,
+        lambda_code_dir: Path | None = None,
     ) -> None:
         self.ec2 = Ec2(
             ec2_client,
@@ -115,6 +130,10 @@ class Ec2Model:
             accepted_accounts,
             route53_client,
             clients,
+            iam=iam_client,
+            lambda_=lambda_client,
+            logs=logs_client,
+            lambda_code_dir=lambda_code_dir,
         )
 
     def check(
@@ -136,7 +155,7 @@ class Ec2Model:
     def create(self, typ: str, inputs: Mapping[str, Any]) -> tuple[str, Props]:
         """Create from checked inputs; return (id, outputs)."""
         resource_id = resource_type(typ).create(self.ec2, inputs)
-        return resource_id, self._read_back(typ, resource_id, "creating")
+        return resource_id, self.kept(typ, inputs) | self._read_back(typ, resource_id, "creating")
 
     def read(self, typ: str, resource_id: str) -> Props | None:
         return resource_type(typ).read(self.ec2, resource_id)
@@ -145,7 +164,14 @@ class Ec2Model:
         self, typ: str, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> Props:
         resource_type(typ).update(self.ec2, resource_id, olds, news)
-        return self._read_back(typ, resource_id, "updating")
+        return self.kept(typ, news) | self._read_back(typ, resource_id, "updating")
+
+    @staticmethod
+    def kept(typ: str, inputs: Mapping[str, Any]) -> Props:
+        """The inputs AWS cannot give back (a function's code archive), kept in the outputs as
+        pulumi-aws keeps them in its state, so that the next diff has them."""
+        kept: tuple[str, ...] = getattr(resource_type(typ), "kept_inputs", ())
+        return {key: inputs[key] for key in kept if key in inputs}
 
     def delete(self, typ: str, resource_id: str, props: Mapping[str, Any]) -> None:
         resource_type(typ).delete(self.ec2, resource_id, props)

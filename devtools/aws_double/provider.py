@@ -3,7 +3,9 @@
 Run by `devtools/bin/pulumi-resource-aws` (the engine finds it on PATH). The moto server's URL
 comes from `AWS_ENDPOINT_URL`; the region from the provider config `region`, else
 `AWS_REGION`/`AWS_DEFAULT_REGION`; the account from `allowedAccountIds` when it names one (moto's
-account for the credentials otherwise). Other provider config keys are accepted and ignored. Which
+account for the credentials otherwise). Other provider config keys are accepted and ignored.
+Uploaded Lambda zips are kept in `AWS_DOUBLE_LAMBDA_CODE_DIR` for the Lambda Invoke server
+(`devtools.lambda_invoke`), when it is set. Which
 accounts see Rockset's services, and whose endpoints Rockset accepts, come from
 `AWS_DOUBLE_REGISTERED_ACCOUNTS` and `AWS_DOUBLE_ACCEPTED_ACCOUNTS` (see `catalog`). State
 lives in the moto server, so separate engine runs (preview, up, refresh, destroy) see each other's
@@ -19,10 +21,13 @@ import json
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import boto3
 import grpc
+from botocore.config import Config as BotoConfig
+from google.protobuf import struct_pb2
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckFailure,
@@ -50,16 +55,20 @@ from pulumi.provider.experimental.provider import (
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
-from pulumi.runtime.rpc import UNKNOWN
+from pulumi.runtime.rpc import UNKNOWN, _special_archive_sig, _special_sig_key
 
 from devtools.aws_double.catalog import Catalog
 from devtools.aws_double.ec2 import Props, in_account, provider_account
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
+from devtools.aws_double.lambda_functions import ELIDED_ARCHIVE, LAMBDA_CODE_DIR_ENV
 from devtools.aws_double.model import PULUMI_AWS_VERSION, Ec2Model, ResourceType, resource_type
 
 __all__ = ["AwsDoubleProvider", "diff_properties", "main", "plain_map", "to_plain", "to_property"]
 
 _FAKE_CREDENTIAL = "testing"
+_SIG = _special_sig_key
+_ARCHIVE_SIG = _special_archive_sig
+_STRUCT = struct_pb2.Struct.DESCRIPTOR.full_name
 
 
 def to_plain(value: PropertyValue) -> Any:
@@ -190,17 +199,27 @@ class AwsDoubleProvider(Provider):
         )
         endpoint_url = os.environ.get("AWS_ENDPOINT_URL")
         account = provider_account(config)
+        # Explicit, and no service-specific variable may redirect a client: the engine's
+        # environment points AWS_ENDPOINT_URL_LAMBDA at the Lambda Invoke server for the probe's
+        # invocations, while this provider manages functions in moto.
+        boto_config = BotoConfig(ignore_configured_endpoint_urls=True)
 
-        def client(service: str, as_account: str | None) -> Any:
-            return in_account(session.client(service, endpoint_url=endpoint_url), as_account)
+        def client(service: str, as_account: str | None = account) -> Any:
+            made = session.client(service, endpoint_url=endpoint_url, config=boto_config)
+            return in_account(made, as_account)
 
+        code_dir = os.environ.get(LAMBDA_CODE_DIR_ENV)
         self._model = Ec2Model(
-            client("ec2", account),
+            client("ec2"),
             region=region,
             catalog=Catalog(),
-            sts_client=client("sts", account),
-            route53_client=client("route53", account),
+            sts_client=client("sts"),
+            route53_client=client("route53"),
             clients=client,
+            iam_client=client("iam"),
+            lambda_client=client("lambda"),
+            logs_client=client("logs"),
+            lambda_code_dir=Path(code_dir) if code_dir else None,
         )
         # Resource references and output values are not needed: ids and plain values suffice.
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
@@ -273,6 +292,54 @@ class AwsDoubleProvider(Provider):
         return InvokeResponse(return_value=property_map(result, request.args))
 
 
+def _walk_value(value: struct_pb2.Value) -> None:
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        _name_elided_archives(value.struct_value)
+    elif kind == "list_value":
+        for item in value.list_value.values:
+            _walk_value(item)
+
+
+def _name_elided_archives(struct: struct_pb2.Struct) -> None:
+    """Give each archive the engine sent as its hash alone a URI the SDK can read (see
+    `ELIDED_ARCHIVE`)."""
+    fields = struct.fields
+    if (
+        _SIG in fields
+        and fields[_SIG].string_value == _ARCHIVE_SIG
+        and not {"assets", "path", "uri"} & set(fields.keys())
+    ):
+        fields["uri"].string_value = ELIDED_ARCHIVE + fields["hash"].string_value
+        return
+    for key in list(fields.keys()):
+        _walk_value(fields[key])
+
+
+class _ReadElidedArchives(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """The engine sends an archive it already holds in state (a function's code) by its hash
+    alone, which pulumi-aws reads but the SDK's property values cannot; this names such an archive
+    as a remote archive at `ELIDED_ARCHIVE` + hash before the SDK unmarshals the request."""
+
+    async def intercept_service(self, continuation: Any, details: Any) -> Any:
+        handler = await continuation(details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        inner = handler.unary_unary
+
+        async def behaviour(request: Any, context: Any) -> Any:
+            for descriptor, value in request.ListFields():
+                if getattr(descriptor.message_type, "full_name", "") == _STRUCT:
+                    _name_elided_archives(value)
+            return await inner(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            behaviour,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
 class _ReportErrorsPlainly(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Report the double's expected errors as pulumi-aws would: the message, no traceback.
 
@@ -304,7 +371,10 @@ class _ReportErrorsPlainly(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
 async def serve(args: list[str], engine_address: str) -> None:
     """pulumi.provider.experimental.server.main's server, plus the error interceptor."""
-    server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS, interceptors=[_ReportErrorsPlainly()])
+    server = grpc.aio.server(
+        options=_GRPC_CHANNEL_OPTIONS,
+        interceptors=[_ReportErrorsPlainly(), _ReadElidedArchives()],
+    )
     servicer = ProviderServicer(args, PULUMI_AWS_VERSION, AwsDoubleProvider(), engine_address)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")

@@ -1,17 +1,18 @@
 """aws.ec2.SecurityGroup with inline rules, as pulumi-aws 7.x manages it over EC2.
 
-The component lists every rule inline (an empty egress included), so the inline rules are
-authoritative: creating or updating a group revokes whatever else AWS holds, its default allow-all
-egress among them. Rules name CIDR blocks or other security groups, as the component's do.
+As pulumi-aws does, creating a group revokes the allow-all egress AWS gives a new one. A direction
+(`ingress`, `egress`) listed inline, even empty, is authoritative: creating or updating the group
+revokes whatever else AWS holds in it. A direction left out of the inputs is not managed by the
+group, so rules made as resources of their own (`security_group_rules`) stay. Rules name CIDR
+blocks or other security groups, as the component's do.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from devtools.aws_double.ec2 import Ec2, Props, tags_to_dict, tags_to_list
+from devtools.aws_double.ec2 import Ec2, Props, autoname, tags_to_dict, tags_to_list
 
 __all__ = ["SECURITY_GROUP", "Grant", "SecurityGroups", "rule_grants"]
 
@@ -92,11 +93,6 @@ def _rules(grants: Iterable[Grant]) -> list[Props]:
     ]
 
 
-def _autoname(resource_name: str, seed: bytes) -> str:
-    """pulumi-aws's autoname: the resource name plus seven random hex digits."""
-    return f"{resource_name}-{hashlib.sha256(seed + resource_name.encode()).hexdigest()[:7]}"
-
-
 class SecurityGroups:
     """The `aws:ec2/securityGroup:SecurityGroup` resource type."""
 
@@ -110,7 +106,7 @@ class SecurityGroups:
         checked = {"region": ec2.region, **inputs}
         if checked.get("name") is None:
             # Autonamed once: an update keeps the name rather than replacing the group.
-            checked["name"] = olds.get("name") or _autoname(name, seed)
+            checked["name"] = olds.get("name") or autoname(name, seed)
         return checked, []
 
     def canonical(self, key: str, value: Any) -> Any:
@@ -129,6 +125,14 @@ class SecurityGroups:
             ]
         operation = f"creating Security Group ({name})"
         group_id: str = ec2.call(operation, "create_security_group", **kwargs)["GroupId"]
+        group = self._describe(ec2, group_id, operation)
+        if default_egress := group.get("IpPermissionsEgress"):
+            ec2.call(
+                operation,
+                "revoke_security_group_egress",
+                GroupId=group_id,
+                IpPermissions=default_egress,
+            )
         self._sync_rules(ec2, self._describe(ec2, group_id, operation), inputs)
         return group_id
 
@@ -166,6 +170,8 @@ class SecurityGroups:
     def _sync_rules(ec2: Ec2, group: Mapping[str, Any], inputs: Mapping[str, Any]) -> None:
         group_id = group["GroupId"]
         for direction, key in _DIRECTIONS:
+            if direction not in inputs:
+                continue
             current = _permission_grants(group.get(key, []))
             desired = rule_grants(inputs.get(direction) or [])
             operation = f"updating Security Group ({group_id}) {direction} rules"

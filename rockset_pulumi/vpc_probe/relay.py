@@ -1,0 +1,311 @@
+"""The runner's side of ``probe: vpc``: an httpx transport that sends each request through the
+probe function inside the VPC.
+
+:class:`LambdaRelayTransport` turns one httpx request into one synchronous Lambda ``Invoke`` of
+the function (:mod:`rockset_pulumi.vpc_probe.handler`), which makes the request from the VPC and
+returns the answer. The client above it cannot tell the difference: an answer becomes an
+``httpx.Response``, and a request that got none raises the httpx error the client already maps
+(``ConnectError`` for DNS, connect and TLS failures, ``ConnectTimeout``/``ReadTimeout``,
+``RemoteProtocolError``), so steps 3-5 run the same code whichever way the request travels.
+What only a relay can meet (no credentials, no permission to invoke, a missing or failing
+function) raises :class:`~rockset_pulumi.errors.ProbeFunctionError` or
+:class:`~rockset_pulumi.errors.ConfigurationError` with the fix.
+
+Each invocation is bounded by the exchange's :func:`~rockset_pulumi.transport.time_limit`: the
+payload carries what is left as the function's deadline, and botocore's connect and read timeouts
+end the invocation by then, with its retries off (the client retries, within its deadline).
+Credentials are boto3's default chain with the spec's profile, in the spec's region. The key is
+in the payload's ``Authorization`` header only; every message is cleaned of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import ssl
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..errors import ConfigurationError, ProbeFunctionError, ResponseTooLargeError
+from ..text import clean
+from ..transport import time_left
+
+__all__ = ["LambdaRelayTransport", "RelaySpec"]
+
+# What an invocation costs beyond the request itself (the Invoke round trip, the function's
+# start), kept back from the deadline the function is given so that its answer arrives in time.
+_INVOKE_OVERHEAD = 1.0
+_MIN_FUNCTION_DEADLINE = 0.1
+_CONNECT_TIMEOUT = 5.0
+_DEFAULT_DEADLINE = 10.0
+# Lambda returns at most 6 MB; the function's answers are at most ~1.4 MB (1 MiB in base64).
+_MAX_PAYLOAD = 6 << 20
+_SHOWN = 300
+# Lambda's errors that another attempt can fix: the client retries them as a failed connection.
+_TRANSIENT_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "ResourceConflictException",
+        "ResourceNotReadyException",
+        "EC2ThrottledException",
+        "ENILimitReachedException",
+        "SubnetIPAddressLimitReachedException",
+    }
+)
+_FIXES = {
+    "AccessDeniedException": (
+        "the AWS identity `pulumi up` runs as may not invoke it: allow lambda:InvokeFunction on "
+        'it (see the README, "Where `pulumi up` runs")'
+    ),
+    "ResourceNotFoundException": (
+        "it does not exist in this account and region (deleted out of band?): run `pulumi up` "
+        "again to re-create it, and check the credentials and region the README describes"
+    ),
+    "UnrecognizedClientException": (
+        "AWS did not recognize the credentials: check AWS_PROFILE / aws:profile and the keys"
+    ),
+    "InvalidSignatureException": "AWS refused the request's signature: check the credentials",
+    "ExpiredTokenException": "the AWS session has expired: renew the credentials",
+}
+
+
+@dataclass(frozen=True)
+class RelaySpec:
+    """Which function relays the PrivateLink side's requests, and how to reach it."""
+
+    function_name: str
+    region: str
+    """The component's region, where the function is."""
+    profile: str | None = None
+    """The named AWS profile (``aws:profile``, or the explicit provider's ``profile``); None for
+    boto3's default credential chain alone."""
+
+    @property
+    def ran_from(self) -> str:
+        """Where requests sent through this relay run, as the outputs name it."""
+        return f"vpc:{self.function_name}"
+
+    def as_input(self) -> dict[str, Any]:
+        return {"function_name": self.function_name, "region": self.region, "profile": self.profile}
+
+    @classmethod
+    def from_input(cls, value: Mapping[str, Any]) -> RelaySpec:
+        return cls(
+            function_name=str(value["function_name"]),
+            region=str(value["region"]),
+            profile=value.get("profile") or None,
+        )
+
+
+def _transport_error(kind: str, message: str, *, sent: bool) -> httpx.TransportError:
+    """The httpx error the client maps for a relayed exchange that got no answer; the root cause
+    it finds in the chain (the client looks for ``ssl.SSLError`` and ``socket.gaierror``)."""
+    if kind == "timeout":
+        error: httpx.TransportError = (
+            httpx.ReadTimeout(message) if sent else httpx.ConnectTimeout(message)
+        )
+        return error
+    if kind == "protocol":
+        return httpx.RemoteProtocolError(message)
+    error = httpx.ConnectError(message)
+    if kind == "tls":
+        error.__cause__ = ssl.SSLError(message)
+    elif kind == "dns":
+        error.__cause__ = socket.gaierror(message)
+    return error
+
+
+class LambdaRelayTransport(httpx.BaseTransport):
+    """Sends each request through the probe function ``spec`` names, from inside the VPC.
+
+    ``ca_bundle`` is the runner's CA file: its PEM text travels in the payload, since the path
+    does not exist where the function runs. ``secret`` (the API key) is cleaned from every message.
+    """
+
+    def __init__(self, spec: RelaySpec, *, ca_bundle: str | None, secret: str) -> None:
+        self._spec = spec
+        self._secret = secret
+        self._pem = None if ca_bundle is None else Path(ca_bundle).read_text(encoding="utf-8")
+        self._session: Any = None
+        # One session per transport: boto3 sessions are not safe to share between threads.
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        left = time_left()
+        deadline = _DEFAULT_DEADLINE if left is None else left
+        if deadline <= 0:
+            raise httpx.ConnectTimeout("the time limit of the exchange has passed")
+        body = request.read()
+        payload = {
+            "method": request.method,
+            "url": str(request.url),
+            "headers": [[name, value] for name, value in request.headers.multi_items()],
+            "body": base64.b64encode(body).decode("ascii") if body else None,
+            "deadline": max(_MIN_FUNCTION_DEADLINE, deadline - _INVOKE_OVERHEAD),
+            "ca_bundle_pem": self._pem,
+        }
+        answer = self._invoke(payload, deadline)
+        return self._response(request, answer)
+
+    def _shown(self, text: str) -> str:
+        return clean(text, _SHOWN, secret=self._secret)
+
+    def _where(self) -> str:
+        return f"the probe function {self._spec.function_name} in {self._spec.region}"
+
+    def _client(self, deadline: float) -> Any:
+        # Imported here: only `probe: vpc` needs the AWS SDK, and it is slow to import.
+        import boto3  # noqa: PLC0415
+        from botocore.config import Config  # noqa: PLC0415
+        from botocore.exceptions import BotoCoreError  # noqa: PLC0415
+
+        with self._lock:
+            try:
+                if self._session is None:
+                    self._session = boto3.session.Session(
+                        profile_name=self._spec.profile, region_name=self._spec.region
+                    )
+                return self._session.client(
+                    "lambda",
+                    config=Config(
+                        connect_timeout=min(_CONNECT_TIMEOUT, deadline),
+                        read_timeout=deadline,
+                        retries={"total_max_attempts": 1},
+                    ),
+                )
+            except BotoCoreError as exc:
+                raise self._setup_error(exc) from None
+
+    def _setup_error(self, exc: Exception) -> ConfigurationError:
+        name = type(exc).__name__
+        if name == "ProfileNotFound":
+            fix = (
+                f"the AWS profile {self._spec.profile!r} (aws:profile, or the explicit "
+                "provider's profile) is not in this machine's AWS config: fix the name or "
+                "create the profile"
+            )
+        elif name == "NoRegionError":
+            fix = "no AWS region is known: set aws:region (or pass a provider with a region)"
+        elif name in ("NoCredentialsError", "PartialCredentialsError"):
+            fix = (
+                "no AWS credentials were found: set AWS_PROFILE or aws:profile, or "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as for the AWS provider"
+            )
+        else:
+            fix = f"boto3 could not be set up ({name}: {self._shown(str(exc))})"
+        return ConfigurationError(f"Cannot invoke {self._where()} (probe: vpc): {fix}.")
+
+    def _invoke(self, payload: Mapping[str, Any], deadline: float) -> Mapping[str, Any]:
+        """The function's answer to ``payload``; raises with the fix when there is none."""
+        from botocore.exceptions import (  # noqa: PLC0415 - see _client
+            BotoCoreError,
+            ClientError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            ReadTimeoutError,
+        )
+
+        client = self._client(deadline)
+        try:
+            result = client.invoke(
+                FunctionName=self._spec.function_name,
+                InvocationType="RequestResponse",
+                Payload=json.dumps(payload).encode("utf-8"),
+            )
+            raw = result["Payload"].read(_MAX_PAYLOAD + 1)
+        except ConnectTimeoutError:
+            raise httpx.ConnectTimeout(f"invoking {self._where()} timed out") from None
+        except ReadTimeoutError:
+            raise httpx.ReadTimeout(f"{self._where()} did not answer in time") from None
+        except EndpointConnectionError as exc:
+            raise httpx.ConnectError(
+                f"could not reach AWS Lambda to invoke {self._where()}: {self._shown(str(exc))}"
+            ) from None
+        except ClientError as exc:
+            raise self._client_error(exc) from None
+        except BotoCoreError as exc:
+            raise self._setup_error(exc) from None
+        finally:
+            client.close()
+        return self._decoded(raw, result.get("FunctionError"))
+
+    def _client_error(self, exc: Any) -> Exception:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        message = self._shown(str(error.get("Message", "")))
+        if code in _TRANSIENT_CODES:
+            return httpx.ConnectError(f"Lambda answered {code} for {self._where()}: {message}")
+        if code == "ServiceException":
+            # Lambda failed on its side, perhaps after the function ran: the request may have
+            # reached Rockset.
+            return httpx.ReadError(f"Lambda answered {code} for {self._where()}: {message}")
+        fix = _FIXES.get(code, "see the message")
+        return ProbeFunctionError(
+            f"Cannot invoke {self._where()} (probe: vpc): AWS answered {code} ({message}); {fix}."
+        )
+
+    def _decoded(self, raw: bytes, function_error: str | None) -> Mapping[str, Any]:
+        if len(raw) > _MAX_PAYLOAD:
+            raise ProbeFunctionError(f"{self._where()} returned more than {_MAX_PAYLOAD} bytes.")
+        try:
+            answer = json.loads(raw)
+        except ValueError:
+            answer = None
+        if function_error is not None:
+            found = answer if isinstance(answer, dict) else {}
+            text = self._shown(f"{found.get('errorType', '')} {found.get('errorMessage', '')}")
+            if "Task timed out" in text:
+                raise httpx.ReadTimeout(f"{self._where()} timed out: {text}")
+            raise ProbeFunctionError(
+                f"{self._where()} failed ({function_error}): {text}. Its log group "
+                f"/aws/lambda/{self._spec.function_name} has the details; `pulumi up` "
+                "redeploys its code."
+            )
+        if not isinstance(answer, dict):
+            raise ProbeFunctionError(
+                f"{self._where()} returned something that is not its answer: is it this "
+                "package's probe function? `pulumi up` redeploys its code."
+            )
+        return answer
+
+    def _response(self, request: httpx.Request, answer: Mapping[str, Any]) -> httpx.Response:
+        error = answer.get("error")
+        if isinstance(error, dict):
+            self._raise_for(request, error)
+        try:
+            status = int(answer["status"])
+            headers = [(str(k), str(v)) for k, v in answer["headers"]]
+            body = base64.b64decode(answer["body"], validate=True)
+        except (KeyError, TypeError, ValueError):
+            raise ProbeFunctionError(
+                f"{self._where()} returned an answer of the wrong shape: is it this package's "
+                "probe function? `pulumi up` redeploys its code."
+            ) from None
+        return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
+
+    def _raise_for(self, request: httpx.Request, error: Mapping[str, Any]) -> None:
+        kind = str(error.get("kind", ""))
+        message = (
+            f"from inside the VPC, by {self._where()}: {self._shown(str(error.get('message')))}"
+        )
+        if kind == "refused":
+            raise ProbeFunctionError(
+                f"{self._where()} refused to relay {request.method} {request.url.host}: "
+                f"{self._shown(str(error.get('message')))}. It relays to the PrivateLink host it "
+                "was deployed for only: run `pulumi up` to redeploy it for privatelink_url."
+            )
+        if kind == "too_large":
+            url = request.url
+            raise ResponseTooLargeError(
+                f"{request.method} {url.scheme}://{url.netloc.decode()}{url.path} answered with "
+                f"a body over 1 MiB ({message}); Rockset's answers are far smaller: is this a "
+                "Rockset API endpoint?",
+                base_url=f"{url.scheme}://{url.netloc.decode()}",
+            )
+        raise _transport_error(kind, message, sent=bool(error.get("sent", True)))
