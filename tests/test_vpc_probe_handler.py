@@ -248,3 +248,54 @@ def test_never_logs_the_key_or_headers(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert emu.api_key not in logged
     assert "Authorization" not in logged
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["Authorization", "ApiKey rs-KEY-Zq8Wv3Nn5Tt1\r\nX-Smuggled: yes"],
+        ["X-Quote", "\u2019rs-KEY-Zq8Wv3Nn5Tt1"],
+        ["rs-KEY-Zq8Wv3Nn5Tt1: x\r\nX-Smuggled", "yes"],
+    ],
+    ids=["crlf-in-value", "not-latin-1", "crlf-in-name"],
+)
+def test_refuses_a_header_http_cannot_carry_without_repeating_it(
+    monkeypatch: pytest.MonkeyPatch,
+    emu: RunningEmulator,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    header: list[str],
+) -> None:
+    # http.client would raise a ValueError repeating the value on the worker thread, whose
+    # traceback goes to the function's log, and the caller would hear of a timeout.
+    caplog.set_level(logging.DEBUG)
+    before = len(emu.requests())
+    result = relay(
+        monkeypatch,
+        emu.privatelink_url,
+        event(emu.privatelink_url, headers=[header], ca_bundle_pem=pem(emu.ca_bundle)),
+    )
+    assert result["error"]["kind"] == "refused"
+    assert "headers[0]" in result["error"]["message"]
+    assert len(emu.requests()) == before
+    out, err = capfd.readouterr()
+    logged = "\n".join([out, err, *(record.getMessage() for record in caplog.records)])
+    assert "Zq8Wv3Nn5Tt1" not in logged + json.dumps(result)
+
+
+def test_an_unexpected_failure_is_named_by_its_type_only(
+    monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def fails(*_: object, **__: object) -> None:
+        raise LookupError("echo of ApiKey rs-KEY-Zq8Wv3Nn5Tt1")
+
+    monkeypatch.setattr(probe.http.client.HTTPSConnection, "request", fails)
+    url = emu.privatelink_url
+    result = relay(monkeypatch, url, event(url, ca_bundle_pem=pem(emu.ca_bundle)))
+    assert result["error"] == {
+        "kind": "protocol",
+        "message": "the exchange failed (LookupError)",
+        "sent": True,
+    }
+    out, err = capfd.readouterr()
+    assert "Zq8Wv3Nn5Tt1" not in out + err

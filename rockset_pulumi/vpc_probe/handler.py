@@ -27,6 +27,7 @@ import binascii
 import http.client
 import logging
 import os
+import re
 import socket
 import ssl
 import threading
@@ -68,6 +69,11 @@ _DROPPED_REQUEST_HEADERS = frozenset(
 )
 # The relayed body is the decoded message body, so its framing does not travel with it.
 _DROPPED_RESPONSE_HEADERS = frozenset({"connection", "transfer-encoding", "keep-alive"})
+# What HTTP allows in a header name (a token) and value (visible Latin-1 text, spaces and tabs),
+# checked here: http.client refuses the rest with a ValueError that repeats the value, which may
+# be the key, and that a worker thread would print to the log.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 
 logger = logging.getLogger("rockset_probe")
 
@@ -102,13 +108,20 @@ def _headers(value: object) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, list):
         raise _Refused("headers must be a list of [name, value] pairs")
     pairs = []
-    for item in value:
+    for index, item in enumerate(value):
         if (
             not isinstance(item, list)
             or len(item) != 2
             or not all(isinstance(part, str) for part in item)
         ):
             raise _Refused("headers must be a list of [name, value] pairs of strings")
+        # Named by position only: a name or value may be the key, pasted in the wrong place.
+        if not _HEADER_NAME.fullmatch(item[0]):
+            raise _Refused(f"the name of headers[{index}] is not an HTTP token")
+        if not _HEADER_VALUE.fullmatch(item[1]):
+            raise _Refused(
+                f"the value of headers[{index}] has control or non-Latin-1 characters (not shown)"
+            )
         if item[0].lower() not in _DROPPED_REQUEST_HEADERS:
             pairs.append((item[0], item[1]))
     return tuple(pairs)
@@ -225,6 +238,11 @@ class _Exchange:
         except OSError as exc:
             kind = "protocol" if self._sent else "connect"
             self._outcome = _error(kind, f"{type(exc).__name__}: {exc}", sent=self._sent)
+        except Exception as exc:
+            # Anything else would end the thread with a traceback in the log, its text (which
+            # may repeat a header) included; the kind of failure is all that is said.
+            what = type(exc).__name__
+            self._outcome = _error("protocol", f"the exchange failed ({what})", sent=self._sent)
 
     def _exchange(self, budget: float) -> dict[str, Any]:
         request = self._request
