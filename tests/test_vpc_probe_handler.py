@@ -299,3 +299,12 @@ def test_an_unexpected_failure_is_named_by_its_type_only(
     }
     out, err = capfd.readouterr()
     assert "Zq8Wv3Nn5Tt1" not in out + err
+
+
+def test_refuses_a_method_that_is_not_a_string(
+    monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator
+) -> None:
+    url = emu.privatelink_url
+    result = relay(monkeypatch, url, {**event(url), "method": ["GET"]})
+    assert result["error"]["kind"] == "refused"
+    assert "method" in result["error"]["message"]

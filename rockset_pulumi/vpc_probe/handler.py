@@ -153,7 +153,7 @@ def _parse(event: object, configured: str) -> _Request:
     if not isinstance(event, dict):
         raise _Refused("the payload must be a JSON object")
     method, url = event.get("method"), event.get("url")
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise _Refused(f"method must be one of {sorted(METHODS)}")
     if not isinstance(url, str):
         raise _Refused("url must be a string")
