@@ -308,3 +308,15 @@ def test_refuses_a_method_that_is_not_a_string(
     result = relay(monkeypatch, url, {**event(url), "method": ["GET"]})
     assert result["error"]["kind"] == "refused"
     assert "method" in result["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/v1/orgs/self users", "/v1/\u00e9", "/v1\x7f"])
+def test_refuses_a_path_that_is_not_percent_encoded(
+    monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator, path: str
+) -> None:
+    before = len(emu.requests())
+    url = emu.privatelink_url
+    result = relay(monkeypatch, url, event(url, path, ca_bundle_pem=pem(emu.ca_bundle)))
+    assert result["error"]["kind"] == "refused"
+    assert result["error"]["sent"] is False
+    assert len(emu.requests()) == before

@@ -74,6 +74,7 @@ _DROPPED_RESPONSE_HEADERS = frozenset({"connection", "transfer-encoding", "keep-
 # be the key, and that a worker thread would print to the log.
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+_REQUEST_TARGET = re.compile(r"[!-~]+")
 
 logger = logging.getLogger("rockset_probe")
 
@@ -172,6 +173,8 @@ def _parse(event: object, configured: str) -> _Request:
     if pem is not None and not isinstance(pem, str):
         raise _Refused("ca_bundle_pem must be PEM text")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if not _REQUEST_TARGET.fullmatch(target):
+        raise _Refused("the url's path and query must be percent-encoded ASCII")
     return _Request(
         method=method,
         host=host,
