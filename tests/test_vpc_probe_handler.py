@@ -320,3 +320,15 @@ def test_refuses_a_path_that_is_not_percent_encoded(
     assert result["error"]["kind"] == "refused"
     assert result["error"]["sent"] is False
     assert len(emu.requests()) == before
+
+
+def test_bounds_the_answers_headers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Within http.client's own limits (100 lines of 64 KiB), yet more than Lambda can return.
+    many = {f"X-Filler-{i}": "x" * 8000 for i in range(20)}
+    with HostileServer(tmp_path) as server:
+        server.behaviour = lambda _: [answer(200, b"{}", many)]
+        result = relay(
+            monkeypatch, server.url, event(server.url, ca_bundle_pem=pem(server.ca_bundle))
+        )
+    assert result["error"]["kind"] == "too_large"
+    assert result["error"]["sent"] is True

@@ -40,6 +40,7 @@ __all__ = [
     "ERROR_KINDS",
     "MAX_BODY",
     "MAX_DEADLINE",
+    "MAX_HEADERS",
     "MAX_REQUEST_BODY",
     "METHODS",
     "TARGET_ENV",
@@ -54,6 +55,9 @@ MAX_REQUEST_BODY = 64 << 10
 """Bytes of a request body accepted: Rockset's allowlist writes are a few hundred."""
 MAX_DEADLINE = 60.0
 """Most seconds one relayed exchange may take."""
+MAX_HEADERS = 64 << 10
+"""Bytes of an answer's header names and values relayed; more is ``too_large``. http.client
+alone admits 100 lines of 64 KiB, more than Lambda can return."""
 METHODS = frozenset({"GET", "POST", "DELETE"})
 """The methods rockset-pulumi uses."""
 ERROR_KINDS = ("refused", "dns", "connect", "tls", "timeout", "protocol", "too_large")
@@ -276,6 +280,8 @@ class _Exchange:
                 for name, value in response.getheaders()
                 if name.lower() not in _DROPPED_RESPONSE_HEADERS
             ]
+            if sum(len(name) + len(value) for name, value in headers) > MAX_HEADERS:
+                return _error("too_large", f"headers of more than {MAX_HEADERS} bytes", sent=True)
             return {
                 "status": response.status,
                 "headers": headers,
