@@ -245,3 +245,11 @@ def test_public_side_requests_never_go_through_the_relay() -> None:
     through = api()
     assert through.ran_from(through.public_url) == "runner"
     assert through.ran_from(PRIVATELINK) == f"vpc:{FUNCTION}"
+
+
+def test_a_deeply_nested_answer_is_not_its_answer(lambda_endpoint: Canned) -> None:
+    # json.loads raises RecursionError, not ValueError, for nesting deeper than its stack.
+    lambda_endpoint.body = b"[" * 100_000
+    error = fails(api())
+    assert isinstance(error, ProbeFunctionError)
+    assert "not its answer" in str(error)

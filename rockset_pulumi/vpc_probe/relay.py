@@ -255,7 +255,8 @@ class LambdaRelayTransport(httpx.BaseTransport):
             raise ProbeFunctionError(f"{self._where()} returned more than {_MAX_PAYLOAD} bytes.")
         try:
             answer = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: JSON nested deeper than the parser's stack, such as b"[" * 10**5.
             answer = None
         if function_error is not None:
             found = answer if isinstance(answer, dict) else {}
