@@ -253,3 +253,37 @@ def test_a_deeply_nested_answer_is_not_its_answer(lambda_endpoint: Canned) -> No
     error = fails(api())
     assert isinstance(error, ProbeFunctionError)
     assert "not its answer" in str(error)
+
+
+def test_a_latin_1_header_of_the_host_is_relayed(lambda_endpoint: Canned) -> None:
+    # http.client in the function decodes header bytes as Latin-1, as a server may send them.
+    answer(lambda_endpoint, 200, {"message": "GO ROCKSET!"})
+    relayed = json.loads(lambda_endpoint.body)
+    relayed["headers"].append(["X-Note", "caf\u00e9"])
+    lambda_endpoint.body = json.dumps(relayed).encode()
+    assert ping(api()) == "GO ROCKSET!"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "200"},
+        {"status": True},
+        {"status": 99999},
+        {"status": -5},
+        {"status": 200.5},
+        {"headers": {"ab": "cd"}},
+        {"headers": [["X-Quote", "\u2019"]]},
+        {"headers": [["X-Three", "a", "b"]]},
+        {"body": ["e30="]},
+    ],
+    ids=repr,
+)
+def test_an_answer_of_the_wrong_shape_is_the_functions_fault(
+    lambda_endpoint: Canned, change: dict[str, Any]
+) -> None:
+    answer(lambda_endpoint, 200, {"message": "GO ROCKSET!"})
+    lambda_endpoint.body = json.dumps({**json.loads(lambda_endpoint.body), **change}).encode()
+    error = fails(api())
+    assert isinstance(error, ProbeFunctionError)
+    assert "wrong shape" in str(error)

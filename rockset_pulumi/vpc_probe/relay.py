@@ -121,6 +121,23 @@ def _transport_error(kind: str, message: str, *, sent: bool) -> httpx.TransportE
     return error
 
 
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise TypeError(value)
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _header(pair: object) -> tuple[bytes, bytes]:
+    name, value = _list(pair)  # ValueError unless a pair
+    return _text(name).encode("latin-1"), _text(value).encode("latin-1")
+
+
 class LambdaRelayTransport(httpx.BaseTransport):
     """Sends each request through the probe function ``spec`` names, from inside the VPC.
 
@@ -279,16 +296,20 @@ class LambdaRelayTransport(httpx.BaseTransport):
         error = answer.get("error")
         if isinstance(error, dict):
             self._raise_for(request, error)
+        status, headers, body = answer.get("status"), answer.get("headers"), answer.get("body")
         try:
-            status = int(answer["status"])
-            headers = [(str(k), str(v)) for k, v in answer["headers"]]
-            body = base64.b64decode(answer["body"], validate=True)
-        except (KeyError, TypeError, ValueError):
+            if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+                raise TypeError(status)
+            # The function read them as Latin-1 (http.client does), so they travel back as the
+            # bytes the host sent; anything else is not this package's function speaking.
+            pairs = [_header(pair) for pair in _list(headers)]
+            content = base64.b64decode(_text(body), validate=True)
+        except (TypeError, ValueError):
             raise ProbeFunctionError(
                 f"{self._where()} returned an answer of the wrong shape: is it this package's "
                 "probe function? `pulumi up` redeploys its code."
             ) from None
-        return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
+        return httpx.Response(status, headers=pairs, stream=httpx.ByteStream(content))
 
     def _raise_for(self, request: httpx.Request, error: Mapping[str, Any]) -> None:
         kind = str(error.get("kind", ""))
