@@ -35,6 +35,8 @@ class Canned:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"{}"
     seen: list[dict[str, Any]] = field(default_factory=list)
+    hang_up: bool = False
+    """Close the connection without an answer, as a dropped connection to Lambda does."""
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -45,6 +47,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.canned.seen.append(
             {"path": self.path, "payload": json.loads(self.rfile.read(length) or b"null")}
         )
+        if self.canned.hang_up:
+            self.close_connection = True
+            return
         self.send_response(self.canned.status)
         for name, value in self.canned.headers.items():
             self.send_header(name, value)
@@ -287,3 +292,12 @@ def test_an_answer_of_the_wrong_shape_is_the_functions_fault(
     error = fails(api())
     assert isinstance(error, ProbeFunctionError)
     assert "wrong shape" in str(error)
+
+
+def test_a_dropped_connection_to_lambda_is_a_transport_error(lambda_endpoint: Canned) -> None:
+    # botocore's ConnectionClosedError is a BotoCoreError, but nothing about the setup is wrong:
+    # another attempt may well get an answer.
+    lambda_endpoint.hang_up = True
+    error = fails(api())
+    assert isinstance(error, TransportError)
+    assert "cut off" in str(error)

@@ -224,8 +224,12 @@ class LambdaRelayTransport(httpx.BaseTransport):
             BotoCoreError,
             ClientError,
             ConnectTimeoutError,
-            EndpointConnectionError,
+            HTTPClientError,
+            IncompleteReadError,
             ReadTimeoutError,
+        )
+        from botocore.exceptions import (  # noqa: PLC0415 - see _client
+            ConnectionError as BotoConnectionError,
         )
 
         client = self._client(deadline)
@@ -240,9 +244,16 @@ class LambdaRelayTransport(httpx.BaseTransport):
             raise httpx.ConnectTimeout(f"invoking {self._where()} timed out") from None
         except ReadTimeoutError:
             raise httpx.ReadTimeout(f"{self._where()} did not answer in time") from None
-        except EndpointConnectionError as exc:
+        except BotoConnectionError as exc:
+            # The endpoint, its TLS or a proxy: the invocation was not made.
             raise httpx.ConnectError(
                 f"could not reach AWS Lambda to invoke {self._where()}: {self._shown(str(exc))}"
+            ) from None
+        except (HTTPClientError, IncompleteReadError) as exc:
+            # The connection to Lambda dropped after the invocation went out: the function may
+            # have made the request.
+            raise httpx.ReadError(
+                f"the answer of {self._where()} was cut off: {self._shown(str(exc))}"
             ) from None
         except ClientError as exc:
             raise self._client_error(exc) from None
