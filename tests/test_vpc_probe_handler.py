@@ -139,6 +139,7 @@ def test_writes_travel_with_their_body(
         ({"url": "https://example.com/"}, "relays to"),
         ({"method": "PUT"}, "method"),
         ({"deadline": "soon"}, "deadline"),
+        ({"deadline": -(10**400)}, "deadline"),
         ({"headers": "Authorization: x"}, "headers"),
         ({"body": "%%%"}, "base64"),
     ],
@@ -332,3 +333,12 @@ def test_bounds_the_answers_headers(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         )
     assert result["error"]["kind"] == "too_large"
     assert result["error"]["sent"] is True
+
+
+def test_a_huge_deadline_is_held_to_the_most(
+    monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator
+) -> None:
+    # float() of a JSON integer this long raises OverflowError.
+    url = emu.privatelink_url
+    result = relay(monkeypatch, url, event(url, deadline=10**400, ca_bundle_pem=pem(emu.ca_bundle)))
+    assert result["status"] == 200

@@ -149,7 +149,8 @@ def _body(value: object) -> bytes | None:
 def _deadline(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise _Refused("deadline must be a positive number of seconds")
-    return min(float(value), MAX_DEADLINE)
+    # min before float: a JSON integer of hundreds of digits overflows a float.
+    return float(min(value, MAX_DEADLINE))
 
 
 def _parse(event: object, configured: str) -> _Request:
