@@ -7,6 +7,7 @@ import base64
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from rockset_pulumi import (
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.errors import ProbeFunctionError
 from rockset_pulumi.vpc_probe.relay import RelaySpec
+from tests.support.hostile import TRICKLE
 
 KEY = "rs-relay-key-Zq8Wv3Nn5Tt1Kk7Pp2Yy"
 PRIVATELINK = "https://privatelink.vpc.rockset.test:8443"
@@ -37,6 +39,8 @@ class Canned:
     seen: list[dict[str, Any]] = field(default_factory=list)
     hang_up: bool = False
     """Close the connection without an answer, as a dropped connection to Lambda does."""
+    trickle: bool = False
+    """Send the body a byte at a time, each well within any read timeout."""
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -55,7 +59,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(self.canned.body)))
         self.end_headers()
-        self.wfile.write(self.canned.body)
+        if not self.canned.trickle:
+            self.wfile.write(self.canned.body)
+            return
+        for byte in self.canned.body:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(TRICKLE)
 
     def log_message(self, format: str, *args: object) -> None:
         return
@@ -301,3 +311,13 @@ def test_a_dropped_connection_to_lambda_is_a_transport_error(lambda_endpoint: Ca
     error = fails(api())
     assert isinstance(error, TransportError)
     assert "cut off" in str(error)
+
+
+def test_an_answer_that_trickles_in_ends_at_the_deadline(lambda_endpoint: Canned) -> None:
+    # Each byte comes well within botocore's read timeout; the whole takes far longer than the
+    # exchange's deadline (5 s), which bounds it as a whole.
+    answer(lambda_endpoint, 200, {"message": "GO ROCKSET!", "padding": " " * 400})
+    lambda_endpoint.trickle = True
+    error = fails(api())
+    assert isinstance(error, TransportError)
+    assert "timed out (no complete answer within the 5 s deadline)" in str(error)

@@ -234,12 +234,7 @@ class LambdaRelayTransport(httpx.BaseTransport):
 
         client = self._client(deadline)
         try:
-            result = client.invoke(
-                FunctionName=self._spec.function_name,
-                InvocationType="RequestResponse",
-                Payload=json.dumps(payload).encode("utf-8"),
-            )
-            raw = result["Payload"].read(_MAX_PAYLOAD + 1)
+            raw, function_error = self._call(client, payload, deadline)
         except ConnectTimeoutError:
             raise httpx.ConnectTimeout(f"invoking {self._where()} timed out") from None
         except ReadTimeoutError:
@@ -261,7 +256,39 @@ class LambdaRelayTransport(httpx.BaseTransport):
             raise self._setup_error(exc) from None
         finally:
             client.close()
-        return self._decoded(raw, result.get("FunctionError"))
+        return self._decoded(raw, function_error)
+
+    def _call(
+        self, client: Any, payload: Mapping[str, Any], deadline: float
+    ) -> tuple[bytes, str | None]:
+        """The invocation's payload and ``FunctionError``, within ``deadline`` as a whole.
+
+        botocore's timeouts bound each read only: an answer that trickles in (through a proxy,
+        say) would hold the exchange without end. So the call runs on a worker thread that is
+        left behind, its connection closed, when the deadline passes."""
+        outcome: list[tuple[bytes, str | None] | Exception] = []
+
+        def call() -> None:
+            try:
+                result = client.invoke(
+                    FunctionName=self._spec.function_name,
+                    InvocationType="RequestResponse",
+                    Payload=json.dumps(payload).encode("utf-8"),
+                )
+                raw = result["Payload"].read(_MAX_PAYLOAD + 1)
+                outcome.append((raw, result.get("FunctionError")))
+            except Exception as exc:  # raised again on the caller's thread, below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=call, name="rockset-relay-invoke", daemon=True)
+        worker.start()
+        worker.join(deadline)
+        if not outcome:
+            raise httpx.ReadTimeout(f"{self._where()} did not answer within {deadline:.1f} s")
+        found = outcome[0]
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     def _client_error(self, exc: Any) -> Exception:
         error = exc.response.get("Error", {})
