@@ -15,9 +15,11 @@ It is not an open relay: the only host and port it talks to are those of ``ROCKS
 in its environment (``host:port``, set by the component; the environment holds nothing secret),
 over HTTPS, with TLS verified against the system's CAs or the PEM text the caller passes (the
 component's ``ca_bundle``, read on the runner), and without following redirects. The answer is
-bounded in size (:data:`MAX_BODY`) and the whole exchange in time: by the payload's deadline and
-by what is left of the invocation. The API key travels in the payload's ``Authorization`` header
-only; nothing here logs a header, a body or an error text (which could echo them).
+bounded in size (:data:`MAX_BODY`, :data:`MAX_HEADERS`) and the whole exchange in time: by the
+payload's deadline and by what is left of the invocation. The API key travels in the payload's
+``Authorization`` header only; nothing here logs a header, a body or an error text (which could
+echo them), a header HTTP cannot carry is refused by its position, and an unforeseen failure of
+the exchange is named by its type alone.
 """
 
 from __future__ import annotations
