@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import http.client
 import json
 import logging
 import sys
@@ -290,7 +291,7 @@ def test_an_unexpected_failure_is_named_by_its_type_only(
     def fails(*_: object, **__: object) -> None:
         raise LookupError("echo of ApiKey rs-KEY-Zq8Wv3Nn5Tt1")
 
-    monkeypatch.setattr(probe.http.client.HTTPSConnection, "request", fails)
+    monkeypatch.setattr(http.client.HTTPSConnection, "request", fails)
     url = emu.privatelink_url
     result = relay(monkeypatch, url, event(url, ca_bundle_pem=pem(emu.ca_bundle)))
     assert result["error"] == {
