@@ -264,6 +264,27 @@ def _same_account(info: SharedVpcInfo, endpoint_account: str | None) -> Configur
     )
 
 
+def _repeated(vpcs: Sequence[SharedVpcInfo]) -> ConfigurationError | None:
+    """A VPC named twice, known only now where Outputs named it (``resolve_sharing`` compares
+    the plain ids): Route 53 would refuse the second association after the endpoint exists."""
+    seen: dict[str, str] = {}
+    for info in vpcs:
+        first = seen.get(info.vpc.id)
+        if first is None:
+            seen[info.vpc.id] = info.where
+            continue
+        fix = (
+            "The endpoint's own VPC is associated with the zone already; drop it there."
+            if first == "vpc_id"
+            else f"It is already {first}; list each VPC once."
+        )
+        return ConfigurationError(
+            f"Cannot share the PrivateLink: {info.where} is VPC {info.vpc.id}, which is also "
+            f"{first}. {fix} Nothing was created."
+        )
+    return None
+
+
 def plan_zone(
     *,
     zone_name: str | None,
@@ -282,6 +303,9 @@ def plan_zone(
             "DNS name, so there is no name for a private hosted zone. Use dns='endpoint', or "
             "the service Rockset gave you."
         )
+    repeated = _repeated(vpcs)
+    if repeated is not None:
+        raise repeated
     for info in vpcs:
         problem = (
             _dns_off(info)

@@ -201,3 +201,27 @@ def test_sharing_saves_all_but_one_endpoints_hours() -> None:
     assert compared.shared_total == pytest.approx(32.40)
     assert compared.monthly_saving == pytest.approx(196.60)
     assert compare_with_endpoint_per_vpc(estimate, 1).monthly_saving == pytest.approx(-0.5)
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (
+            info("shared_vpc_ids[1]", vpc("vpc-hub", "10.0.0.0/16")),
+            "shared_vpc_ids[1] is VPC vpc-hub, which is also vpc_id. The endpoint's own VPC",
+        ),
+        (
+            info("shared_vpcs[0]", vpc("vpc-a", "10.1.0.0/16")),
+            "shared_vpcs[0] is VPC vpc-a, which is also shared_vpc_ids[0]. It is already",
+        ),
+    ],
+)
+def test_a_vpc_named_twice_through_outputs_is_refused_before_anything_exists(
+    second: SharedVpcInfo, expected: str
+) -> None:
+    # resolve_sharing compares plain ids only; ids from Outputs meet here, in the preflight.
+    first = info("shared_vpc_ids[0]", vpc("vpc-a", "10.1.0.0/16"))
+    with pytest.raises(ConfigurationError) as err:
+        plan(HUB, first, second)
+    assert expected in str(err.value)
+    assert "Nothing was created." in str(err.value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import http.client
 import json
 import logging
 import sys
@@ -139,6 +140,7 @@ def test_writes_travel_with_their_body(
         ({"url": "https://example.com/"}, "relays to"),
         ({"method": "PUT"}, "method"),
         ({"deadline": "soon"}, "deadline"),
+        ({"deadline": -(10**400)}, "deadline"),
         ({"headers": "Authorization: x"}, "headers"),
         ({"body": "%%%"}, "base64"),
     ],
@@ -248,3 +250,96 @@ def test_never_logs_the_key_or_headers(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert emu.api_key not in logged
     assert "Authorization" not in logged
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["Authorization", "ApiKey rs-KEY-Zq8Wv3Nn5Tt1\r\nX-Smuggled: yes"],
+        ["X-Quote", "\u2019rs-KEY-Zq8Wv3Nn5Tt1"],
+        ["rs-KEY-Zq8Wv3Nn5Tt1: x\r\nX-Smuggled", "yes"],
+    ],
+    ids=["crlf-in-value", "not-latin-1", "crlf-in-name"],
+)
+def test_refuses_a_header_http_cannot_carry_without_repeating_it(
+    monkeypatch: pytest.MonkeyPatch,
+    emu: RunningEmulator,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    header: list[str],
+) -> None:
+    # http.client would raise a ValueError repeating the value on the worker thread, whose
+    # traceback goes to the function's log, and the caller would hear of a timeout.
+    caplog.set_level(logging.DEBUG)
+    before = len(emu.requests())
+    result = relay(
+        monkeypatch,
+        emu.privatelink_url,
+        event(emu.privatelink_url, headers=[header], ca_bundle_pem=pem(emu.ca_bundle)),
+    )
+    assert result["error"]["kind"] == "refused"
+    assert "headers[0]" in result["error"]["message"]
+    assert len(emu.requests()) == before
+    out, err = capfd.readouterr()
+    logged = "\n".join([out, err, *(record.getMessage() for record in caplog.records)])
+    assert "Zq8Wv3Nn5Tt1" not in logged + json.dumps(result)
+
+
+def test_an_unexpected_failure_is_named_by_its_type_only(
+    monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def fails(*_: object, **__: object) -> None:
+        raise LookupError("echo of ApiKey rs-KEY-Zq8Wv3Nn5Tt1")
+
+    monkeypatch.setattr(http.client.HTTPSConnection, "request", fails)
+    url = emu.privatelink_url
+    result = relay(monkeypatch, url, event(url, ca_bundle_pem=pem(emu.ca_bundle)))
+    assert result["error"] == {
+        "kind": "protocol",
+        "message": "the exchange failed (LookupError)",
+        "sent": True,
+    }
+    out, err = capfd.readouterr()
+    assert "Zq8Wv3Nn5Tt1" not in out + err
+
+
+def test_refuses_a_method_that_is_not_a_string(
+    monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator
+) -> None:
+    url = emu.privatelink_url
+    result = relay(monkeypatch, url, {**event(url), "method": ["GET"]})
+    assert result["error"]["kind"] == "refused"
+    assert "method" in result["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/v1/orgs/self users", "/v1/\u00e9", "/v1\x7f"])
+def test_refuses_a_path_that_is_not_percent_encoded(
+    monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator, path: str
+) -> None:
+    before = len(emu.requests())
+    url = emu.privatelink_url
+    result = relay(monkeypatch, url, event(url, path, ca_bundle_pem=pem(emu.ca_bundle)))
+    assert result["error"]["kind"] == "refused"
+    assert result["error"]["sent"] is False
+    assert len(emu.requests()) == before
+
+
+def test_bounds_the_answers_headers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Within http.client's own limits (100 lines of 64 KiB), yet more than Lambda can return.
+    many = {f"X-Filler-{i}": "x" * 8000 for i in range(20)}
+    with HostileServer(tmp_path) as server:
+        server.behaviour = lambda _: [answer(200, b"{}", many)]
+        result = relay(
+            monkeypatch, server.url, event(server.url, ca_bundle_pem=pem(server.ca_bundle))
+        )
+    assert result["error"]["kind"] == "too_large"
+    assert result["error"]["sent"] is True
+
+
+def test_a_huge_deadline_is_held_to_the_most(
+    monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator
+) -> None:
+    # float() of a JSON integer this long raises OverflowError.
+    url = emu.privatelink_url
+    result = relay(monkeypatch, url, event(url, deadline=10**400, ca_bundle_pem=pem(emu.ca_bundle)))
+    assert result["status"] == 200

@@ -7,6 +7,7 @@ import base64
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from rockset_pulumi import (
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.errors import ProbeFunctionError
 from rockset_pulumi.vpc_probe.relay import RelaySpec
+from tests.support.hostile import TRICKLE
 
 KEY = "rs-relay-key-Zq8Wv3Nn5Tt1Kk7Pp2Yy"
 PRIVATELINK = "https://privatelink.vpc.rockset.test:8443"
@@ -35,6 +37,10 @@ class Canned:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"{}"
     seen: list[dict[str, Any]] = field(default_factory=list)
+    hang_up: bool = False
+    """Close the connection without an answer, as a dropped connection to Lambda does."""
+    trickle: bool = False
+    """Send the body a byte at a time, each well within any read timeout."""
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -45,12 +51,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.canned.seen.append(
             {"path": self.path, "payload": json.loads(self.rfile.read(length) or b"null")}
         )
+        if self.canned.hang_up:
+            self.close_connection = True
+            return
         self.send_response(self.canned.status)
         for name, value in self.canned.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(self.canned.body)))
         self.end_headers()
-        self.wfile.write(self.canned.body)
+        if not self.canned.trickle:
+            self.wfile.write(self.canned.body)
+            return
+        for byte in self.canned.body:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(TRICKLE)
 
     def log_message(self, format: str, *args: object) -> None:
         return
@@ -245,3 +260,64 @@ def test_public_side_requests_never_go_through_the_relay() -> None:
     through = api()
     assert through.ran_from(through.public_url) == "runner"
     assert through.ran_from(PRIVATELINK) == f"vpc:{FUNCTION}"
+
+
+def test_a_deeply_nested_answer_is_not_its_answer(lambda_endpoint: Canned) -> None:
+    # json.loads raises RecursionError, not ValueError, for nesting deeper than its stack.
+    lambda_endpoint.body = b"[" * 100_000
+    error = fails(api())
+    assert isinstance(error, ProbeFunctionError)
+    assert "not its answer" in str(error)
+
+
+def test_a_latin_1_header_of_the_host_is_relayed(lambda_endpoint: Canned) -> None:
+    # http.client in the function decodes header bytes as Latin-1, as a server may send them.
+    answer(lambda_endpoint, 200, {"message": "GO ROCKSET!"})
+    relayed = json.loads(lambda_endpoint.body)
+    relayed["headers"].append(["X-Note", "caf\u00e9"])
+    lambda_endpoint.body = json.dumps(relayed).encode()
+    assert ping(api()) == "GO ROCKSET!"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "200"},
+        {"status": True},
+        {"status": 99999},
+        {"status": -5},
+        {"status": 200.5},
+        {"headers": {"ab": "cd"}},
+        {"headers": [["X-Quote", "\u2019"]]},
+        {"headers": [["X-Three", "a", "b"]]},
+        {"body": ["e30="]},
+    ],
+    ids=repr,
+)
+def test_an_answer_of_the_wrong_shape_is_the_functions_fault(
+    lambda_endpoint: Canned, change: dict[str, Any]
+) -> None:
+    answer(lambda_endpoint, 200, {"message": "GO ROCKSET!"})
+    lambda_endpoint.body = json.dumps({**json.loads(lambda_endpoint.body), **change}).encode()
+    error = fails(api())
+    assert isinstance(error, ProbeFunctionError)
+    assert "wrong shape" in str(error)
+
+
+def test_a_dropped_connection_to_lambda_is_a_transport_error(lambda_endpoint: Canned) -> None:
+    # botocore's ConnectionClosedError is a BotoCoreError, but nothing about the setup is wrong:
+    # another attempt may well get an answer.
+    lambda_endpoint.hang_up = True
+    error = fails(api())
+    assert isinstance(error, TransportError)
+    assert "cut off" in str(error)
+
+
+def test_an_answer_that_trickles_in_ends_at_the_deadline(lambda_endpoint: Canned) -> None:
+    # Each byte comes well within botocore's read timeout; the whole takes far longer than the
+    # exchange's deadline (5 s), which bounds it as a whole.
+    answer(lambda_endpoint, 200, {"message": "GO ROCKSET!", "padding": " " * 400})
+    lambda_endpoint.trickle = True
+    error = fails(api())
+    assert isinstance(error, TransportError)
+    assert "timed out (no complete answer within the 5 s deadline)" in str(error)

@@ -15,9 +15,11 @@ It is not an open relay: the only host and port it talks to are those of ``ROCKS
 in its environment (``host:port``, set by the component; the environment holds nothing secret),
 over HTTPS, with TLS verified against the system's CAs or the PEM text the caller passes (the
 component's ``ca_bundle``, read on the runner), and without following redirects. The answer is
-bounded in size (:data:`MAX_BODY`) and the whole exchange in time: by the payload's deadline and
-by what is left of the invocation. The API key travels in the payload's ``Authorization`` header
-only; nothing here logs a header, a body or an error text (which could echo them).
+bounded in size (:data:`MAX_BODY`, :data:`MAX_HEADERS`) and the whole exchange in time: by the
+payload's deadline and by what is left of the invocation. The API key travels in the payload's
+``Authorization`` header only; nothing here logs a header, a body or an error text (which could
+echo them), a header HTTP cannot carry is refused by its position, and an unforeseen failure of
+the exchange is named by its type alone.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import binascii
 import http.client
 import logging
 import os
+import re
 import socket
 import ssl
 import threading
@@ -39,6 +42,7 @@ __all__ = [
     "ERROR_KINDS",
     "MAX_BODY",
     "MAX_DEADLINE",
+    "MAX_HEADERS",
     "MAX_REQUEST_BODY",
     "METHODS",
     "TARGET_ENV",
@@ -53,6 +57,9 @@ MAX_REQUEST_BODY = 64 << 10
 """Bytes of a request body accepted: Rockset's allowlist writes are a few hundred."""
 MAX_DEADLINE = 60.0
 """Most seconds one relayed exchange may take."""
+MAX_HEADERS = 64 << 10
+"""Bytes of an answer's header names and values relayed; more is ``too_large``. http.client
+alone admits 100 lines of 64 KiB, more than Lambda can return."""
 METHODS = frozenset({"GET", "POST", "DELETE"})
 """The methods rockset-pulumi uses."""
 ERROR_KINDS = ("refused", "dns", "connect", "tls", "timeout", "protocol", "too_large")
@@ -68,6 +75,12 @@ _DROPPED_REQUEST_HEADERS = frozenset(
 )
 # The relayed body is the decoded message body, so its framing does not travel with it.
 _DROPPED_RESPONSE_HEADERS = frozenset({"connection", "transfer-encoding", "keep-alive"})
+# What HTTP allows in a header name (a token) and value (visible Latin-1 text, spaces and tabs),
+# checked here: http.client refuses the rest with a ValueError that repeats the value, which may
+# be the key, and that a worker thread would print to the log.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+_REQUEST_TARGET = re.compile(r"[!-~]+")
 
 logger = logging.getLogger("rockset_probe")
 
@@ -102,13 +115,20 @@ def _headers(value: object) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, list):
         raise _Refused("headers must be a list of [name, value] pairs")
     pairs = []
-    for item in value:
+    for index, item in enumerate(value):
         if (
             not isinstance(item, list)
             or len(item) != 2
             or not all(isinstance(part, str) for part in item)
         ):
             raise _Refused("headers must be a list of [name, value] pairs of strings")
+        # Named by position only: a name or value may be the key, pasted in the wrong place.
+        if not _HEADER_NAME.fullmatch(item[0]):
+            raise _Refused(f"the name of headers[{index}] is not an HTTP token")
+        if not _HEADER_VALUE.fullmatch(item[1]):
+            raise _Refused(
+                f"the value of headers[{index}] has control or non-Latin-1 characters (not shown)"
+            )
         if item[0].lower() not in _DROPPED_REQUEST_HEADERS:
             pairs.append((item[0], item[1]))
     return tuple(pairs)
@@ -131,7 +151,8 @@ def _body(value: object) -> bytes | None:
 def _deadline(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise _Refused("deadline must be a positive number of seconds")
-    return min(float(value), MAX_DEADLINE)
+    # min before float: a JSON integer of hundreds of digits overflows a float.
+    return float(min(value, MAX_DEADLINE))
 
 
 def _parse(event: object, configured: str) -> _Request:
@@ -140,7 +161,7 @@ def _parse(event: object, configured: str) -> _Request:
     if not isinstance(event, dict):
         raise _Refused("the payload must be a JSON object")
     method, url = event.get("method"), event.get("url")
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise _Refused(f"method must be one of {sorted(METHODS)}")
     if not isinstance(url, str):
         raise _Refused("url must be a string")
@@ -159,6 +180,8 @@ def _parse(event: object, configured: str) -> _Request:
     if pem is not None and not isinstance(pem, str):
         raise _Refused("ca_bundle_pem must be PEM text")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if not _REQUEST_TARGET.fullmatch(target):
+        raise _Refused("the url's path and query must be percent-encoded ASCII")
     return _Request(
         method=method,
         host=host,
@@ -225,6 +248,11 @@ class _Exchange:
         except OSError as exc:
             kind = "protocol" if self._sent else "connect"
             self._outcome = _error(kind, f"{type(exc).__name__}: {exc}", sent=self._sent)
+        except Exception as exc:
+            # Anything else would end the thread with a traceback in the log, its text (which
+            # may repeat a header) included; the kind of failure is all that is said.
+            what = type(exc).__name__
+            self._outcome = _error("protocol", f"the exchange failed ({what})", sent=self._sent)
 
     def _exchange(self, budget: float) -> dict[str, Any]:
         request = self._request
@@ -255,6 +283,8 @@ class _Exchange:
                 for name, value in response.getheaders()
                 if name.lower() not in _DROPPED_RESPONSE_HEADERS
             ]
+            if sum(len(name) + len(value) for name, value in headers) > MAX_HEADERS:
+                return _error("too_large", f"headers of more than {MAX_HEADERS} bytes", sent=True)
             return {
                 "status": response.status,
                 "headers": headers,

@@ -121,6 +121,23 @@ def _transport_error(kind: str, message: str, *, sent: bool) -> httpx.TransportE
     return error
 
 
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise TypeError(value)
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _header(pair: object) -> tuple[bytes, bytes]:
+    name, value = _list(pair)  # ValueError unless a pair
+    return _text(name).encode("latin-1"), _text(value).encode("latin-1")
+
+
 class LambdaRelayTransport(httpx.BaseTransport):
     """Sends each request through the probe function ``spec`` names, from inside the VPC.
 
@@ -207,25 +224,31 @@ class LambdaRelayTransport(httpx.BaseTransport):
             BotoCoreError,
             ClientError,
             ConnectTimeoutError,
-            EndpointConnectionError,
+            HTTPClientError,
+            IncompleteReadError,
             ReadTimeoutError,
+        )
+        from botocore.exceptions import (  # noqa: PLC0415 - see _client
+            ConnectionError as BotoConnectionError,
         )
 
         client = self._client(deadline)
         try:
-            result = client.invoke(
-                FunctionName=self._spec.function_name,
-                InvocationType="RequestResponse",
-                Payload=json.dumps(payload).encode("utf-8"),
-            )
-            raw = result["Payload"].read(_MAX_PAYLOAD + 1)
+            raw, function_error = self._call(client, payload, deadline)
         except ConnectTimeoutError:
             raise httpx.ConnectTimeout(f"invoking {self._where()} timed out") from None
         except ReadTimeoutError:
             raise httpx.ReadTimeout(f"{self._where()} did not answer in time") from None
-        except EndpointConnectionError as exc:
+        except BotoConnectionError as exc:
+            # The endpoint, its TLS or a proxy: the invocation was not made.
             raise httpx.ConnectError(
                 f"could not reach AWS Lambda to invoke {self._where()}: {self._shown(str(exc))}"
+            ) from None
+        except (HTTPClientError, IncompleteReadError) as exc:
+            # The connection to Lambda dropped after the invocation went out: the function may
+            # have made the request.
+            raise httpx.ReadError(
+                f"the answer of {self._where()} was cut off: {self._shown(str(exc))}"
             ) from None
         except ClientError as exc:
             raise self._client_error(exc) from None
@@ -233,7 +256,39 @@ class LambdaRelayTransport(httpx.BaseTransport):
             raise self._setup_error(exc) from None
         finally:
             client.close()
-        return self._decoded(raw, result.get("FunctionError"))
+        return self._decoded(raw, function_error)
+
+    def _call(
+        self, client: Any, payload: Mapping[str, Any], deadline: float
+    ) -> tuple[bytes, str | None]:
+        """The invocation's payload and ``FunctionError``, within ``deadline`` as a whole.
+
+        botocore's timeouts bound each read only: an answer that trickles in (through a proxy,
+        say) would hold the exchange without end. So the call runs on a worker thread that is
+        left behind, its connection closed, when the deadline passes."""
+        outcome: list[tuple[bytes, str | None] | Exception] = []
+
+        def call() -> None:
+            try:
+                result = client.invoke(
+                    FunctionName=self._spec.function_name,
+                    InvocationType="RequestResponse",
+                    Payload=json.dumps(payload).encode("utf-8"),
+                )
+                raw = result["Payload"].read(_MAX_PAYLOAD + 1)
+                outcome.append((raw, result.get("FunctionError")))
+            except Exception as exc:  # raised again on the caller's thread, below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=call, name="rockset-relay-invoke", daemon=True)
+        worker.start()
+        worker.join(deadline)
+        if not outcome:
+            raise httpx.ReadTimeout(f"{self._where()} did not answer within {deadline:.1f} s")
+        found = outcome[0]
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     def _client_error(self, exc: Any) -> Exception:
         error = exc.response.get("Error", {})
@@ -255,7 +310,8 @@ class LambdaRelayTransport(httpx.BaseTransport):
             raise ProbeFunctionError(f"{self._where()} returned more than {_MAX_PAYLOAD} bytes.")
         try:
             answer = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: JSON nested deeper than the parser's stack, such as b"[" * 10**5.
             answer = None
         if function_error is not None:
             found = answer if isinstance(answer, dict) else {}
@@ -278,16 +334,20 @@ class LambdaRelayTransport(httpx.BaseTransport):
         error = answer.get("error")
         if isinstance(error, dict):
             self._raise_for(request, error)
+        status, headers, body = answer.get("status"), answer.get("headers"), answer.get("body")
         try:
-            status = int(answer["status"])
-            headers = [(str(k), str(v)) for k, v in answer["headers"]]
-            body = base64.b64decode(answer["body"], validate=True)
-        except (KeyError, TypeError, ValueError):
+            if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+                raise TypeError(status)
+            # The function read them as Latin-1 (http.client does), so they travel back as the
+            # bytes the host sent; anything else is not this package's function speaking.
+            pairs = [_header(pair) for pair in _list(headers)]
+            content = base64.b64decode(_text(body), validate=True)
+        except (TypeError, ValueError):
             raise ProbeFunctionError(
                 f"{self._where()} returned an answer of the wrong shape: is it this package's "
                 "probe function? `pulumi up` redeploys its code."
             ) from None
-        return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
+        return httpx.Response(status, headers=pairs, stream=httpx.ByteStream(content))
 
     def _raise_for(self, request: httpx.Request, error: Mapping[str, Any]) -> None:
         kind = str(error.get("kind", ""))
