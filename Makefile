@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy rockset_pulumi rockset_emulator devtools tests bench __main__.py
 
 pulumi-cli:
-	@if command -v go >/dev/null 2>&1; then bash tools/pulumi/build.sh; \
+	@if command -v go >/dev/null 2>&1; then bash tools/pulumi/build.sh && bash tools/pulumi-yaml/build.sh; \
 	else echo "WARNING: Go is not installed: the Pulumi CLI cannot be built, engine tests will be skipped (apt-get install golang or see README)."; fi
 
 test: $(STAMP) pulumi-cli lint

@@ -22,22 +22,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 import pulumi_aws as aws
 
 from .api import RocksetApi
 from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
+from .checks import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
 from .lookups import check_acceptance, check_region, look_up_plan, provider_region
 from .planning import EndpointPlan
 from .pricing import estimate_monthly_cost
-from .providers import ConnectivityCheck, IpAllowlist, LockdownCheck
+from .providers import DYNAMIC_CHECKS
 from .regions import RocksetHosts, resolve_hosts
 
 __all__ = ["PrivateLink"]
 
-TYPE_TOKEN = "rockset:aws:PrivateLink"  # noqa: S105 - a type token, not a password
+TYPE_TOKEN = "rockset:index:PrivateLink"  # noqa: S105 - a type token, not a password
+FORMER_TYPE_TOKEN = "rockset:aws:PrivateLink"  # noqa: S105
+"""The token of releases before the plugin: stacks created with it update in place."""
 HTTPS = 443
 
 
@@ -60,11 +63,11 @@ class _Network:
 
 @dataclass(frozen=True)
 class _Verification:
-    """The dynamic resources of steps 3-5; None where the step is off."""
+    """The resources of steps 3-5; None where the step is off."""
 
-    connectivity_check: ConnectivityCheck | None = None
-    allowlist: IpAllowlist | None = None
-    lockdown_check: LockdownCheck | None = None
+    connectivity_check: ConnectivityCheckResource | None = None
+    allowlist: AllowlistResource | None = None
+    lockdown_check: LockdownResource | None = None
 
 
 def _ambient_region(opts: pulumi.ResourceOptions | None) -> str | None:
@@ -124,11 +127,11 @@ class PrivateLink(pulumi.ComponentResource):
     """Child ``<name>-sg``: TCP 443 from the allowed sources only, no egress."""
     endpoint: aws.ec2.VpcEndpoint
     """Child ``<name>-endpoint``: the Interface VPC endpoint to Rockset's service."""
-    connectivity_check: ConnectivityCheck | None
+    connectivity_check: ConnectivityCheckResource | None
     """Child ``<name>-connectivity`` (step 3), or None with checks off."""
-    allowlist: IpAllowlist | None
+    allowlist: AllowlistResource | None
     """Child ``<name>-allowlist`` (step 4), or None without lockdown."""
-    lockdown_check: LockdownCheck | None
+    lockdown_check: LockdownResource | None
     """Child ``<name>-lockdown`` (step 5), or None without lockdown."""
 
     vpc_endpoint_id: pulumi.Output[str]
@@ -163,6 +166,10 @@ class PrivateLink(pulumi.ComponentResource):
     """What the endpoint costs a month in USD (per-AZ hours plus data), or None when the
     region's price is unknown and ``price_per_az_hour`` was not given."""
 
+    check_resources: ClassVar[CheckResources] = DYNAMIC_CHECKS
+    """The kind of resource steps 3-5 are: dynamic resources in a Python program; the
+    ``rockset`` plugin's custom resources when the plugin builds the component."""
+
     def __init__(
         self,
         name: str,
@@ -171,7 +178,8 @@ class PrivateLink(pulumi.ComponentResource):
     ) -> None:
         ambient = _ambient_region(opts)
         settings = _validate(args, ambient)
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        renamed = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=FORMER_TYPE_TOKEN)])
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, renamed))
         for warning in settings.warnings:
             pulumi.log.warn(warning, resource=self)
         where = self._locate(settings, ambient)
@@ -280,7 +288,7 @@ class PrivateLink(pulumi.ComponentResource):
             api_key=args.api_key,
             ca_bundle=settings.ca_bundle,
         )
-        connectivity = ConnectivityCheck(
+        connectivity = self.check_resources.connectivity(
             f"{name}-connectivity",
             api=api,
             timeout=settings.check_timeout,
@@ -292,7 +300,7 @@ class PrivateLink(pulumi.ComponentResource):
         )
         if not settings.lockdown:
             return _Verification(connectivity_check=connectivity)
-        allowlist = IpAllowlist(
+        allowlist = self.check_resources.allowlist(
             f"{name}-allowlist",
             api=api,
             entries=settings.admin_cidrs,
@@ -300,7 +308,7 @@ class PrivateLink(pulumi.ComponentResource):
             verified_at=connectivity.checked_at,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
         )
-        lockdown = LockdownCheck(
+        lockdown = self.check_resources.lockdown(
             f"{name}-lockdown",
             api=api,
             admin_cidrs=settings.admin_cidrs,
