@@ -13,7 +13,7 @@ help:
 	@echo "make demo-destroy  tear the demo stack down"
 	@echo "make test          lint, type-check and all tests (builds what is missing)"
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
-	@echo "make docs          rewrite README.md's PrivateLinkArgs table from the field docstrings"
+	@echo "make docs          rewrite README.md's PrivateLinkArgs table and the plugin's schema.json from the code"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,7 @@ bench: $(STAMP) pulumi-cli
 
 docs: $(STAMP)
 	$(PY) -m devtools.docs
+	$(PY) -m devtools.schema
 
 clean:
 	rm -rf .pulumi-local .mypy_cache .ruff_cache .pytest_cache

@@ -326,6 +326,8 @@ def generate() -> dict[str, Any]:
         "keywords": ["pulumi", "rockset", "aws", "privatelink", "category/network"],
         "license": "Apache-2.0",
         "version": version("rockset-pulumi"),
+        # The provider takes no configuration: everything arrives as the resources' inputs.
+        "config": {},
         "types": _types(),
         "resources": resources,
     }

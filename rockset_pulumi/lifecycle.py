@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
 
+from pulumi.runtime.rpc import UNKNOWN
+
 from .allowlist import Owner
 from .api import RocksetApi
 from .steps import (
@@ -131,7 +133,9 @@ class Lifecycle:
         ]
         for name in ("public_url", "privatelink_url"):
             value = news.get(name)
-            if isinstance(value, str) and value and not value.startswith("https://"):
+            # Unknown until the region is (an explicit provider's, in preview): not wrong yet.
+            known = isinstance(value, str) and value not in ("", UNKNOWN)
+            if known and not str(value).startswith("https://"):
                 failures.append((name, f"{name} must be an https:// URL"))
         return Checked({k: news[k] for k in self.inputs if k in news}, failures)
 
