@@ -30,7 +30,7 @@ from devtools.engine import (
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 
-require_pulumi_cli()
+require_pulumi_cli(yaml=True)
 
 pytestmark = pytest.mark.engine
 
