@@ -11,8 +11,10 @@ The constructor is a short list of named steps, each returning a small frozen va
 4. create the **network** children: a security group (``<name>-sg``) admitting TCP 443 only from
    the named sources, and an Interface VPC endpoint (``<name>-endpoint``) with private DNS, whose
    live state is then checked for the guide's step 1;
-5. **verify** with the dynamic resources of steps 3-5 (:mod:`rockset_pulumi.providers`), chained
-   so that destroy removes the allowlist entries before the PrivateLink path goes away;
+5. **verify** with the resources of steps 3-5, chained so that destroy removes the allowlist
+   entries before the PrivateLink path goes away: dynamic resources in a Python program
+   (:mod:`rockset_pulumi.providers`), the plugin's custom resources when the ``rockset`` plugin
+   builds the component for another language (:attr:`PrivateLink.check_resources`);
 
 and then every public attribute is assigned and registered in one place (:meth:`_publish`).
 """

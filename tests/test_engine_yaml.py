@@ -195,3 +195,5 @@ def test_destroy_removes_the_allowlist_before_the_endpoint(world: World) -> None
         i for i, line in enumerate(lines) if "rockset-endpoint deleting" in line
     )
     assert allowlist_deleted < endpoint_deleting
+    # What the plugin's delete says reaches the user, as the dynamic provider's does.
+    assert "Removed allowlist entries ['office']" in world.text()

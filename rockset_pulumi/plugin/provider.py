@@ -55,7 +55,7 @@ from pulumi.provider.experimental.provider import (
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.provider.server import ProviderServicer as ComponentServicer
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from ..args import PrivateLinkArgs
@@ -149,7 +149,26 @@ def _lifecycle(urn: str) -> Lifecycle:
 
 
 class RocksetProvider(Provider):
-    """The custom resources' protocol over their lifecycles; Rockset calls run off the loop."""
+    """The custom resources' protocol over their lifecycles; Rockset calls run off the loop.
+
+    What a lifecycle has to tell the user (destroy's summary) goes to the engine's log, beside
+    the resource, as a dynamic provider's output does."""
+
+    def __init__(self, engine_address: str) -> None:
+        self._engine_address = engine_address
+
+    async def _tell(self, urn: str, message: str) -> None:
+        try:
+            async with grpc.aio.insecure_channel(
+                self._engine_address, options=_GRPC_CHANNEL_OPTIONS
+            ) as channel:
+                await engine_pb2_grpc.EngineStub(channel).Log(
+                    engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=urn),
+                    timeout=10,
+                )
+        except grpc.aio.AioRpcError:
+            # No engine to tell (a provider driven directly): the work is done, keep the words.
+            print(message, file=sys.stderr, flush=True)
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
         return GetSchemaResponse(schema_text())
@@ -198,8 +217,7 @@ class RocksetProvider(Provider):
         lifecycle = _lifecycle(request.urn)
         told = await asyncio.to_thread(lifecycle.delete, to_lifecycle(request.properties))
         if told is not None:
-            # The engine shows a provider's stderr to the user, as it does a dynamic provider's.
-            print(told, file=sys.stderr, flush=True)
+            await self._tell(request.urn, told)
 
 
 # --- the component -------------------------------------------------------------------------
@@ -256,7 +274,8 @@ class _Servicer(ProviderServicer):
     """The SDK's provider servicer, with ``Construct`` answered by its component servicer."""
 
     def __init__(self, args: list[str], engine_address: str) -> None:
-        super().__init__(args, version("rockset-pulumi"), RocksetProvider(), engine_address)
+        provider = RocksetProvider(engine_address)
+        super().__init__(args, version("rockset-pulumi"), provider, engine_address)
         self._components = ComponentServicer(RocksetComponents(), args, engine_address)
 
     async def Construct(self, request: Any, context: Any) -> Any:
