@@ -14,7 +14,7 @@ help:
 	@echo "make demo-destroy  tear the demo stack down"
 	@echo "make test          lint, type-check and all tests (builds what is missing)"
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
-	@echo "make docs          rewrite README.md's PrivateLinkArgs table from the field docstrings"
+	@echo "make docs          rewrite README.md's PrivateLinkArgs table and the plugin's schema.json from the code"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy rockset_pulumi rockset_emulator devtools tests bench __main__.py
 
 pulumi-cli:
-	@if command -v go >/dev/null 2>&1; then bash tools/pulumi/build.sh; \
+	@if command -v go >/dev/null 2>&1; then bash tools/pulumi/build.sh && bash tools/pulumi-yaml/build.sh; \
 	else echo "WARNING: Go is not installed: the Pulumi CLI cannot be built, engine tests will be skipped (apt-get install golang or see README)."; fi
 
 test: $(STAMP) pulumi-cli lint
@@ -50,6 +50,7 @@ bench: $(STAMP) pulumi-cli
 
 docs: $(STAMP)
 	$(PY) -m devtools.docs
+	$(PY) -m devtools.schema
 
 clean:
 	rm -rf .pulumi-local .mypy_cache .ruff_cache .pytest_cache

@@ -58,6 +58,7 @@ __all__ = [
     "local_stack_file",
     "open_stack",
     "pulumi_cli",
+    "with_rockset_plugin",
 ]
 
 PULUMI_ROOT = REPO / ".tools" / "pulumi"
@@ -223,6 +224,21 @@ def cli_env() -> dict[str, str]:
     # An inherited PULUMI_PYTHON_CMD must not be what makes the dynamic-provider host work.
     env.pop("PULUMI_PYTHON_CMD", None)
     return env
+
+
+def with_rockset_plugin(env: Mapping[str, str], workdir: Path) -> dict[str, str]:
+    """``env`` with the ``rockset`` plugin on PATH as ``pipx install rockset-pulumi`` puts it:
+    a directory holding only the console script ``pulumi-resource-rockset`` (which runs with its
+    own virtualenv's Python), so no Python of that virtualenv is on PATH."""
+    script = Path(sys.prefix) / "bin" / "pulumi-resource-rockset"
+    if not script.is_file():
+        raise RuntimeError(f"{script} is missing: reinstall the package (`make venv`).")
+    bin_dir = workdir / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    link = bin_dir / script.name
+    if not link.exists():
+        link.symlink_to(script)
+    return {**env, "PATH": os.pathsep.join([str(bin_dir), env.get("PATH", "")])}
 
 
 def engine_env(aws: LocalAws, *, registered_accounts: str | None = None) -> dict[str, str]:

@@ -16,9 +16,10 @@ The constructor is a short list of named steps, each returning a small frozen va
    and the **shared zone** children resolve its name in every shared VPC;
 5. with ``probe: vpc``, **deploy the probe**: the function that sends the PrivateLink side of
    steps 3-5 from inside the VPC (:mod:`rockset_pulumi.vpc_probe.resources`);
-6. **verify** with the dynamic resources of steps 3-5 (:mod:`rockset_pulumi.providers`), chained
-   so that destroy removes the allowlist entries before the PrivateLink path (and the probe) goes
-   away;
+6. **verify** with the resources of steps 3-5, chained so that destroy removes the allowlist
+   entries before the PrivateLink path (and the probe) goes away: dynamic resources in a Python
+   program (:mod:`rockset_pulumi.providers`), the plugin's custom resources when the ``rockset``
+   plugin builds the component for another language (:attr:`PrivateLink.check_resources`);
 
 and then every public attribute is assigned and registered in one place (:meth:`_publish`).
 """
@@ -28,13 +29,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 import pulumi_aws as aws
 
 from .api import RocksetApi
 from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
+from .checks import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
 from .hosted_zone import SharedZone, look_up_zone_plan
 from .lookups import (
     check_acceptance,
@@ -46,14 +48,16 @@ from .lookups import (
 )
 from .planning import EndpointPlan
 from .pricing import compare_with_endpoint_per_vpc, estimate_monthly_cost
-from .providers import ConnectivityCheck, IpAllowlist, LockdownCheck
+from .providers import DYNAMIC_CHECKS
 from .regions import RocksetHosts, resolve_hosts
 from .sharing import ZonePlan
 from .vpc_probe.resources import ProbeFunction, deploy_probe, probe_security_group
 
 __all__ = ["PrivateLink"]
 
-TYPE_TOKEN = "rockset:aws:PrivateLink"  # noqa: S105 - a type token, not a password
+TYPE_TOKEN = "rockset:index:PrivateLink"  # noqa: S105 - a type token, not a password
+FORMER_TYPE_TOKEN = "rockset:aws:PrivateLink"  # noqa: S105
+"""The token of releases before the plugin: stacks created with it update in place."""
 HTTPS = 443
 
 
@@ -82,11 +86,11 @@ class _Network:
 
 @dataclass(frozen=True)
 class _Verification:
-    """The dynamic resources of steps 3-5; None where the step is off."""
+    """The resources of steps 3-5; None where the step is off."""
 
-    connectivity_check: ConnectivityCheck | None = None
-    allowlist: IpAllowlist | None = None
-    lockdown_check: LockdownCheck | None = None
+    connectivity_check: ConnectivityCheckResource | None = None
+    allowlist: AllowlistResource | None = None
+    lockdown_check: LockdownResource | None = None
 
 
 def _ambient_region(opts: pulumi.ResourceOptions | None) -> str | None:
@@ -156,11 +160,11 @@ class PrivateLink(pulumi.ComponentResource):
     """Child ``<name>-sg``: TCP 443 from the allowed sources only, no egress."""
     endpoint: aws.ec2.VpcEndpoint
     """Child ``<name>-endpoint``: the Interface VPC endpoint to Rockset's service."""
-    connectivity_check: ConnectivityCheck | None
+    connectivity_check: ConnectivityCheckResource | None
     """Child ``<name>-connectivity`` (step 3), or None with checks off."""
-    allowlist: IpAllowlist | None
+    allowlist: AllowlistResource | None
     """Child ``<name>-allowlist`` (step 4), or None without lockdown."""
-    lockdown_check: LockdownCheck | None
+    lockdown_check: LockdownResource | None
     """Child ``<name>-lockdown`` (step 5), or None without lockdown."""
     shared_zone: SharedZone | None
     """With ``dns="hosted_zone"``: the private zone ``<name>-zone``, its alias ``<name>-alias``
@@ -208,6 +212,10 @@ class PrivateLink(pulumi.ComponentResource):
     region's price is unknown and ``price_per_az_hour`` was not given. With
     ``dns="hosted_zone"`` its ``sharing`` compares it with one endpoint per VPC."""
 
+    check_resources: ClassVar[CheckResources] = DYNAMIC_CHECKS
+    """The kind of resource steps 3-5 are: dynamic resources in a Python program; the
+    ``rockset`` plugin's custom resources when the plugin builds the component."""
+
     def __init__(
         self,
         name: str,
@@ -216,7 +224,8 @@ class PrivateLink(pulumi.ComponentResource):
     ) -> None:
         ambient = _ambient_region(opts)
         settings = _validate(args, ambient)
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        renamed = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=FORMER_TYPE_TOKEN)])
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, renamed))
         for warning in settings.warnings:
             pulumi.log.warn(warning, resource=self)
         where = self._locate(settings, ambient)
@@ -437,7 +446,7 @@ class PrivateLink(pulumi.ComponentResource):
             waits_for.append(shared.record)
         if probe is not None:
             waits_for += probe.resources
-        connectivity = ConnectivityCheck(
+        connectivity = self.check_resources.connectivity(
             f"{name}-connectivity",
             api=api,
             timeout=settings.check_timeout,
@@ -450,7 +459,7 @@ class PrivateLink(pulumi.ComponentResource):
         )
         if not settings.lockdown:
             return _Verification(connectivity_check=connectivity)
-        allowlist = IpAllowlist(
+        allowlist = self.check_resources.allowlist(
             f"{name}-allowlist",
             api=api,
             entries=settings.admin_cidrs,
@@ -458,7 +467,7 @@ class PrivateLink(pulumi.ComponentResource):
             verified_at=connectivity.checked_at,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
         )
-        lockdown = LockdownCheck(
+        lockdown = self.check_resources.lockdown(
             f"{name}-lockdown",
             api=api,
             admin_cidrs=settings.admin_cidrs,

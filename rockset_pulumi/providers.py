@@ -1,9 +1,11 @@
-"""Pulumi dynamic resources for steps 3 to 5 of Rockset's PrivateLink guide.
+"""Pulumi dynamic resources for steps 3 to 5 of Rockset's PrivateLink guide, for Python programs.
 
 Each provider is a stateless class in this importable module, so Pulumi pickles it by reference
 (a few dozen bytes) and the provider host imports it from the installed package. Everything a
-provider needs arrives in its inputs; ``check`` and ``diff`` make no network call, so
-``pulumi preview`` never talks to Rockset. The work itself lives in :mod:`rockset_pulumi.steps`.
+provider needs arrives in its inputs. Each adapts the dynamic-provider protocol to the one
+lifecycle of its resource (:mod:`rockset_pulumi.lifecycle`), which the ``rockset`` plugin serves
+to other languages: ``check`` and ``diff`` make no network call, so ``pulumi preview`` never
+talks to Rockset.
 
 Resources (type tokens ``pulumi-python:dynamic/rockset:<Name>``):
 
@@ -15,7 +17,6 @@ Resources (type tokens ``pulumi-python:dynamic/rockset:<Name>``):
 
 from __future__ import annotations
 
-import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -31,19 +32,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .allowlist import Owner
-from .api import RocksetApi
-from .diagnosis import DnsExpectation
-from .steps import (
-    check_connectivity,
-    observe_lockdown,
-    read_allowlist,
-    reconcile_allowlist,
-    remove_allowlist,
-    verify_lockdown,
+from .checks import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
+from .lifecycle import (
+    AllowlistLifecycle,
+    ConnectivityLifecycle,
+    Lifecycle,
+    LockdownLifecycle,
 )
 
 __all__ = [
+    "DYNAMIC_CHECKS",
     "ConnectivityCheck",
     "ConnectivityCheckProvider",
     "IpAllowlist",
@@ -52,170 +50,55 @@ __all__ = [
     "LockdownCheckProvider",
 ]
 
-LOCKDOWN_WAIT = 120.0
-"""Most seconds step 5 waits for an allowlist change to take effect."""
-
 
 class _Provider(ResourceProvider):
-    """Input checking and diffing shared by the three providers; no network, no state."""
+    """The dynamic-provider protocol over a :class:`~rockset_pulumi.lifecycle.Lifecycle`."""
 
-    inputs: ClassVar[tuple[str, ...]]
-    """Input names; a change to any of them is an update (the work runs again)."""
-    required: ClassVar[tuple[str, ...]] = ("public_url", "privatelink_url", "api_key")
+    lifecycle: ClassVar[Lifecycle]
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = [
-            CheckFailure(name, f"{name} is required")
-            for name in self.required
-            if news.get(name) in (None, "")
-        ]
-        for name in ("public_url", "privatelink_url"):
-            value = news.get(name)
-            if isinstance(value, str) and value and not value.startswith("https://"):
-                failures.append(CheckFailure(name, f"{name} must be an https:// URL"))
-        return CheckResult({k: news[k] for k in self.inputs if k in news}, failures)
+        checked = self.lifecycle.check(news)
+        failures = [CheckFailure(prop, reason) for prop, reason in checked.failures]
+        return CheckResult(checked.inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [k for k in self.inputs if olds.get(k) != news.get(k)]
-        changed += self.drift(olds)
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+        changes = self.lifecycle.diff(olds, news).changes
+        return DiffResult(changes=bool(changes), replaces=[], delete_before_replace=False)
 
-    def drift(self, olds: dict[str, Any]) -> list[str]:
-        """Outputs that refresh found out of line with the inputs."""
-        return []
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        created = self.lifecycle.create(props)
+        return CreateResult(created.id, created.outputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self.lifecycle.update(olds, news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, self.lifecycle.read(props))
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        told = self.lifecycle.delete(props)
+        if told is not None:
+            # Pulumi shows a provider's stderr to the user; destroy has no other way to say this.
+            print(told, file=sys.stderr)
 
 
 class ConnectivityCheckProvider(_Provider):
-    """Step 3: both endpoints answer and accept the key.
+    """Step 3: both endpoints answer and accept the key."""
 
-    ``dns_expectation`` (what the PrivateLink host resolves to inside the VPC, see
-    :class:`~rockset_pulumi.diagnosis.DnsExpectation`) turns on the diagnosis of a machine that
-    cannot resolve it; absent, step 3 waits the whole timeout as it always did.
-    """
-
-    inputs = (
-        *RocksetApi.PROPS,
-        "timeout",
-        "public_may_refuse_key",
-        "dns_expectation",
-        "endpoint_id",
-        "triggers",
-    )
-
-    def _run(self, props: dict[str, Any]) -> dict[str, Any]:
-        results = check_connectivity(
-            RocksetApi.from_props(props),
-            float(props["timeout"]),
-            public_may_refuse_key=bool(props.get("public_may_refuse_key")),
-            dns=DnsExpectation.from_props(props.get("dns_expectation")),
-        )
-        return {**props, **results}
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"connectivity-{props['privatelink_url']}", self._run(props))
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._run(news))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        # A check is a record of what was verified when; refresh keeps it as it is.
-        return ReadResult(id_, props)
+    lifecycle = ConnectivityLifecycle()
 
 
 class IpAllowlistProvider(_Provider):
-    """Step 4: the allowlist entries for ``entries`` (name -> CIDR), behind the lock-out guard.
+    """Step 4: the allowlist entries, behind the lock-out guard (see
+    :class:`~rockset_pulumi.lifecycle.AllowlistLifecycle`)."""
 
-    ``owner`` labels the stack and resource; the mark derived from it is written into every
-    entry and is what later runs and destroy go by (see :mod:`rockset_pulumi.allowlist`). The
-    label recorded at create is kept for the resource's life, so that a rename with an alias
-    keeps its entries.
-    """
-
-    inputs = (*RocksetApi.PROPS, "entries", "verified_at")
-    required = (*_Provider.required, "entries", "owner")
-
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        result.inputs["owner"] = news.get("owner")
-        entries = news.get("entries")
-        if isinstance(entries, Mapping) and not entries:
-            result.failures.append(
-                CheckFailure("entries", "at least one entry is required: an empty list is off")
-            )
-        return result
-
-    def drift(self, olds: dict[str, Any]) -> list[str]:
-        live = olds.get("live_entries")
-        return ["live_entries"] if live is not None and live != olds.get("entries") else []
-
-    def _apply(self, props: dict[str, Any], owner: Owner, *, first: bool) -> dict[str, Any]:
-        state = reconcile_allowlist(
-            RocksetApi.from_props(props),
-            dict(props["entries"]),
-            owner,
-            undo_on_failure=first,
-        )
-        return {
-            **props,
-            "owner": owner.label,
-            "generation": owner.generation,
-            "owner_mark": owner.mark,
-            "live_entries": state.entries,
-            "adopted": sorted(state.adopted),
-        }
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        # A fresh generation per create: a replacement must not share its predecessor's.
-        owner = Owner(props["owner"], secrets.token_hex(4))
-        outs = self._apply(props, owner, first=True)
-        return CreateResult(f"allowlist-{owner.mark}-{owner.generation}", outs)
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._apply(news, _recorded_owner(olds), first=False))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        adopted = frozenset(props.get("adopted") or ())
-        live = read_allowlist(RocksetApi.from_props(props), _recorded_owner(props), adopted)
-        return ReadResult(id_, {**props, "live_entries": live})
-
-    def delete(self, _id: str, props: dict[str, Any]) -> None:
-        removal = remove_allowlist(RocksetApi.from_props(props), _recorded_owner(props))
-        # Pulumi shows a provider's stderr to the user; destroy has no other way to say this.
-        print(removal.summary, file=sys.stderr)
-
-
-def _recorded_owner(state: Mapping[str, Any]) -> Owner:
-    """The owner as recorded at create: a later rename (with an alias) keeps the entries."""
-    return Owner(state["owner"], state["generation"])
+    lifecycle = AllowlistLifecycle()
 
 
 class LockdownCheckProvider(_Provider):
     """Step 5: the public endpoint refuses the key while PrivateLink accepts it."""
 
-    inputs = (*RocksetApi.PROPS, "admin_cidrs", "timeout", "allowlist", "triggers")
-
-    def drift(self, olds: dict[str, Any]) -> list[str]:
-        status = olds.get("status")
-        return ["status"] if isinstance(status, Mapping) and not status.get("holds") else []
-
-    def _run(self, props: dict[str, Any]) -> dict[str, Any]:
-        status = verify_lockdown(
-            RocksetApi.from_props(props),
-            dict(props["admin_cidrs"]),
-            min(float(props["timeout"]), LOCKDOWN_WAIT),
-        )
-        return {**props, "status": status.as_output()}
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"lockdown-{props['public_url']}", self._run(props))
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._run(news))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(
-            id_, {**props, "status": observe_lockdown(RocksetApi.from_props(props)).as_output()}
-        )
+    lifecycle = LockdownLifecycle()
 
 
 def _secret_opts(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
@@ -224,15 +107,10 @@ def _secret_opts(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
     )
 
 
-class ConnectivityCheck(pulumi.dynamic.Resource, module="rockset", name="ConnectivityCheck"):
+class ConnectivityCheck(
+    pulumi.dynamic.Resource, ConnectivityCheckResource, module="rockset", name="ConnectivityCheck"
+):
     """Step 3 of the guide, run during ``pulumi up``."""
-
-    public: pulumi.Output[dict[str, Any]]
-    """What the public endpoint answered: reachable, authenticated, user, latency."""
-    privatelink: pulumi.Output[dict[str, Any]]
-    """What the PrivateLink endpoint answered."""
-    checked_at: pulumi.Output[str]
-    """When the check passed (UTC, ISO-8601)."""
 
     def __init__(
         self,
@@ -260,17 +138,8 @@ class ConnectivityCheck(pulumi.dynamic.Resource, module="rockset", name="Connect
         super().__init__(ConnectivityCheckProvider(), name, props, _secret_opts(opts))
 
 
-class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist"):
+class IpAllowlist(pulumi.dynamic.Resource, AllowlistResource, module="rockset", name="IpAllowlist"):
     """Step 4 of the guide: Rockset's IP allowlist holds the admin entries."""
-
-    live_entries: pulumi.Output[dict[str, str]]
-    """The wanted entries as Rockset has them (after refresh: what is really there)."""
-    adopted: pulumi.Output[list[str]]
-    """Entries that existed, unmarked, before this resource: kept as found on destroy."""
-    owner_mark: pulumi.Output[str]
-    """The mark in the description of every entry this resource wrote."""
-    generation: pulumi.Output[str]
-    """This incarnation's generation, beside the mark (a replacement gets a new one)."""
 
     def __init__(
         self,
@@ -295,11 +164,10 @@ class IpAllowlist(pulumi.dynamic.Resource, module="rockset", name="IpAllowlist")
         super().__init__(IpAllowlistProvider(), name, props, _secret_opts(opts))
 
 
-class LockdownCheck(pulumi.dynamic.Resource, module="rockset", name="LockdownCheck"):
+class LockdownCheck(
+    pulumi.dynamic.Resource, LockdownResource, module="rockset", name="LockdownCheck"
+):
     """Step 5 of the guide, run during ``pulumi up`` and re-observed by ``pulumi refresh``."""
-
-    status: pulumi.Output[dict[str, Any]]
-    """public_reachable, public_refuses_key, privatelink_accepts_key, holds, checked_at."""
 
     def __init__(
         self,
@@ -321,3 +189,8 @@ class LockdownCheck(pulumi.dynamic.Resource, module="rockset", name="LockdownChe
             "status": None,
         }
         super().__init__(LockdownCheckProvider(), name, props, _secret_opts(opts))
+
+
+DYNAMIC_CHECKS = CheckResources(ConnectivityCheck, IpAllowlist, LockdownCheck)
+"""The check resources of a Python program: dynamic resources, hosted by Pulumi's Python
+dynamic-provider host in the program's virtualenv."""

@@ -7,7 +7,7 @@
 - :func:`observe_lockdown` / :func:`verify_lockdown` (step 5): the public endpoint refuses the key
   while PrivateLink accepts it.
 
-The dynamic providers in :mod:`rockset_pulumi.providers` are thin wrappers over these.
+The check resources' lifecycles (:mod:`rockset_pulumi.lifecycle`) are thin wrappers over these.
 """
 
 from __future__ import annotations

@@ -132,7 +132,7 @@ def test_children_are_named_from_the_component_and_parented() -> None:
             # The URN spells the parent chain: the component's type, then the child's.
             urn = resolve(child.urn)
             assert urn is not None
-            assert urn.endswith(f"::rockset:aws:PrivateLink${typ}::{name}")
+            assert urn.endswith(f"::rockset:index:PrivateLink${typ}::{name}")
 
 
 def test_unsupported_zones_are_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:

@@ -74,7 +74,7 @@ def test_preview_plans_the_graph_and_calls_no_rockset(world: World) -> None:
     assert result.change_summary == {OpType.CREATE: 7}
     text = "\n".join(world.stack.output)
     for token in (
-        "rockset:aws:PrivateLink",
+        "rockset:index:PrivateLink",
         "aws:ec2/securityGroup:SecurityGroup",
         "aws:ec2/vpcEndpoint:VpcEndpoint",
         "pulumi-python:dynamic/rockset:ConnectivityCheck",

@@ -93,7 +93,7 @@ def test_first_preview_shows_the_plan_over_unknown_ids(world: World) -> None:
     for token in (
         "aws:ec2/vpc:Vpc",
         "aws:ec2/subnet:Subnet",
-        "rockset:aws:PrivateLink",
+        "rockset:index:PrivateLink",
         "aws:ec2/securityGroup:SecurityGroup",
         "aws:ec2/vpcEndpoint:VpcEndpoint",
         "pulumi-python:dynamic/rockset:LockdownCheck",

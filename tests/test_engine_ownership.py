@@ -121,7 +121,8 @@ def test_a_rename_without_an_alias_is_refused_and_lockdown_keeps_holding(tmp_pat
             message = str(err.value)
             assert "Cannot manage allowlist entry 'office'" in message
             assert (
-                "urn:pulumi:local::rockset-privatelink::rockset:aws:PrivateLink::rockset" in message
+                "urn:pulumi:local::rockset-privatelink::rockset:index:PrivateLink::rockset"
+                in message
             )
             assert "add an alias" in message
             # The old resource was never deleted: its entry, and the lockdown, are intact.

@@ -1,0 +1,430 @@
+"""The ``rockset`` package's Pulumi schema, generated from the code it describes.
+
+``rockset_pulumi/plugin/schema.json`` is what the plugin serves (``pulumi package get-schema``)
+and what other languages generate their SDKs from. Its parts come from where each thing is
+defined, so it cannot drift from them:
+
+- the component's inputs: ``PrivateLinkArgs``' fields, their annotations (``pulumi.Input[...]``
+  is not ``plain``, a field with a default is not required) and their docstrings (meaning and
+  default, as in the README's table, :mod:`devtools.docs`);
+- the component's outputs: the ``pulumi.Output`` attributes of ``PrivateLink`` and their
+  docstrings, typed by :data:`COMPONENT_OUTPUTS`;
+- the object types: the dataclasses the steps return (``Probe``, ``LockdownStatus``,
+  ``CostEstimate``);
+- the check resources: their lifecycles' input and output names
+  (:mod:`rockset_pulumi.lifecycle`), typed and described by :data:`CHECK_PROPERTIES`.
+
+``python -m devtools.schema`` rewrites the file; ``--check`` fails with a diff when it is out of
+date (``tests/test_schema.py`` does too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import difflib
+import json
+import sys
+import types
+import typing
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from devtools.docs import ARGS_SOURCE, field_docs
+from rockset_pulumi.args import PrivateLinkArgs
+from rockset_pulumi.args import Probe as ProbeChoice
+from rockset_pulumi.diagnosis import DnsExpectation
+from rockset_pulumi.lifecycle import LIFECYCLES
+from rockset_pulumi.plugin.naming import camel
+from rockset_pulumi.pricing import CostEstimate, SharingComparison
+from rockset_pulumi.sharing import DnsMode
+from rockset_pulumi.steps import LockdownStatus, Probe
+from rockset_pulumi.vpc_probe.relay import RelaySpec
+
+__all__ = [
+    "CHECK_PROPERTIES",
+    "COMPONENT_OUTPUTS",
+    "SCHEMA_FILE",
+    "generate",
+    "main",
+    "render",
+]
+
+_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_FILE = _ROOT / "rockset_pulumi" / "plugin" / "schema.json"
+COMPONENT_SOURCE = _ROOT / "rockset_pulumi" / "component.py"
+PACKAGE = "rockset"
+_SECRET = frozenset({"api_key"})
+
+Spec = dict[str, Any]
+
+
+def _ref(name: str) -> Spec:
+    return {"$ref": f"#/types/{PACKAGE}:index:{name}"}
+
+
+_STRING: Spec = {"type": "string"}
+_STRINGS: Spec = {"type": "array", "items": {"type": "string"}}
+_STRING_MAP: Spec = {"type": "object", "additionalProperties": {"type": "string"}}
+_NUMBER: Spec = {"type": "number"}
+_BOOLEAN: Spec = {"type": "boolean"}
+
+COMPONENT_OUTPUTS: dict[str, tuple[Spec, bool]] = {
+    "vpc_endpoint_id": (_STRING, True),
+    "security_group_id": (_STRING, True),
+    "service_name": (_STRING, True),
+    "dns_entries": ({"type": "array", "items": _ref("DnsEntry")}, True),
+    "network_interface_ids": (_STRINGS, True),
+    "availability_zones": (_STRINGS, True),
+    "skipped_subnet_ids": (_STRINGS, True),
+    "private_dns_enabled": (_BOOLEAN, True),
+    "endpoint_state": (_STRING, True),
+    "public_url": (_STRING, True),
+    "privatelink_url": (_STRING, True),
+    "connectivity": (_ref("Connectivity"), False),
+    "allowlist_entries": (_STRING_MAP, False),
+    "lockdown_status": (_ref("LockdownStatus"), False),
+    "cost_estimate": (_ref("CostEstimate"), False),
+    "hosted_zone_id": (_STRING, False),
+    "resolving_vpc_ids": (_STRINGS, True),
+}
+"""Each ``pulumi.Output`` attribute of ``PrivateLink``: its schema type, and whether it is
+always set (the others are null where their step is off)."""
+
+CHECK_PROPERTIES: dict[str, tuple[Spec, str]] = {
+    "public_url": (_STRING, "Rockset's public API endpoint (https)."),
+    "privatelink_url": (_STRING, "Rockset's API endpoint through PrivateLink (https)."),
+    "api_key": (_STRING, "The Rockset API key the calls authenticate with."),
+    "ca_bundle": (_STRING, "PEM file of CAs for Rockset's TLS certificates."),
+    "timeout": (_NUMBER, "Seconds to wait for the PrivateLink endpoint to answer."),
+    "public_may_refuse_key": (
+        _BOOLEAN,
+        "Lockdown is configured: the public endpoint may refuse the key.",
+    ),
+    "probe": (
+        _ref("ProbeFunction"),
+        "With `probe: vpc`, the function that sends the PrivateLink side from inside the VPC.",
+    ),
+    "dns_expectation": (
+        _ref("DnsExpectation"),
+        "What the PrivateLink host resolves to inside the VPC, for step 3's diagnosis.",
+    ),
+    "endpoint_id": (_STRING, "The VPC endpoint checked; a new one re-runs the check."),
+    "triggers": (_STRINGS, "Arbitrary values; changing any of them re-runs the check."),
+    "public": (_ref("Probe"), "What the public endpoint answered."),
+    "privatelink": (_ref("Probe"), "What the PrivateLink endpoint answered."),
+    "checked_at": (_STRING, "When the check passed (UTC, ISO-8601)."),
+    "entries": (_STRING_MAP, "The admin entries: allowlist entry name -> CIDR."),
+    "verified_at": (_STRING, "When PrivateLink was last verified; the guard runs again anyway."),
+    "owner": (_STRING, "Labels the stack and resource that own the entries this one writes."),
+    "live_entries": (_STRING_MAP, "The wanted entries as Rockset has them."),
+    "adopted": (_STRINGS, "Entries that existed unmarked before: kept as found on destroy."),
+    "owner_mark": (_STRING, "The mark in the description of every entry this resource wrote."),
+    "generation": (_STRING, "This incarnation's generation (a replacement gets a new one)."),
+    "admin_cidrs": (_STRING_MAP, "Addresses that keep public API access: name -> CIDR."),
+    "allowlist": (_STRING_MAP, "The allowlist entries step 4 made."),
+    "status": (_ref("LockdownStatus"), "Step 5's expectations as observed."),
+}
+"""Every property of the check resources, by its lifecycle's (snake_case) name."""
+
+_CHECK_DESCRIPTIONS = {
+    "ConnectivityCheck": "Step 3 of Rockset's PrivateLink guide: both API endpoints answer "
+    "and accept the key, checked during `pulumi up`.",
+    "IpAllowlist": "Step 4: the organization's IP allowlist holds the admin entries, written "
+    "through PrivateLink behind a lock-out guard; only this resource's own entries are "
+    "deleted.",
+    "LockdownCheck": "Step 5: the public endpoint refuses the key while PrivateLink accepts "
+    "it; re-observed by `pulumi refresh`.",
+}
+_REQUIRED_CHECK_INPUTS = {"public_url", "privatelink_url", "api_key"}
+
+
+def _secret(name: str, spec: Spec) -> Spec:
+    return {**spec, "secret": True} if name in _SECRET else spec
+
+
+def _annotation_spec(node: ast.expr, where: str) -> tuple[Spec, bool]:
+    """A field's annotation (as written, ``pulumi.`` removed) as a schema type, and whether an
+    Output may be passed (``Input[...]`` anywhere)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        parts = [p for p in (node.left, node.right) if not _is_none(p)]
+        if len(parts) != 1:
+            raise ValueError(f"{where}: only `X | None` unions are supported")
+        return _annotation_spec(parts[0], where)
+    if isinstance(node, ast.Name):
+        simple = {"str": _STRING, "bool": _BOOLEAN, "float": _NUMBER, "int": {"type": "integer"}}
+        if node.id in simple:
+            return simple[node.id], False
+        if node.id in _CHOICES:
+            return _CHOICES[node.id], False
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        outer = node.value.id
+        if outer == "Input":
+            spec, _ = _annotation_spec(node.slice, where)
+            return spec, True
+        if outer == "Sequence":
+            items, via_input = _annotation_spec(node.slice, where)
+            return {"type": "array", "items": items}, via_input
+        if outer == "Mapping" and isinstance(node.slice, ast.Tuple):
+            values, via_input = _annotation_spec(node.slice.elts[1], where)
+            return {"type": "object", "additionalProperties": values}, via_input
+    raise ValueError(
+        f"{where}: annotation {ast.unparse(node)!r} has no schema type; extend "
+        "devtools.schema._annotation_spec"
+    )
+
+
+def _choices(alias: object) -> Spec:
+    """A ``Literal`` of strings (a closed set of choices) as a string property; the description
+    names the choices."""
+    values = typing.get_args(alias)
+    if typing.get_origin(alias) is not typing.Literal or not all(
+        isinstance(v, str) for v in values
+    ):
+        raise ValueError(f"{alias!r} is not a Literal of strings")
+    return dict(_STRING)
+
+
+_CHOICES: dict[str, Spec] = {"Probe": _choices(ProbeChoice), "DnsMode": _choices(DnsMode)}
+"""The ``Literal`` aliases ``PrivateLinkArgs`` annotates with, by the name the source uses."""
+
+NOT_OFFERED: dict[str, str] = {
+    "shared_vpcs": "another account's `aws.Provider` per VPC cannot be passed to a component "
+    "through the plugin here; other languages share VPCs of the endpoint's account "
+    "(`sharedVpcIds`)",
+}
+"""``PrivateLinkArgs`` fields the plugin's schema leaves out, and why."""
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _component_inputs() -> tuple[dict[str, Spec], list[str]]:
+    docs = field_docs(ARGS_SOURCE.read_text(encoding="utf-8"))
+    required = {
+        f.name
+        for f in dataclasses.fields(PrivateLinkArgs)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    inputs: dict[str, Spec] = {}
+    for doc in docs:
+        if doc.name in NOT_OFFERED:
+            continue
+        where = f"PrivateLinkArgs.{doc.name}"
+        spec, via_input = _annotation_spec(ast.parse(doc.annotation, mode="eval").body, where)
+        prop = {**spec, "description": f"{doc.meaning} Default: {doc.default}."}
+        if not via_input:
+            # Read before anything is registered, so known at preview: a value, not an output.
+            prop["plain"] = True
+        inputs[camel(doc.name)] = _secret(doc.name, prop)
+    return inputs, [camel(name) for name in (d.name for d in docs) if name in required]
+
+
+def _component_outputs() -> dict[str, Spec]:
+    tree = ast.parse(COMPONENT_SOURCE.read_text(encoding="utf-8"))
+    body = next(
+        n.body for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "PrivateLink"
+    )
+    found: dict[str, Spec] = {}
+    for node, following in zip(body, [*body[1:], None], strict=True):
+        if not (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and ast.unparse(node.annotation).startswith("pulumi.Output[")
+        ):
+            continue
+        name = node.target.id
+        if name not in COMPONENT_OUTPUTS:
+            raise ValueError(f"PrivateLink.{name}: add its schema type to COMPONENT_OUTPUTS")
+        doc = (
+            following.value.value
+            if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+            else None
+        )
+        if not isinstance(doc, str):
+            raise ValueError(f"PrivateLink.{name} has no docstring")
+        spec, _ = COMPONENT_OUTPUTS[name]
+        found[camel(name)] = {**spec, "description": " ".join(doc.replace("``", "`").split())}
+    missing = {camel(n) for n in COMPONENT_OUTPUTS} - set(found)
+    if missing:
+        raise ValueError(f"COMPONENT_OUTPUTS names outputs PrivateLink lacks: {sorted(missing)}")
+    return found
+
+
+def _python_type_spec(hint: Any, where: str) -> tuple[Spec, bool]:
+    """A dataclass field's type as a schema type, and whether it is always set."""
+    args = typing.get_args(hint)
+    if isinstance(hint, types.UnionType) and type(None) in args:
+        [inner] = [a for a in args if a is not type(None)]
+        spec, _ = _python_type_spec(inner, where)
+        return spec, False
+    if typing.get_origin(hint) is dict and args == (str, str):
+        return dict(_STRING_MAP), True
+    if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        items, _ = _python_type_spec(args[0], where)
+        return {"type": "array", "items": items}, True
+    simple = {str: _STRING, bool: _BOOLEAN, float: _NUMBER, int: {"type": "integer"}}
+    if hint in simple:
+        return simple[hint], True
+    raise ValueError(f"{where}: type {hint!r} has no schema type")
+
+
+def _object_type(cls: type, description: str, extra: dict[str, Spec] | None = None) -> Spec:
+    hints = typing.get_type_hints(cls)
+    properties: dict[str, Spec] = {}
+    required: list[str] = []
+    for f in dataclasses.fields(cls):
+        spec, always = _python_type_spec(hints[f.name], f"{cls.__name__}.{f.name}")
+        properties[camel(f.name)] = spec
+        if always:
+            required.append(camel(f.name))
+    for name, spec in (extra or {}).items():
+        properties[name] = spec
+        required.append(name)
+    return {
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": required,
+    }
+
+
+def _optional(spec: Spec, **properties: Spec) -> Spec:
+    """``spec`` with more properties that may be absent."""
+    return {**spec, "properties": {**spec["properties"], **properties}}
+
+
+def _types() -> dict[str, Spec]:
+    prefix = f"{PACKAGE}:index:"
+    return {
+        f"{prefix}Probe": _object_type(
+            Probe, "What one API endpoint answered to `GET /` and an authenticated call."
+        ),
+        f"{prefix}Connectivity": {
+            "type": "object",
+            "description": "Step 3's result.",
+            "properties": {
+                "public": _ref("Probe"),
+                "privatelink": _ref("Probe"),
+                "checkedAt": _STRING,
+            },
+            "required": ["public", "privatelink", "checkedAt"],
+        },
+        f"{prefix}LockdownStatus": _object_type(
+            LockdownStatus,
+            "Step 5's expectations as observed; `holds` when all three do.",
+            extra={"holds": _BOOLEAN},
+        ),
+        f"{prefix}CostEstimate": _optional(
+            _object_type(CostEstimate, "A month of one endpoint, in USD."),
+            sharing=_ref("SharingComparison"),
+        ),
+        f"{prefix}SharingComparison": _object_type(
+            SharingComparison,
+            "With `dns: hosted_zone`: the shared endpoint against one endpoint per VPC.",
+        ),
+        f"{prefix}DnsExpectation": _object_type(
+            DnsExpectation, "What the PrivateLink host should resolve to inside the VPC."
+        ),
+        f"{prefix}ProbeFunction": _object_type(
+            RelaySpec, "The function that relays the PrivateLink side's requests."
+        ),
+        f"{prefix}DnsEntry": {
+            "type": "object",
+            "description": "One DNS name of the endpoint.",
+            "properties": {"dnsName": _STRING, "hostedZoneId": _STRING},
+        },
+    }
+
+
+def _check_resource(name: str) -> Spec:
+    lifecycle = LIFECYCLES[name]
+    inputs = list(lifecycle.inputs)
+    if "owner" in lifecycle.required:
+        inputs.append("owner")
+    required_inputs = [i for i in inputs if i in _REQUIRED_CHECK_INPUTS or i in lifecycle.required]
+
+    def prop(prop_name: str) -> Spec:
+        if prop_name not in CHECK_PROPERTIES:
+            raise ValueError(f"{name}.{prop_name}: add it to CHECK_PROPERTIES")
+        spec, description = CHECK_PROPERTIES[prop_name]
+        return _secret(prop_name, {**spec, "description": description})
+
+    outputs = [*inputs, *lifecycle.outputs]
+    return {
+        "description": _CHECK_DESCRIPTIONS[name],
+        "inputProperties": {camel(i): prop(i) for i in inputs},
+        "requiredInputs": [camel(i) for i in required_inputs],
+        "properties": {camel(o): prop(o) for o in outputs},
+        "required": [camel(o) for o in outputs if o not in ("ca_bundle",)],
+    }
+
+
+def generate() -> dict[str, Any]:
+    """The schema, as a JSON value."""
+    inputs, required = _component_inputs()
+    outputs = _component_outputs()
+    resources: dict[str, Spec] = {
+        f"{PACKAGE}:index:PrivateLink": {
+            "isComponent": True,
+            "description": "Private access to Rockset from a VPC through an Interface VPC "
+            "endpoint, verified and, with `lockdown`, with Rockset's public endpoint turned off "
+            "for everyone but the admins (Rockset's PrivateLink guide, steps 2 to 5).",
+            "inputProperties": inputs,
+            "requiredInputs": required,
+            "properties": outputs,
+            "required": [camel(n) for n, (_, always) in COMPONENT_OUTPUTS.items() if always],
+        },
+        **{f"{PACKAGE}:index:{name}": _check_resource(name) for name in sorted(LIFECYCLES)},
+    }
+    return {
+        "name": PACKAGE,
+        "displayName": "Rockset PrivateLink",
+        "description": "Private access to Rockset over AWS PrivateLink, created, verified and "
+        "locked down in one `pulumi up`.",
+        "keywords": ["pulumi", "rockset", "aws", "privatelink", "category/network"],
+        "license": "Apache-2.0",
+        "version": version("rockset-pulumi"),
+        # The provider takes no configuration: everything arrives as the resources' inputs.
+        "config": {},
+        "types": _types(),
+        "resources": resources,
+    }
+
+
+def render() -> str:
+    """The schema file's text."""
+    return json.dumps(generate(), indent=2, sort_keys=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devtools.schema", description=__doc__)
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 with a diff if out of date"
+    )
+    options = parser.parse_args(argv)
+    generated = render()
+    current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
+    if options.check:
+        if current == generated:
+            return 0
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                generated.splitlines(keepends=True),
+                fromfile=str(SCHEMA_FILE.name),
+                tofile=f"{SCHEMA_FILE.name} (generated)",
+            )
+        )
+        print("schema.json is out of date: run `make docs`", file=sys.stderr)
+        return 1
+    SCHEMA_FILE.write_text(generated, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
