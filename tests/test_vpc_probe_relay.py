@@ -21,7 +21,8 @@ from rockset_pulumi import (
     TransportError,
 )
 from rockset_pulumi.api import RocksetApi
-from rockset_pulumi.errors import ProbeFunctionError
+from rockset_pulumi.errors import ProbeFunctionError, VerificationError
+from rockset_pulumi.steps import check_connectivity
 from rockset_pulumi.vpc_probe.relay import RelaySpec
 
 KEY = "rs-relay-key-Zq8Wv3Nn5Tt1Kk7Pp2Yy"
@@ -175,6 +176,19 @@ def test_a_request_the_function_could_not_complete_says_it_went_through_it(
     assert f"the request went through the probe function {FUNCTION} in eu-central-1" in error
     assert "reachable from there" in error
     assert "from here" not in error
+
+
+def test_step_3_through_the_function_names_it_in_the_likely_causes(
+    lambda_endpoint: Canned,
+) -> None:
+    handler_error(lambda_endpoint, "timeout", "no answer from 10.0.1.17:443", sent=True)
+    with pytest.raises(VerificationError) as raised:
+        check_connectivity(api(), 1.0, public_may_refuse_key=False)
+    error = str(raised.value)
+    assert f"The requests went through the probe function {FUNCTION} in eu-central-1" in error
+    assert f"/aws/lambda/{FUNCTION}" in error
+    assert "runs outside the VPC" not in error
+    assert "this machine" not in error
 
 
 def test_a_timeout_of_the_function_itself_names_it(lambda_endpoint: Canned) -> None:

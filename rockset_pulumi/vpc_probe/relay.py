@@ -87,6 +87,11 @@ class RelaySpec:
     boto3's default credential chain alone."""
 
     @property
+    def sent_from(self) -> str:
+        """What sends the requests, as messages name it."""
+        return f"the probe function {self.function_name} in {self.region}"
+
+    @property
     def ran_from(self) -> str:
         """Where requests sent through this relay run, as the outputs name it."""
         return f"vpc:{self.function_name}"
@@ -156,7 +161,7 @@ class LambdaRelayTransport(httpx.BaseTransport):
     @property
     def sent_from(self) -> str:
         """What sends the requests, as messages name it."""
-        return f"the probe function {self._spec.function_name} in {self._spec.region}"
+        return self._spec.sent_from
 
     def _shown(self, text: str) -> str:
         return clean(text, _SHOWN, secret=self._secret)
