@@ -1,7 +1,8 @@
 """Benchmarks of rockset-pulumi's claims: quick to notice readiness, cheap checks, small state,
-little engine overhead, linear scale, a fast diagnosis outside the VPC.
+little engine overhead, linear scale, a fast diagnosis outside the VPC, and what the probe inside
+the VPC costs per check.
 
-``python -m bench`` (``make bench``) runs P1-P6 and rewrites ``docs/performance.md`` with a table
+``python -m bench`` (``make bench``) runs P1-P6b and rewrites ``docs/performance.md`` with a table
 per benchmark, its target and verdict, the machine it ran on and plots; ``python -m bench --smoke
 --output PATH`` is a tiny version of the same for the test suite. Each module measures one
 benchmark and returns a :class:`Section`; :mod:`bench.report` renders them.
@@ -59,6 +60,8 @@ class Settings:
     """P6: short check_timeouts at which the old wait is measured (twice each)."""
     p6_window: float | None
     """P6: the diagnosis window; None for the default (the smoke run shortens it)."""
+    p6b_reps: int
+    """P6b: measured runs of each check, each way (probe runner and probe vpc)."""
 
     @classmethod
     def full(cls) -> Settings:
@@ -75,6 +78,7 @@ class Settings:
             p6_reps=3,
             p6_before_timeouts=(2.0, 5.0, 10.0),
             p6_window=None,
+            p6b_reps=9,
         )
 
     @classmethod
@@ -93,6 +97,7 @@ class Settings:
             p6_reps=1,
             p6_before_timeouts=(1.0,),
             p6_window=1.0,
+            p6b_reps=2,
         )
 
 

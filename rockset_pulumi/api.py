@@ -53,14 +53,17 @@ class RocksetApi:
         seconds, retrying transient failures up to ``attempts`` times. With a relay, the
         PrivateLink side's requests go through it; the public side's always go from here."""
         transport = None
+        sent_from = None
         if self.relay is not None and url == self.privatelink_url:
             transport = LambdaRelayTransport(
                 self.relay, ca_bundle=self.ca_bundle, secret=self.api_key
             )
+            sent_from = transport.sent_from
         return RocksetClient(
             url,
             self.api_key,
             transport=transport,
+            sent_from=sent_from,
             ca_bundle=self.ca_bundle,
             timeout=min(10.0, deadline),
             deadline=deadline,

@@ -94,9 +94,14 @@ _ERRORS_BY_CLASS: dict[int, tuple[type[ApiError], str]] = {
 _UNEXPECTED_STATUS = (UnexpectedResponseError, "Rockset answers only 2xx or an error status")
 
 _REACHABLE = "is the endpoint reachable from here (VPC, security group allowing 443, DNS)?"
+_REACHABLE_RELAYED = (
+    "the request went through {sent_from}: is the endpoint reachable from there (the "
+    "function's subnets, the endpoint's security group admitting the function's on 443, the "
+    "endpoint's private DNS)?"
+)
 # How a request that got no answer failed: the first row whose exception type is in the error's
 # chain gives whether another attempt can help and the message, formatted with ``method``,
-# ``url``, ``reason`` and ``ca_bundle``.
+# ``url``, ``reason``, ``ca_bundle`` and ``reachable`` (the question for where it was sent from).
 _TRANSPORT_FAILURES: tuple[tuple[type[BaseException], bool, str], ...] = (
     (
         ssl.SSLError,
@@ -111,8 +116,8 @@ _TRANSPORT_FAILURES: tuple[tuple[type[BaseException], bool, str], ...] = (
         "could not resolve the host of {url} ({reason}); check the host name and DNS "
         "(for PrivateLink: the VPC endpoint's private DNS)",
     ),
-    (httpx.TimeoutException, True, "{method} {url} timed out ({reason}); " + _REACHABLE),
-    (httpx.ConnectError, True, "could not connect to {url} ({reason}); " + _REACHABLE),
+    (httpx.TimeoutException, True, "{method} {url} timed out ({reason}); {reachable}"),
+    (httpx.ConnectError, True, "could not connect to {url} ({reason}); {reachable}"),
     (
         httpx.NetworkError,
         True,
@@ -389,7 +394,9 @@ class RocksetClient:
     raises by then, whatever the server does. ``retry`` says how transient failures (connection
     errors, timeouts, 429, 502, 503, 504) are retried; its ``timeout`` is capped at ``deadline``,
     and a 429's ``Retry-After`` is honoured up to 30 s. ``local_address`` binds outgoing
-    connections to a source address.
+    connections to a source address. ``sent_from`` names what sends the requests when
+    ``transport`` relays them from elsewhere (``probe: vpc``'s function), for the messages of
+    requests that got no answer; None for this machine.
     """
 
     def __init__(
@@ -404,8 +411,10 @@ class RocksetClient:
         local_address: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        sent_from: str | None = None,
     ) -> None:
         self._base_url = _normalize_base_url(base_url)
+        self._sent_from = sent_from
         _check_api_key(api_key)
         if timeout <= 0:
             raise ConfigurationError("timeout must be positive")
@@ -741,13 +750,22 @@ class RocksetClient:
         )
         if isinstance(exc, httpx.TimeoutException):
             reason = f"no complete answer within {bound}"
+            if self._sent_from is not None and str(exc):
+                # The relay says which leg ran out of time: invoking, or the function's request.
+                reason += f": {self._shown(str(exc), 200)}"
         else:
             reason = self._shown(str(exc) or type(exc).__name__, 200)
+        reachable = (
+            _REACHABLE
+            if self._sent_from is None
+            else _REACHABLE_RELAYED.format(sent_from=self._sent_from)
+        )
         message = template.format(
             method=call.method,
             url=f"{self._base_url}{call.path}",
             reason=reason,
             ca_bundle=self._ca_bundle or "the certifi default",
+            reachable=reachable,
         )
         return _Failure(
             message=message,

@@ -69,6 +69,22 @@ _LIKELY_CAUSES = (
     "private DNS is off or not yet propagated; Rockset has not accepted the endpoint (it stays "
     "pendingAcceptance)."
 )
+_LIKELY_CAUSES_RELAYED = (
+    "The requests went through {sent_from} (probe: vpc). Likely causes: the endpoint's security "
+    "group does not admit the function's on TCP 443; the function's subnets cannot reach the "
+    "endpoint; private DNS is off or not yet propagated; Rockset has not accepted the endpoint "
+    "(it stays pendingAcceptance). The function's log group /aws/lambda/{function} shows what "
+    "it met."
+)
+
+
+def _likely_causes(api: RocksetApi) -> str:
+    """Why the PrivateLink side may not answer, from where its requests were sent."""
+    if api.relay is None:
+        return _LIKELY_CAUSES
+    return _LIKELY_CAUSES_RELAYED.format(
+        sent_from=api.relay.sent_from, function=api.relay.function_name
+    )
 
 
 def _shown(exc: Exception, api: RocksetApi) -> str:
@@ -233,7 +249,7 @@ def check_connectivity(
             + (
                 "The endpoint answered but refused the key: check api_key."
                 if private_probe.reachable
-                else _LIKELY_CAUSES
+                else _likely_causes(api)
             )
         )
     public_refused = public_probe.reachable and not public_probe.authenticated

@@ -94,6 +94,8 @@ def test_a_slow_answer_ends_at_the_deadline(hostile: HostileServer, behaviour: B
         rockset.current_user()
     assert time.monotonic() - started < 1.5 + MARGIN
     assert "timed out (no complete answer within the 1.5 s deadline)" in str(caught.value)
+    # Sent from this machine: the hint asks about this machine's path to the endpoint.
+    assert "is the endpoint reachable from here" in str(caught.value)
 
 
 def test_the_timeout_bounds_a_whole_attempt(hostile: HostileServer) -> None:

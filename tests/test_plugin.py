@@ -25,7 +25,8 @@ from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from devtools.docs import ARGS_SOURCE, field_docs
-from devtools.schema import SCHEMA_FILE, render
+from devtools.projects import REPO
+from devtools.schema import NOT_OFFERED, SCHEMA_FILE, render
 from rockset_pulumi.args import PrivateLinkArgs
 from rockset_pulumi.plugin.provider import to_engine, to_lifecycle
 from tests.conftest import EmulatorFactory
@@ -102,13 +103,18 @@ def test_the_plugin_serves_the_committed_schema(plugin: Plugin) -> None:
 def test_component_inputs_are_private_link_args_fields() -> None:
     spec = committed()["resources"][COMPONENT]
     inputs = spec["inputProperties"]
-    fields = dataclasses.fields(PrivateLinkArgs)
+    fields = [f for f in dataclasses.fields(PrivateLinkArgs) if f.name not in NOT_OFFERED]
     assert list(inputs) == [
         f.name.split("_")[0] + "".join(p.title() for p in f.name.split("_")[1:]) for f in fields
     ]
     assert spec["requiredInputs"] == ["vpcId", "subnetIds"]
+    # What is left out is said in the README, where users of other languages look.
+    assert list(NOT_OFFERED) == ["shared_vpcs"]
+    assert "`shared_vpcs`" in (REPO / "README.md").read_text(encoding="utf-8")
     # A default is the docstring's, word for word.
     for doc in field_docs(ARGS_SOURCE.read_text(encoding="utf-8")):
+        if doc.name in NOT_OFFERED:
+            continue
         [prop] = [v for k, v in inputs.items() if k.lower() == doc.name.replace("_", "")]
         assert prop["description"].endswith(f"Default: {doc.default}.")
 
@@ -120,8 +126,14 @@ def test_inputs_that_take_outputs_are_not_plain_and_the_key_is_secret() -> None:
         for doc in field_docs(ARGS_SOURCE.read_text(encoding="utf-8"))
         if "Input[" in doc.annotation
     }
-    assert takes_outputs == {"vpc_id", "subnet_ids", "allowed_security_group_ids", "api_key"}
-    for name in ("vpcId", "subnetIds", "allowedSecurityGroupIds", "apiKey"):
+    assert takes_outputs == {
+        "vpc_id",
+        "subnet_ids",
+        "allowed_security_group_ids",
+        "api_key",
+        "shared_vpc_ids",
+    }
+    for name in ("vpcId", "subnetIds", "allowedSecurityGroupIds", "apiKey", "sharedVpcIds"):
         assert "plain" not in inputs[name]
     assert inputs["apiKey"]["secret"] is True
     assert inputs["lockdown"] == {**inputs["lockdown"], "type": "boolean", "plain": True}

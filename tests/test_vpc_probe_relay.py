@@ -22,7 +22,8 @@ from rockset_pulumi import (
     TransportError,
 )
 from rockset_pulumi.api import RocksetApi
-from rockset_pulumi.errors import ProbeFunctionError
+from rockset_pulumi.errors import ProbeFunctionError, VerificationError
+from rockset_pulumi.steps import check_connectivity
 from rockset_pulumi.vpc_probe.relay import RelaySpec
 from tests.support.hostile import TRICKLE
 
@@ -178,8 +179,42 @@ def test_a_request_without_an_answer_fails_as_it_would_from_here(
     error = fails(api())
     assert isinstance(error, TransportError)
     assert expected in str(error)
-    if kind != "timeout":  # the client words a timeout itself, from its own bound
-        assert f"from inside the VPC, by the probe function {FUNCTION}" in str(error)
+    assert f"from inside the VPC, by the probe function {FUNCTION}" in str(error)
+
+
+@pytest.mark.parametrize("kind", ["timeout", "connect"])
+def test_a_request_the_function_could_not_complete_says_it_went_through_it(
+    lambda_endpoint: Canned, kind: str
+) -> None:
+    handler_error(lambda_endpoint, kind, "no answer from 10.0.1.17:443", sent=kind == "timeout")
+    error = str(fails(api()))
+    assert f"the request went through the probe function {FUNCTION} in eu-central-1" in error
+    assert "reachable from there" in error
+    assert "from here" not in error
+
+
+def test_step_3_through_the_function_names_it_in_the_likely_causes(
+    lambda_endpoint: Canned,
+) -> None:
+    handler_error(lambda_endpoint, "timeout", "no answer from 10.0.1.17:443", sent=True)
+    with pytest.raises(VerificationError) as raised:
+        check_connectivity(api(), 1.0, public_may_refuse_key=False)
+    error = str(raised.value)
+    assert f"The requests went through the probe function {FUNCTION} in eu-central-1" in error
+    assert f"/aws/lambda/{FUNCTION}" in error
+    assert "runs outside the VPC" not in error
+    assert "this machine" not in error
+
+
+def test_a_timeout_of_the_function_itself_names_it(lambda_endpoint: Canned) -> None:
+    lambda_endpoint.headers = {"X-Amz-Function-Error": "Unhandled"}
+    lambda_endpoint.body = json.dumps(
+        {"errorMessage": "2026-01-01T00:00:00Z abc Task timed out after 15.00 seconds"}
+    ).encode()
+    error = str(fails(api()))
+    assert f"the probe function {FUNCTION} in eu-central-1 timed out" in error
+    assert "Task timed out after 15.00 seconds" in error
+    assert "from here" not in error
 
 
 def test_too_large_and_refused_are_final(lambda_endpoint: Canned) -> None:

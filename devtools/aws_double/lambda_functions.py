@@ -10,9 +10,9 @@ moto stores the function but serves neither its code nor its invocation (that ne
 each uploaded zip is also kept as `<lambda_code_dir>/<sha256 hex>.zip`, where the devtools Lambda
 Invoke server (`devtools.lambda_invoke`) finds it by the function's `CodeSha256`. The `code`
 input cannot be read back from AWS, so it is kept in the outputs as given (`kept_inputs`), as
-pulumi-aws keeps it in its state. The engine sends archives to a diff by their hash alone (see
-`ELIDED_ARCHIVE`), and the code is compared by that hash; an update compares the new zip with the
-`codeSha256` Lambda reports.
+pulumi-aws keeps it in its state, and a Read passes back the state's as the engine sent it. The
+engine sends archives to a diff by their hash alone (see `ELIDED_ARCHIVE`), and the code is
+compared by that hash; an update compares the new zip with the `codeSha256` Lambda reports.
 """
 
 from __future__ import annotations

@@ -265,8 +265,12 @@ class AwsDoubleProvider(Provider):
         )
         if outputs is None:
             return ReadResponse()
+        # What AWS cannot give back (a function's code) is passed back as the state sent it, as
+        # pulumi-aws's Read does for an archive-valued input; the engine sends it elided, and
+        # restores the contents of an archive whose hash it recognizes.
+        kept = self.model.kept(_resource_type(request), plain_map(request.properties))
         return ReadResponse(
-            request.resource_id, property_map(outputs, request.properties), request.inputs
+            request.resource_id, property_map(kept | outputs, request.properties), request.inputs
         )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
@@ -301,6 +305,28 @@ def _walk_value(value: struct_pb2.Value) -> None:
             _walk_value(item)
 
 
+def _restore_elided_archives(struct: struct_pb2.Struct) -> None:
+    """Turn each archive named by `_name_elided_archives` back into what the engine sent: the
+    archive's hash alone, so that a value passed back (a Read's kept code) is the engine's own."""
+    for key in list(struct.fields.keys()):
+        value = struct.fields[key]
+        if value.WhichOneof("kind") == "list_value":
+            for item in value.list_value.values:
+                if item.WhichOneof("kind") == "struct_value":
+                    _restore_elided_archives(item.struct_value)
+            continue
+        if value.WhichOneof("kind") != "struct_value":
+            continue
+        fields = value.struct_value.fields
+        uri = fields["uri"].string_value if "uri" in fields else ""
+        if _SIG in fields and fields[_SIG].string_value == _ARCHIVE_SIG and uri:
+            if uri.startswith(ELIDED_ARCHIVE):
+                del fields["uri"]
+                fields["hash"].string_value = uri.removeprefix(ELIDED_ARCHIVE)
+            continue
+        _restore_elided_archives(value.struct_value)
+
+
 def _name_elided_archives(struct: struct_pb2.Struct) -> None:
     """Give each archive the engine sent as its hash alone a URI the SDK can read (see
     `ELIDED_ARCHIVE`)."""
@@ -319,7 +345,8 @@ def _name_elided_archives(struct: struct_pb2.Struct) -> None:
 class _ReadElidedArchives(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """The engine sends an archive it already holds in state (a function's code) by its hash
     alone, which pulumi-aws reads but the SDK's property values cannot; this names such an archive
-    as a remote archive at `ELIDED_ARCHIVE` + hash before the SDK unmarshals the request."""
+    as a remote archive at `ELIDED_ARCHIVE` + hash before the SDK unmarshals the request, and
+    turns it back into the hash alone in the response."""
 
     async def intercept_service(self, continuation: Any, details: Any) -> Any:
         handler = await continuation(details)
@@ -331,7 +358,11 @@ class _ReadElidedArchives(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             for descriptor, value in request.ListFields():
                 if getattr(descriptor.message_type, "full_name", "") == _STRUCT:
                     _name_elided_archives(value)
-            return await inner(request, context)
+            response = await inner(request, context)
+            for descriptor, value in response.ListFields():
+                if getattr(descriptor.message_type, "full_name", "") == _STRUCT:
+                    _restore_elided_archives(value)
+            return response
 
         return grpc.unary_unary_rpc_method_handler(
             behaviour,

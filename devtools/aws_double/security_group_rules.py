@@ -51,6 +51,20 @@ def _permission(inputs: Mapping[str, Any]) -> Props:
     return permission
 
 
+def _rule_request(inputs: Mapping[str, Any]) -> Props:
+    """The rule as one EC2 SecurityGroupRuleRequest."""
+    request: Props = {"IpProtocol": str(inputs["ipProtocol"])}
+    for key, field in (("fromPort", "FromPort"), ("toPort", "ToPort")):
+        if inputs.get(key) is not None:
+            request[field] = int(inputs[key])
+    if inputs.get("referencedSecurityGroupId"):
+        request["ReferencedGroupId"] = inputs["referencedSecurityGroupId"]
+    else:
+        request["CidrIpv4"] = inputs["cidrIpv4"]
+    request["Description"] = inputs.get("description") or ""
+    return request
+
+
 def _description(ec2: Ec2, rule: Mapping[str, Any], referenced: str | None) -> str:
     """The rule's description as its group lists it: moto's DescribeSecurityGroupRules leaves it
     out, which AWS's does not."""
@@ -174,11 +188,15 @@ class SecurityGroupEgressRules:
     ) -> None:
         operation = f"updating VPC Security Group Egress Rule ({rule_id})"
         if (olds.get("description") or "") != (news.get("description") or ""):
+            # pulumi-aws changes a rule in place by its id (ModifySecurityGroupRules), sending
+            # the whole rule; the other fields replace it.
             ec2.call(
                 operation,
-                "update_security_group_rule_descriptions_egress",
+                "modify_security_group_rules",
                 GroupId=news["securityGroupId"],
-                IpPermissions=[_permission(news)],
+                SecurityGroupRules=[
+                    {"SecurityGroupRuleId": rule_id, "SecurityGroupRule": _rule_request(news)}
+                ],
             )
         ec2.sync_tags(rule_id, olds.get("tags") or {}, news.get("tags") or {})
 

@@ -87,6 +87,11 @@ class RelaySpec:
     boto3's default credential chain alone."""
 
     @property
+    def sent_from(self) -> str:
+        """What sends the requests, as messages name it."""
+        return f"the probe function {self.function_name} in {self.region}"
+
+    @property
     def ran_from(self) -> str:
         """Where requests sent through this relay run, as the outputs name it."""
         return f"vpc:{self.function_name}"
@@ -170,11 +175,13 @@ class LambdaRelayTransport(httpx.BaseTransport):
         answer = self._invoke(payload, deadline)
         return self._response(request, answer)
 
+    @property
+    def sent_from(self) -> str:
+        """What sends the requests, as messages name it."""
+        return self._spec.sent_from
+
     def _shown(self, text: str) -> str:
         return clean(text, _SHOWN, secret=self._secret)
-
-    def _where(self) -> str:
-        return f"the probe function {self._spec.function_name} in {self._spec.region}"
 
     def _client(self, deadline: float) -> Any:
         # Imported here: only `probe: vpc` needs the AWS SDK, and it is slow to import.
@@ -216,7 +223,7 @@ class LambdaRelayTransport(httpx.BaseTransport):
             )
         else:
             fix = f"boto3 could not be set up ({name}: {self._shown(str(exc))})"
-        return ConfigurationError(f"Cannot invoke {self._where()} (probe: vpc): {fix}.")
+        return ConfigurationError(f"Cannot invoke {self.sent_from} (probe: vpc): {fix}.")
 
     def _invoke(self, payload: Mapping[str, Any], deadline: float) -> Mapping[str, Any]:
         """The function's answer to ``payload``; raises with the fix when there is none."""
@@ -236,19 +243,19 @@ class LambdaRelayTransport(httpx.BaseTransport):
         try:
             raw, function_error = self._call(client, payload, deadline)
         except ConnectTimeoutError:
-            raise httpx.ConnectTimeout(f"invoking {self._where()} timed out") from None
+            raise httpx.ConnectTimeout(f"invoking {self.sent_from} timed out") from None
         except ReadTimeoutError:
-            raise httpx.ReadTimeout(f"{self._where()} did not answer in time") from None
+            raise httpx.ReadTimeout(f"{self.sent_from} did not answer in time") from None
         except BotoConnectionError as exc:
             # The endpoint, its TLS or a proxy: the invocation was not made.
             raise httpx.ConnectError(
-                f"could not reach AWS Lambda to invoke {self._where()}: {self._shown(str(exc))}"
+                f"could not reach AWS Lambda to invoke {self.sent_from}: {self._shown(str(exc))}"
             ) from None
         except (HTTPClientError, IncompleteReadError) as exc:
             # The connection to Lambda dropped after the invocation went out: the function may
             # have made the request.
             raise httpx.ReadError(
-                f"the answer of {self._where()} was cut off: {self._shown(str(exc))}"
+                f"the answer of {self.sent_from} was cut off: {self._shown(str(exc))}"
             ) from None
         except ClientError as exc:
             raise self._client_error(exc) from None
@@ -284,7 +291,7 @@ class LambdaRelayTransport(httpx.BaseTransport):
         worker.start()
         worker.join(deadline)
         if not outcome:
-            raise httpx.ReadTimeout(f"{self._where()} did not answer within {deadline:.1f} s")
+            raise httpx.ReadTimeout(f"{self.sent_from} did not answer within {deadline:.1f} s")
         found = outcome[0]
         if isinstance(found, Exception):
             raise found
@@ -295,19 +302,19 @@ class LambdaRelayTransport(httpx.BaseTransport):
         code = str(error.get("Code", "Unknown"))
         message = self._shown(str(error.get("Message", "")))
         if code in _TRANSIENT_CODES:
-            return httpx.ConnectError(f"Lambda answered {code} for {self._where()}: {message}")
+            return httpx.ConnectError(f"Lambda answered {code} for {self.sent_from}: {message}")
         if code == "ServiceException":
             # Lambda failed on its side, perhaps after the function ran: the request may have
             # reached Rockset.
-            return httpx.ReadError(f"Lambda answered {code} for {self._where()}: {message}")
+            return httpx.ReadError(f"Lambda answered {code} for {self.sent_from}: {message}")
         fix = _FIXES.get(code, "see the message")
         return ProbeFunctionError(
-            f"Cannot invoke {self._where()} (probe: vpc): AWS answered {code} ({message}); {fix}."
+            f"Cannot invoke {self.sent_from} (probe: vpc): AWS answered {code} ({message}); {fix}."
         )
 
     def _decoded(self, raw: bytes, function_error: str | None) -> Mapping[str, Any]:
         if len(raw) > _MAX_PAYLOAD:
-            raise ProbeFunctionError(f"{self._where()} returned more than {_MAX_PAYLOAD} bytes.")
+            raise ProbeFunctionError(f"{self.sent_from} returned more than {_MAX_PAYLOAD} bytes.")
         try:
             answer = json.loads(raw)
         except (ValueError, RecursionError):
@@ -317,15 +324,15 @@ class LambdaRelayTransport(httpx.BaseTransport):
             found = answer if isinstance(answer, dict) else {}
             text = self._shown(f"{found.get('errorType', '')} {found.get('errorMessage', '')}")
             if "Task timed out" in text:
-                raise httpx.ReadTimeout(f"{self._where()} timed out: {text}")
+                raise httpx.ReadTimeout(f"{self.sent_from} timed out: {text}")
             raise ProbeFunctionError(
-                f"{self._where()} failed ({function_error}): {text}. Its log group "
+                f"{self.sent_from} failed ({function_error}): {text}. Its log group "
                 f"/aws/lambda/{self._spec.function_name} has the details; `pulumi up` "
                 "redeploys its code."
             )
         if not isinstance(answer, dict):
             raise ProbeFunctionError(
-                f"{self._where()} returned something that is not its answer: is it this "
+                f"{self.sent_from} returned something that is not its answer: is it this "
                 "package's probe function? `pulumi up` redeploys its code."
             )
         return answer
@@ -344,7 +351,7 @@ class LambdaRelayTransport(httpx.BaseTransport):
             content = base64.b64decode(_text(body), validate=True)
         except (TypeError, ValueError):
             raise ProbeFunctionError(
-                f"{self._where()} returned an answer of the wrong shape: is it this package's "
+                f"{self.sent_from} returned an answer of the wrong shape: is it this package's "
                 "probe function? `pulumi up` redeploys its code."
             ) from None
         return httpx.Response(status, headers=pairs, stream=httpx.ByteStream(content))
@@ -352,11 +359,11 @@ class LambdaRelayTransport(httpx.BaseTransport):
     def _raise_for(self, request: httpx.Request, error: Mapping[str, Any]) -> None:
         kind = str(error.get("kind", ""))
         message = (
-            f"from inside the VPC, by {self._where()}: {self._shown(str(error.get('message')))}"
+            f"from inside the VPC, by {self.sent_from}: {self._shown(str(error.get('message')))}"
         )
         if kind == "refused":
             raise ProbeFunctionError(
-                f"{self._where()} refused to relay {request.method} {request.url.host}: "
+                f"{self.sent_from} refused to relay {request.method} {request.url.host}: "
                 f"{self._shown(str(error.get('message')))}. It relays to the PrivateLink host it "
                 "was deployed for only: run `pulumi up` to redeploy it for privatelink_url."
             )

@@ -13,13 +13,14 @@ from typing import Any
 
 import boto3
 import grpc
+import pulumi
 import pytest
-from google.protobuf import empty_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from moto.server import ThreadedMotoServer
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2_grpc
-from pulumi.runtime.rpc import UNKNOWN
+from pulumi.runtime.rpc import UNKNOWN, _special_archive_sig, _special_sig_key
 
 from devtools.aws_double import (
     ACCEPTED_ACCOUNTS_ENV,
@@ -31,6 +32,7 @@ from devtools.aws_double import (
     UnsupportedTokenError,
     seed_network,
 )
+from devtools.aws_double.lambda_functions import FUNCTION
 from devtools.aws_double.provider import diff_properties, plain_map, to_property
 from tests.support.aws_double import (
     EUC1,
@@ -380,3 +382,44 @@ def test_diff_skips_ignored_changes() -> None:
     diff = diff_properties(VPC_ENDPOINT, {"tags": {"a": "b"}}, {"tags": {"a": "c"}}, ["tags"])
 
     assert diff.changes is False
+
+
+def test_a_functions_read_keeps_the_code_the_state_holds(plugin: Plugin, moto_url: str) -> None:
+    # Lambda cannot give the archive back: Read passes the state's back as the engine sent it
+    # (its hash alone), never as the double's internal name for it, and the diff that follows
+    # sees no change.
+    iam = boto3.client(
+        "iam",
+        region_name=REGION,
+        endpoint_url=moto_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    role = iam.create_role(RoleName="read-keeps-code", AssumeRolePolicyDocument="{}")["Role"]
+    archive = pulumi.AssetArchive({"handler.py": pulumi.StringAsset("def handler(e, c): pass\n")})
+    inputs = {"role": role["Arn"], "runtime": "python3.12", "handler": "handler.handler"}
+    created = plugin.create(FUNCTION, "probe", {**inputs, "code": archive})
+    engine_hash = "5f0c3fb2" * 8
+    # The engine sends an archive it holds in state by its hash alone.
+    elided = struct_pb2.Value()
+    elided.struct_value.fields[_special_sig_key].string_value = _special_archive_sig
+    elided.struct_value.fields["hash"].string_value = engine_hash
+    state = proto.ReadRequest(urn=urn(FUNCTION, "probe"), id=created.id)
+    state.properties.CopyFrom(created.properties)
+    state.properties.fields["code"].CopyFrom(elided)
+    state.inputs.fields["code"].CopyFrom(elided)
+
+    read = plugin.stub.Read(state)
+
+    assert read.id == created.id
+    assert read.properties.fields["code"] == elided
+    assert read.inputs.fields["code"] == elided
+    diff = plugin.stub.Diff(
+        proto.DiffRequest(
+            urn=urn(FUNCTION, "probe"),
+            id=created.id,
+            olds=read.properties,
+            news=read.inputs,
+        )
+    )
+    assert diff.changes == proto.DiffResponse.DIFF_NONE
