@@ -355,4 +355,4 @@ def test_an_answer_that_trickles_in_ends_at_the_deadline(lambda_endpoint: Canned
     lambda_endpoint.trickle = True
     error = fails(api())
     assert isinstance(error, TransportError)
-    assert "timed out (no complete answer within the 5 s deadline)" in str(error)
+    assert "timed out (no complete answer within the 5 s deadline: the probe function" in str(error)
