@@ -15,7 +15,11 @@ import botocore.session
 from devtools.aws_double.ec2 import Ec2, Props, tags_to_dict
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
 from devtools.aws_double.route53 import GET_ZONE, get_zone
-from devtools.aws_double.vpc_endpoints import describe_endpoint, endpoint_outputs
+from devtools.aws_double.vpc_endpoints import (
+    ENDPOINT_INTERFACE_DESCRIPTION,
+    describe_endpoint,
+    endpoint_outputs,
+)
 
 __all__ = [
     "GET_CALLER_IDENTITY",
@@ -195,14 +199,13 @@ def get_vpc_endpoint(ec2: Ec2, args: Mapping[str, Any]) -> Props:
     }
 
 
-def _endpoint_owning(ec2: Ec2, interface_id: str, operation: str) -> str | None:
-    """The VPC endpoint whose network interface this is: moto describes such an interface as a
-    plain one, where AWS marks it as the endpoint's."""
-    endpoints = ec2.call(operation, "describe_vpc_endpoints")["VpcEndpoints"]
-    return next(
-        (e["VpcEndpointId"] for e in endpoints if interface_id in e.get("NetworkInterfaceIds", [])),
-        None,
-    )
+def _endpoint_owning(interface: Mapping[str, Any]) -> str | None:
+    """The VPC endpoint whose network interface this is, from the description AWS gives it
+    (which the double's VPC endpoints write, as moto leaves it out)."""
+    description = str(interface.get("Description", ""))
+    if description.startswith(ENDPOINT_INTERFACE_DESCRIPTION):
+        return description.removeprefix(ENDPOINT_INTERFACE_DESCRIPTION)
+    return None
 
 
 def get_network_interface(ec2: Ec2, args: Mapping[str, Any]) -> Props:
@@ -213,7 +216,7 @@ def get_network_interface(ec2: Ec2, args: Mapping[str, Any]) -> Props:
         operation, "describe_network_interfaces", NetworkInterfaceIds=[args["id"]]
     )["NetworkInterfaces"]
     interface_id = interface["NetworkInterfaceId"]
-    endpoint_id = _endpoint_owning(ec2, interface_id, operation)
+    endpoint_id = _endpoint_owning(interface)
     association = interface.get("Association")
     attachment = interface.get("Attachment")
     return {
@@ -244,9 +247,7 @@ def get_network_interface(ec2: Ec2, args: Mapping[str, Any]) -> Props:
             }
         ],
         "availabilityZone": interface.get("AvailabilityZone", ""),
-        "description": interface.get("Description", "")
-        if endpoint_id is None
-        else f"VPC Endpoint Interface {endpoint_id}",
+        "description": interface.get("Description", ""),
         "enaSrdSpecifications": [],
         "filters": None,
         "interfaceType": interface.get("InterfaceType", "interface")

@@ -16,9 +16,17 @@ from devtools.aws_double.catalog import EndpointService, endpoint_state
 from devtools.aws_double.ec2 import Ec2, Props, tags_to_dict, tags_to_list
 from devtools.aws_double.errors import AwsApiError
 
-__all__ = ["VPC_ENDPOINT", "VpcEndpoints", "describe_endpoint", "endpoint_outputs"]
+__all__ = [
+    "ENDPOINT_INTERFACE_DESCRIPTION",
+    "VPC_ENDPOINT",
+    "VpcEndpoints",
+    "describe_endpoint",
+    "endpoint_outputs",
+]
 
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+ENDPOINT_INTERFACE_DESCRIPTION = "VPC Endpoint Interface "
+"""How AWS describes a VPC endpoint's network interface, followed by the endpoint's id."""
 
 _INTERFACE = "Interface"
 _PRIVATE_DNS_TAG = "aws-double:privateDnsEnabled"
@@ -266,7 +274,16 @@ class VpcEndpoints:
             PrivateDnsEnabled=private_dns,
             TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": tags_to_list(tags)}],
         )["VpcEndpoint"]
-        return str(endpoint["VpcEndpointId"])
+        endpoint_id = str(endpoint["VpcEndpointId"])
+        # AWS describes an endpoint's interfaces as its own; moto leaves them plain.
+        for interface_id in endpoint.get("NetworkInterfaceIds", []):
+            ec2.call(
+                operation,
+                "modify_network_interface_attribute",
+                NetworkInterfaceId=interface_id,
+                Description={"Value": f"{ENDPOINT_INTERFACE_DESCRIPTION}{endpoint_id}"},
+            )
+        return endpoint_id
 
     def read(self, ec2: Ec2, endpoint_id: str) -> Props | None:
         endpoint = describe_endpoint(ec2, endpoint_id, f"reading EC2 VPC Endpoint ({endpoint_id})")
