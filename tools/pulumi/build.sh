@@ -5,8 +5,9 @@
 #   pulumi                         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi @ $PULUMI_CLI_VERSION (see go.mod)
 #   pulumi-resource-pulumi-python  sdk/v3@$PULUMI_SDK_SCRIPTS_VERSION python/dist/pulumi-resource-pulumi-python
 #
-# No Python language host: the project's programs run as Automation API inline programs, which the
-# CLI serves in-process (devtools/engine.py). The upstream host's Go module is not served here.
+# No Python language host from here: the upstream host's Go module is not served by the proxy, so the
+# repository's own (devtools/bin-lang/pulumi-language-python, on the SDK's LanguageServer) stands in.
+# The YAML language host has its own wrapper module and script: tools/pulumi-yaml/build.sh.
 #
 # A fast no-op when everything is already installed at these versions. Usage: tools/pulumi/build.sh [--force]
 set -euo pipefail
