@@ -275,11 +275,11 @@ def check_connectivity(
     }
 
 
-def _guard(api: RocksetApi, deadline: float) -> None:
-    """Lock-out guard: prove PrivateLink works with the key before touching the allowlist."""
+def _guard(client: RocksetClient, api: RocksetApi) -> None:
+    """Lock-out guard: prove PrivateLink works with the key (``client`` is PrivateLink's) before
+    touching the allowlist."""
     try:
-        with api.client(api.privatelink_url, deadline=deadline) as client:
-            client.current_user()
+        client.current_user()
     except RocksetPulumiError as exc:
         raise VerificationError(
             f"Lock-out guard: the IP allowlist was left unchanged because an authenticated call "
@@ -344,8 +344,8 @@ def reconcile_allowlist(
     fails) deletes the entries this run created before raising, so that a stack that then stops
     wanting lockdown leaves nothing behind; where that fails too, the error names what is left.
     """
-    _guard(api, deadline)
     with api.client(api.privatelink_url, deadline=deadline) as client:
+        _guard(client, api)
         before = _live(client, api)
         plan = plan_writes(before, wanted, owner)
         done: list[Write] = []
