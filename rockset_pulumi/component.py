@@ -36,7 +36,7 @@ import pulumi_aws as aws
 
 from .api import RocksetApi
 from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
-from .checks import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
+from .check_resources import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
 from .hosted_zone import SharedZone, look_up_zone_plan
 from .lookups import (
     check_acceptance,

@@ -32,7 +32,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .checks import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
+from .check_resources import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
 from .lifecycle import (
     AllowlistLifecycle,
     ConnectivityLifecycle,

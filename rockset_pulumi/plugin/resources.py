@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 
-from ..checks import (
+from ..check_resources import (
     AllowlistResource,
     CheckResources,
     ConnectivityCheckResource,
