@@ -11,8 +11,8 @@ defined, so it cannot drift from them:
   docstrings, typed by :data:`COMPONENT_OUTPUTS`;
 - the object types: the dataclasses the steps return (``Probe``, ``LockdownStatus``,
   ``CostEstimate``);
-- the check resources: their lifecycles' input and output names
-  (:mod:`rockset_pulumi.lifecycle`), typed and described by :data:`CHECK_PROPERTIES`.
+- the check resources: their lifecycles' input and output names (declared in
+  :mod:`rockset_pulumi.check_resources`), typed and described by :data:`CHECK_PROPERTIES`.
 
 ``python -m devtools.schema`` rewrites the file; ``--check`` fails with a diff when it is out of
 date (``tests/test_schema.py`` does too).
@@ -42,6 +42,7 @@ from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.pricing import CostEstimate, SharingComparison
 from rockset_pulumi.sharing import DnsMode
 from rockset_pulumi.steps import LockdownStatus, Probe
+from rockset_pulumi.tokens import COMPONENT_TOKEN, PACKAGE, index_token
 from rockset_pulumi.vpc_probe.relay import RelaySpec
 
 __all__ = [
@@ -56,14 +57,13 @@ __all__ = [
 _ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = _ROOT / "rockset_pulumi" / "plugin" / "schema.json"
 COMPONENT_SOURCE = _ROOT / "rockset_pulumi" / "component.py"
-PACKAGE = "rockset"
 _SECRET = frozenset({"api_key"})
 
 Spec = dict[str, Any]
 
 
 def _ref(name: str) -> Spec:
-    return {"$ref": f"#/types/{PACKAGE}:index:{name}"}
+    return {"$ref": f"#/types/{index_token(name)}"}
 
 
 _STRING: Spec = {"type": "string"}
@@ -139,7 +139,6 @@ _CHECK_DESCRIPTIONS = {
     "LockdownCheck": "Step 5: the public endpoint refuses the key while PrivateLink accepts "
     "it; re-observed by `pulumi refresh`.",
 }
-_REQUIRED_CHECK_INPUTS = {"public_url", "privatelink_url", "api_key"}
 
 
 def _secret(name: str, spec: Spec) -> Spec:
@@ -344,9 +343,7 @@ def _types() -> dict[str, Spec]:
 def _check_resource(name: str) -> Spec:
     lifecycle = LIFECYCLES[name]
     inputs = list(lifecycle.inputs)
-    if "owner" in lifecycle.required:
-        inputs.append("owner")
-    required_inputs = [i for i in inputs if i in _REQUIRED_CHECK_INPUTS or i in lifecycle.required]
+    required_inputs = [i for i in inputs if i in lifecycle.required]
 
     def prop(prop_name: str) -> Spec:
         if prop_name not in CHECK_PROPERTIES:
@@ -369,7 +366,7 @@ def generate() -> dict[str, Any]:
     inputs, required = _component_inputs()
     outputs = _component_outputs()
     resources: dict[str, Spec] = {
-        f"{PACKAGE}:index:PrivateLink": {
+        COMPONENT_TOKEN: {
             "isComponent": True,
             "description": "Private access to Rockset from a VPC through an Interface VPC "
             "endpoint, verified and, with `lockdown`, with Rockset's public endpoint turned off "
@@ -379,7 +376,7 @@ def generate() -> dict[str, Any]:
             "properties": outputs,
             "required": [camel(n) for n, (_, always) in COMPONENT_OUTPUTS.items() if always],
         },
-        **{f"{PACKAGE}:index:{name}": _check_resource(name) for name in sorted(LIFECYCLES)},
+        **{index_token(name): _check_resource(name) for name in sorted(LIFECYCLES)},
     }
     return {
         "name": PACKAGE,

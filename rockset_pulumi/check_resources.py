@@ -1,14 +1,20 @@
-"""What the component needs of the resources of steps 3 to 5, whichever host serves them.
+"""The check resources of steps 3 to 5, declared once for both hosts.
 
 A Python program registers them as dynamic resources (:mod:`rockset_pulumi.providers`); inside
 the ``rockset`` plugin they are the plugin's own custom resources
-(:mod:`rockset_pulumi.plugin.resources`). Both kinds subclass these bases, take the same
-constructor arguments and publish the same attributes, and :class:`CheckResources` is the one
-switch the component reads to pick a kind.
+(:mod:`rockset_pulumi.plugin.resources`). Each resource is declared here by two typed surfaces
+the component is written against: its constructor (``New...``: the inputs, after the API's) and
+its base class (the ``pulumi.Output`` attributes it publishes). :class:`CheckKind` reads the
+property names off them, in order, for everything else that needs them: both kinds of resource,
+the lifecycles (:mod:`rockset_pulumi.lifecycle`) and the plugin's schema. Adding a property is an
+edit here (and the schema's type for it, in :mod:`devtools.schema`). :class:`CheckResources` is
+the one switch the component reads to pick a kind.
 """
 
 from __future__ import annotations
 
+import inspect
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,7 +22,13 @@ from typing import Any, Protocol
 import pulumi
 
 __all__ = [
+    "ALLOWLIST",
+    "CHECK_KINDS",
+    "CONNECTIVITY",
+    "LOCKDOWN",
+    "SECRET",
     "AllowlistResource",
+    "CheckKind",
     "CheckResources",
     "ConnectivityCheckResource",
     "LockdownResource",
@@ -24,6 +36,9 @@ __all__ = [
     "NewConnectivityCheck",
     "NewLockdownCheck",
 ]
+
+SECRET = ("api_key",)
+"""Properties kept secret in state, whatever the engine's version."""
 
 
 class ConnectivityCheckResource(pulumi.CustomResource):
@@ -58,7 +73,8 @@ class LockdownResource(pulumi.CustomResource):
 
 
 class NewConnectivityCheck(Protocol):
-    """How the component registers step 3."""
+    """How the component registers step 3; ``api`` is what
+    :meth:`~rockset_pulumi.api.RocksetApi.inputs` makes."""
 
     def __call__(
         self,
@@ -67,9 +83,9 @@ class NewConnectivityCheck(Protocol):
         api: Mapping[str, Any],
         timeout: float,
         public_may_refuse_key: bool,
+        dns_expectation: pulumi.Input[Mapping[str, Any] | None],
         endpoint_id: pulumi.Input[str],
         triggers: Sequence[str],
-        dns_expectation: pulumi.Input[Mapping[str, Any] | None] = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> ConnectivityCheckResource: ...
 
@@ -83,8 +99,8 @@ class NewAllowlist(Protocol):
         *,
         api: Mapping[str, Any],
         entries: Mapping[str, str],
-        owner: pulumi.Input[str],
         verified_at: pulumi.Input[str],
+        owner: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> AllowlistResource: ...
 
@@ -103,6 +119,70 @@ class NewLockdownCheck(Protocol):
         triggers: Sequence[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> LockdownResource: ...
+
+
+_NOT_INPUTS = ("self", "name", "api", "opts")
+
+
+def _plain(value: Any) -> Any:
+    """A value as Pulumi serializes it: a plain dict or list."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, list | tuple):
+        return list(value)
+    return value
+
+
+def _is_output(hint: object) -> bool:
+    origin: object = typing.get_origin(hint)
+    return origin is pulumi.Output
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    """One check resource's name and property names, as its declaration above has them."""
+
+    name: str
+    """The last part of its type tokens (``rockset:index:<name>``, and a Python program's
+    ``pulumi-python:dynamic/rockset:<name>``)."""
+    inputs: tuple[str, ...]
+    """Its constructor's keyword arguments after ``api`` (whose properties are
+    :attr:`~rockset_pulumi.api.RocksetApi.PROPS`), in order."""
+    outputs: tuple[str, ...]
+    """The ``pulumi.Output`` attributes it publishes, in order."""
+
+    @classmethod
+    def declared(cls, name: str, resource: type, new: type) -> CheckKind:
+        """The kind of ``resource``, registered by a ``new`` (one of the protocols above)."""
+        parameters = inspect.signature(new.__call__).parameters
+        published = inspect.get_annotations(resource, eval_str=True)
+        return cls(
+            name=name,
+            inputs=tuple(p for p in parameters if p not in _NOT_INPUTS),
+            outputs=tuple(attr for attr, hint in published.items() if _is_output(hint)),
+        )
+
+    def properties(self, api: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+        """A resource's properties from its constructor's arguments: the API's, its own, and
+        its outputs, None until the provider sets them."""
+        missing = [n for n in self.inputs if n not in values]
+        unexpected = sorted(set(values) - set(self.inputs))
+        if missing or unexpected:
+            raise TypeError(
+                f"{self.name} takes the inputs {list(self.inputs)} after api; missing "
+                f"{missing}, unexpected {unexpected}"
+            )
+        own = {n: _plain(values[n]) for n in self.inputs}
+        return {**api, **own, **dict.fromkeys(self.outputs)}
+
+
+CONNECTIVITY = CheckKind.declared(
+    "ConnectivityCheck", ConnectivityCheckResource, NewConnectivityCheck
+)
+ALLOWLIST = CheckKind.declared("IpAllowlist", AllowlistResource, NewAllowlist)
+LOCKDOWN = CheckKind.declared("LockdownCheck", LockdownResource, NewLockdownCheck)
+CHECK_KINDS = (CONNECTIVITY, ALLOWLIST, LOCKDOWN)
+"""Steps 3, 4 and 5, in order."""
 
 
 @dataclass(frozen=True)

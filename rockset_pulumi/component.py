@@ -36,7 +36,12 @@ import pulumi_aws as aws
 
 from .api import RocksetApi
 from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
-from .check_resources import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
+from .check_resources import (
+    AllowlistResource,
+    CheckResources,
+    ConnectivityCheckResource,
+    LockdownResource,
+)
 from .hosted_zone import SharedZone, look_up_zone_plan
 from .lookups import (
     check_acceptance,
@@ -51,13 +56,11 @@ from .pricing import compare_with_endpoint_per_vpc, estimate_monthly_cost
 from .providers import DYNAMIC_CHECKS
 from .regions import RocksetHosts, resolve_hosts
 from .sharing import ZonePlan
+from .tokens import COMPONENT_TOKEN, FORMER_COMPONENT_TOKEN
 from .vpc_probe.resources import ProbeFunction, deploy_probe, probe_security_group
 
 __all__ = ["PrivateLink"]
 
-TYPE_TOKEN = "rockset:index:PrivateLink"  # noqa: S105 - a type token, not a password
-FORMER_TYPE_TOKEN = "rockset:aws:PrivateLink"  # noqa: S105
-"""The token of releases before the plugin: stacks created with it update in place."""
 HTTPS = 443
 
 
@@ -224,8 +227,8 @@ class PrivateLink(pulumi.ComponentResource):
     ) -> None:
         ambient = _ambient_region(opts)
         settings = _validate(args, ambient)
-        renamed = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=FORMER_TYPE_TOKEN)])
-        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, renamed))
+        renamed = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=FORMER_COMPONENT_TOKEN)])
+        super().__init__(COMPONENT_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, renamed))
         for warning in settings.warnings:
             pulumi.log.warn(warning, resource=self)
         where = self._locate(settings, ambient)

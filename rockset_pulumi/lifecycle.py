@@ -3,7 +3,8 @@
 A Python program hosts them as dynamic resources (:mod:`rockset_pulumi.providers`); every other
 language reaches them as custom resources of the ``rockset`` plugin
 (:mod:`rockset_pulumi.plugin`). Both adapt their protocol to these classes, which take and
-return plain dicts under the dynamic resources' (snake_case) property names, hold nothing
+return plain dicts under the (snake_case) property names their resources declare
+(:mod:`rockset_pulumi.check_resources`), hold nothing
 between calls, and call Rockset only from ``create``, ``update``, ``read`` and ``delete``:
 ``check`` and ``diff`` are pure, so ``pulumi preview`` never talks to Rockset. The work itself
 lives in :mod:`rockset_pulumi.steps`.
@@ -22,6 +23,7 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from .allowlist import Owner
 from .api import RocksetApi
+from .check_resources import ALLOWLIST, CONNECTIVITY, LOCKDOWN, CheckKind
 from .diagnosis import DnsExpectation
 from .steps import (
     Removal,
@@ -122,11 +124,22 @@ def _changes(prop: str, old: Any, new: Any) -> dict[str, Change]:
 class Lifecycle:
     """Input checking and diffing shared by the three resources; no network, no state."""
 
-    inputs: ClassVar[tuple[str, ...]]
-    """Input names; a change to any of them is an update (the work runs again)."""
+    kind: ClassVar[CheckKind]
+    """The resource's name and property names."""
+    recorded: ClassVar[tuple[str, ...]] = ()
+    """Inputs read at create and kept as recorded for the resource's life: a change to one is
+    no change to the resource."""
     required: ClassVar[tuple[str, ...]] = ("public_url", "privatelink_url", "api_key")
-    outputs: ClassVar[tuple[str, ...]] = ()
-    """Names of the outputs the resource adds to its inputs."""
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Input names: the API's, then the resource's own."""
+        return (*RocksetApi.PROPS, *self.kind.inputs)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Names of the outputs the resource adds to its inputs."""
+        return self.kind.outputs
 
     def check(self, news: Props) -> Checked:
         failures = [
@@ -141,8 +154,11 @@ class Lifecycle:
         return Checked({k: news[k] for k in self.inputs if k in news}, failures)
 
     def diff(self, olds: Props, news: Props) -> Diff:
+        """A change to any input but the recorded ones is an update (the work runs again)."""
         changes: dict[str, Change] = {}
         for name in self.inputs:
+            if name in self.recorded:
+                continue
             changes.update(_changes(name, olds.get(name), news.get(name)))
         drift = self.drift(olds)
         return Diff({**drift, **changes}, frozenset(drift) - set(changes))
@@ -174,15 +190,7 @@ class ConnectivityLifecycle(Lifecycle):
     cannot resolve it; absent, step 3 waits the whole timeout.
     """
 
-    inputs = (
-        *RocksetApi.PROPS,
-        "timeout",
-        "public_may_refuse_key",
-        "dns_expectation",
-        "endpoint_id",
-        "triggers",
-    )
-    outputs = ("public", "privatelink", "checked_at")
+    kind = CONNECTIVITY
 
     def _run(self, props: Props) -> Props:
         results = check_connectivity(
@@ -209,13 +217,12 @@ class AllowlistLifecycle(Lifecycle):
     keeps its entries.
     """
 
-    inputs = (*RocksetApi.PROPS, "entries", "verified_at")
+    kind = ALLOWLIST
+    recorded = ("owner",)
     required = (*Lifecycle.required, "entries", "owner")
-    outputs = ("live_entries", "adopted", "owner_mark", "generation")
 
     def check(self, news: Props) -> Checked:
         result = super().check(news)
-        result.inputs["owner"] = news.get("owner")
         entries = news.get("entries")
         if isinstance(entries, Mapping) and not entries:
             result.failures.append(
@@ -273,8 +280,7 @@ def _recorded_owner(state: Mapping[str, Any]) -> Owner:
 class LockdownLifecycle(Lifecycle):
     """Step 5: the public endpoint refuses the key while PrivateLink accepts it."""
 
-    inputs = (*RocksetApi.PROPS, "admin_cidrs", "timeout", "allowlist", "triggers")
-    outputs = ("status",)
+    kind = LOCKDOWN
 
     def drift(self, olds: Props) -> dict[str, Change]:
         status = olds.get("status")
@@ -300,8 +306,7 @@ class LockdownLifecycle(Lifecycle):
 
 
 LIFECYCLES: dict[str, Lifecycle] = {
-    "ConnectivityCheck": ConnectivityLifecycle(),
-    "IpAllowlist": AllowlistLifecycle(),
-    "LockdownCheck": LockdownLifecycle(),
+    lifecycle.kind.name: lifecycle
+    for lifecycle in (ConnectivityLifecycle(), AllowlistLifecycle(), LockdownLifecycle())
 }
 """Each resource's lifecycle, by the resource's name (the last part of its type token)."""

@@ -18,7 +18,7 @@ Resources (type tokens ``pulumi-python:dynamic/rockset:<Name>``):
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pulumi
@@ -32,13 +32,23 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .check_resources import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
+from .check_resources import (
+    ALLOWLIST,
+    CONNECTIVITY,
+    LOCKDOWN,
+    SECRET,
+    AllowlistResource,
+    CheckResources,
+    ConnectivityCheckResource,
+    LockdownResource,
+)
 from .lifecycle import (
     AllowlistLifecycle,
     ConnectivityLifecycle,
     Lifecycle,
     LockdownLifecycle,
 )
+from .tokens import PACKAGE
 
 __all__ = [
     "DYNAMIC_CHECKS",
@@ -101,94 +111,45 @@ class LockdownCheckProvider(_Provider):
     lifecycle = LockdownLifecycle()
 
 
-def _secret_opts(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
-    )
+class _DynamicCheck(pulumi.dynamic.Resource):
+    """A check resource as a dynamic resource: its properties come from its
+    :class:`~rockset_pulumi.check_resources.CheckKind`, its work from its provider."""
+
+    _check_provider: ClassVar[_Provider]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        api: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        **values: Any,
+    ) -> None:
+        props = self._check_provider.lifecycle.kind.properties(api, values)
+        secret = pulumi.ResourceOptions(additional_secret_outputs=list(SECRET))
+        super().__init__(
+            self._check_provider, name, props, pulumi.ResourceOptions.merge(opts, secret)
+        )
 
 
 class ConnectivityCheck(
-    pulumi.dynamic.Resource, ConnectivityCheckResource, module="rockset", name="ConnectivityCheck"
+    _DynamicCheck, ConnectivityCheckResource, module=PACKAGE, name=CONNECTIVITY.name
 ):
     """Step 3 of the guide, run during ``pulumi up``."""
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        api: Mapping[str, Any],
-        timeout: float,
-        public_may_refuse_key: bool,
-        endpoint_id: pulumi.Input[str],
-        triggers: Sequence[str],
-        dns_expectation: pulumi.Input[Mapping[str, Any] | None] = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {
-            **api,
-            "timeout": timeout,
-            "public_may_refuse_key": public_may_refuse_key,
-            "dns_expectation": dns_expectation,
-            "endpoint_id": endpoint_id,
-            "triggers": list(triggers),
-            "public": None,
-            "privatelink": None,
-            "checked_at": None,
-        }
-        super().__init__(ConnectivityCheckProvider(), name, props, _secret_opts(opts))
+    _check_provider = ConnectivityCheckProvider()
 
 
-class IpAllowlist(pulumi.dynamic.Resource, AllowlistResource, module="rockset", name="IpAllowlist"):
+class IpAllowlist(_DynamicCheck, AllowlistResource, module=PACKAGE, name=ALLOWLIST.name):
     """Step 4 of the guide: Rockset's IP allowlist holds the admin entries."""
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        api: Mapping[str, Any],
-        entries: Mapping[str, str],
-        owner: pulumi.Input[str],
-        verified_at: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {
-            **api,
-            "entries": dict(entries),
-            "owner": owner,
-            "verified_at": verified_at,
-            "live_entries": None,
-            "adopted": None,
-            "owner_mark": None,
-            "generation": None,
-        }
-        super().__init__(IpAllowlistProvider(), name, props, _secret_opts(opts))
+    _check_provider = IpAllowlistProvider()
 
 
-class LockdownCheck(
-    pulumi.dynamic.Resource, LockdownResource, module="rockset", name="LockdownCheck"
-):
+class LockdownCheck(_DynamicCheck, LockdownResource, module=PACKAGE, name=LOCKDOWN.name):
     """Step 5 of the guide, run during ``pulumi up`` and re-observed by ``pulumi refresh``."""
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        api: Mapping[str, Any],
-        admin_cidrs: Mapping[str, str],
-        timeout: float,
-        allowlist: pulumi.Input[Mapping[str, str]],
-        triggers: Sequence[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {
-            **api,
-            "admin_cidrs": dict(admin_cidrs),
-            "timeout": timeout,
-            "allowlist": allowlist,
-            "triggers": list(triggers),
-            "status": None,
-        }
-        super().__init__(LockdownCheckProvider(), name, props, _secret_opts(opts))
+    _check_provider = LockdownCheckProvider()
 
 
 DYNAMIC_CHECKS = CheckResources(ConnectivityCheck, IpAllowlist, LockdownCheck)

@@ -32,8 +32,8 @@ from rockset_pulumi import PrivateLink, PrivateLinkArgs
 
 if {former}:
     # The release before the plugin: its token, and no alias back to anything.
-    component.TYPE_TOKEN = component.FORMER_TYPE_TOKEN
-    component.FORMER_TYPE_TOKEN = "rockset:none:Never"
+    component.COMPONENT_TOKEN = component.FORMER_COMPONENT_TOKEN
+    component.FORMER_COMPONENT_TOKEN = "rockset:none:Never"
 
 config = pulumi.Config()
 PrivateLink(

@@ -59,15 +59,16 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from ..args import PrivateLinkArgs
+from ..check_resources import SECRET
 from ..component import PrivateLink
 from ..lifecycle import LIFECYCLES, Change, Lifecycle
+from ..tokens import COMPONENT_TOKEN
 from .naming import camel, camel_keys, snake, snake_keys
 from .resources import PLUGIN_CHECKS
-from .schema import CHECK_TOKENS, COMPONENT_TOKEN, ComponentShape, schema_text
+from .schema import CHECK_TOKENS, ComponentShape, schema_text
 
 __all__ = ["RocksetComponents", "RocksetProvider", "main", "serve"]
 
-_SECRET = frozenset({"api_key"})
 _OBJECTS = frozenset({"public", "privatelink", "status", "dns_expectation", "probe"})
 """Check properties of this package's object types: their nested keys are translated too."""
 _KINDS = {
@@ -129,7 +130,7 @@ def to_engine(props: Mapping[str, Any]) -> dict[str, PropertyValue]:
     out: dict[str, PropertyValue] = {}
     for name, value in props.items():
         shown = camel_keys(value) if name in _OBJECTS else value
-        out[camel(name)] = _property(shown).with_secret(name in _SECRET)
+        out[camel(name)] = _property(shown).with_secret(name in SECRET)
     return out
 
 

@@ -8,15 +8,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["CHECK_TOKENS", "COMPONENT_TOKEN", "PACKAGE", "ComponentShape", "schema", "schema_text"]
+from ..check_resources import CHECK_KINDS
+from ..tokens import COMPONENT_TOKEN, index_token
 
-PACKAGE = "rockset"
-COMPONENT_TOKEN = f"{PACKAGE}:index:PrivateLink"
-CHECK_TOKENS = {
-    name: f"{PACKAGE}:index:{name}"
-    for name in ("ConnectivityCheck", "IpAllowlist", "LockdownCheck")
-}
-"""Each check resource's type token, by its name."""
+__all__ = ["CHECK_TOKENS", "ComponentShape", "schema", "schema_text"]
+
+CHECK_TOKENS = {kind.name: index_token(kind.name) for kind in CHECK_KINDS}
+"""Each check resource's type token as the plugin's custom resource, by its name."""
 
 
 @cache
