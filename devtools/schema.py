@@ -124,7 +124,6 @@ CHECK_PROPERTIES: dict[str, tuple[Spec, str]] = {
     "adopted": (_STRINGS, "Entries that existed unmarked before: kept as found on destroy."),
     "owner_mark": (_STRING, "The mark in the description of every entry this resource wrote."),
     "generation": (_STRING, "This incarnation's generation (a replacement gets a new one)."),
-    "admin_cidrs": (_STRING_MAP, "Addresses that keep public API access: name -> CIDR."),
     "allowlist": (_STRING_MAP, "The allowlist entries step 4 made."),
     "status": (_ref("LockdownStatus"), "Step 5's expectations as observed."),
 }

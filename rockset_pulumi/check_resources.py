@@ -106,14 +106,14 @@ class NewAllowlist(Protocol):
 
 
 class NewLockdownCheck(Protocol):
-    """How the component registers step 5."""
+    """How the component registers step 5. ``allowlist`` (step 4's entries) also names the
+    admin entries in the hint of a failure."""
 
     def __call__(
         self,
         name: str,
         *,
         api: Mapping[str, Any],
-        admin_cidrs: Mapping[str, str],
         timeout: float,
         allowlist: pulumi.Input[Mapping[str, str]],
         triggers: Sequence[str],

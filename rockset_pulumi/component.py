@@ -473,7 +473,6 @@ class PrivateLink(pulumi.ComponentResource):
         lockdown = self.check_resources.lockdown(
             f"{name}-lockdown",
             api=api,
-            admin_cidrs=settings.admin_cidrs,
             timeout=settings.check_timeout,
             allowlist=allowlist.live_entries,
             triggers=settings.triggers,

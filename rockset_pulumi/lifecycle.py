@@ -278,7 +278,11 @@ def _recorded_owner(state: Mapping[str, Any]) -> Owner:
 
 
 class LockdownLifecycle(Lifecycle):
-    """Step 5: the public endpoint refuses the key while PrivateLink accepts it."""
+    """Step 5: the public endpoint refuses the key while PrivateLink accepts it.
+
+    Earlier releases also recorded ``admin_cidrs``, the same entries as ``allowlist``; it is no
+    input now, so their stacks see no change (``tests/test_engine_upgrade.py``).
+    """
 
     kind = LOCKDOWN
 
@@ -290,7 +294,8 @@ class LockdownLifecycle(Lifecycle):
     def _run(self, props: Props) -> Props:
         status = verify_lockdown(
             RocksetApi.from_props(props),
-            dict(props["admin_cidrs"]),
+            # Step 4's entries are the admin entries: a failure's hint names them.
+            dict(props.get("allowlist") or {}),
             min(float(props["timeout"]), LOCKDOWN_WAIT),
         )
         return {**props, "status": status.as_output()}

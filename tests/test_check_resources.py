@@ -27,7 +27,8 @@ def test_the_declared_property_names_are_those_in_existing_state() -> None:
     assert CONNECTIVITY.outputs == ("public", "privatelink", "checked_at")
     assert ALLOWLIST.inputs == ("entries", "verified_at", "owner")
     assert ALLOWLIST.outputs == ("live_entries", "adopted", "owner_mark", "generation")
-    assert LOCKDOWN.inputs == ("admin_cidrs", "timeout", "allowlist", "triggers")
+    # Stacks of earlier releases also hold admin_cidrs, which is no input now (no change).
+    assert LOCKDOWN.inputs == ("timeout", "allowlist", "triggers")
     assert LOCKDOWN.outputs == ("status",)
 
 
@@ -53,6 +54,4 @@ def test_properties_are_the_apis_the_inputs_and_the_outputs_to_come() -> None:
 
 def test_a_missing_or_unexpected_input_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match=r"missing \['triggers'\], unexpected \['trigger'\]"):
-        LOCKDOWN.properties(
-            API, {"admin_cidrs": {}, "timeout": 1.0, "allowlist": {}, "trigger": ["1"]}
-        )
+        LOCKDOWN.properties(API, {"timeout": 1.0, "allowlist": {}, "trigger": ["1"]})

@@ -415,7 +415,8 @@ def test_steps_3_to_5_are_chained_after_the_endpoint() -> None:
         allow = dynamic["rockset-allowlist"][1]
         assert allow["entries"] == {"office": "203.0.113.0/24"}
         lock = dynamic["rockset-lockdown"][1]
-        assert lock["admin_cidrs"] == {"office": "203.0.113.0/24"}
+        assert lock["timeout"] == 60
+        assert lock["triggers"] == ["1"]
         # The key travels only as an input, and as a secret.
         for _, inputs in dynamic.values():
             assert inputs["api_key"] == {SECRET_SIG: SECRET_VALUE_SIG, "value": "k-123"}

@@ -12,6 +12,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
 from rockset_pulumi.allowlist import Owner
+from rockset_pulumi.errors import VerificationError
 from rockset_pulumi.providers import (
     ConnectivityCheckProvider,
     IpAllowlistProvider,
@@ -50,12 +51,11 @@ def allowlist_props(emu: RunningEmulator, entries: dict[str, str]) -> dict[str, 
     }
 
 
-def lockdown_props(emu: RunningEmulator) -> dict[str, Any]:
+def lockdown_props(emu: RunningEmulator, allowlist: dict[str, str] = OFFICE) -> dict[str, Any]:
     return {
         **endpoint_props(emu),
-        "admin_cidrs": OFFICE,
         "timeout": 10.0,
-        "allowlist": OFFICE,
+        "allowlist": allowlist,
         "triggers": [],
     }
 
@@ -149,6 +149,18 @@ def test_direct_lockdown_check_and_drift(emulator_factory: EmulatorFactory) -> N
     assert refreshed["status"]["holds"] is False
     assert refreshed["status"]["public_refuses_key"] is False
     assert provider.diff(created.id, refreshed, lockdown_props(emu)).changes is True
+
+
+def test_a_lockdown_failure_names_the_admin_entries_step_4_made(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    # This machine (loopback) inside an admin entry: the public endpoint still takes the key.
+    loopback = {"admins": "127.0.0.0/8"}
+    IpAllowlistProvider().create(allowlist_props(emu, loopback))
+    with pytest.raises(VerificationError) as err:
+        LockdownCheckProvider().create({**lockdown_props(emu, loopback), "timeout": 1.0})
+    assert "one of admin_cidrs (admins=127.0.0.0/8)" in str(err.value)
 
 
 def test_host_runs_steps_3_to_5_and_destroy_reopens(emulator_factory: EmulatorFactory) -> None:
