@@ -113,10 +113,11 @@ def run(settings: Settings) -> Section:
         + f" for {', '.join(map(str, counts))} CIDRs",
         notes=[
             "The providers are stateless classes in an importable module, so they pickle by "
-            "reference; the admin CIDRs travel as inputs (IpAllowlist's `entries`, "
-            "LockdownCheck's `admin_cidrs`), which is where the growth shows. ConnectivityCheck "
-            "takes no CIDRs. In the state, each secret is stored encrypted, so there the "
-            "provider takes more room than here."
+            "reference; the admin CIDRs travel as inputs (IpAllowlist's `entries`), which is "
+            "where the growth shows. LockdownCheck's `allowlist` is step 4's output, unset under "
+            "mocks; in a real stack it carries the same entries once. ConnectivityCheck takes "
+            "no CIDRs. In the state, each secret is stored encrypted, so there the provider "
+            "takes more room than here."
         ],
     )
 
