@@ -129,9 +129,9 @@ OUTPUT_TEXT_LIMIT = 600
 """Characters of an error kept in an output: the client's message with its hint fits."""
 _ATTEMPT_DEADLINE = 30.0
 _PUBLIC_WAIT = 30.0
+"""The public endpoint is not coming up: it answers at once or is unreachable from here."""
 _DIAGNOSIS_LIMIT = 2000
 """Characters of step 3's diagnosis kept: the message, with many addresses, and its fixes."""
-"""The public endpoint is not coming up: it answers at once or is unreachable from here."""
 
 
 def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
