@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools import docs
+from devtools import aws_double, docs
 from rockset_pulumi import PrivateLinkArgs
 from rockset_pulumi.args import DEFAULT_CHECK_TIMEOUT
 from tests.support.emulator import REPO_ROOT
@@ -109,3 +109,11 @@ def test_check_fails_with_a_diff_and_a_plain_run_repairs(
 def test_a_readme_without_markers_is_refused() -> None:
     with pytest.raises(ValueError, match="args:begin"):
         docs.replace_table("# no table here\n", "| a |\n")
+
+
+def test_the_aws_double_docstring_names_each_of_its_modules() -> None:
+    package = Path(aws_double.__file__).parent
+    modules = {path.stem for path in package.glob("*.py")} - {"__init__"}
+    assert modules >= {"route53", "iam", "lambda_functions", "log_groups"}
+    unnamed = sorted(m for m in modules if f"`{m}`" not in (aws_double.__doc__ or ""))
+    assert unnamed == []
