@@ -10,8 +10,8 @@ from (served by an emulator of its own, so that the operation's writes are numbe
 - **loses write N's answer**: write N takes effect but its answer never arrives. The client's retry
   meets the write's own effect and takes it as done, so the run finishes; when every retry of it
   breaks too, the run fails and the next one must finish the job.
-- **a first create fails at write N** (only write N, with its retries): the create deletes what it
-  wrote before failing, and says that the allowlist is as it was.
+- **a first create fails at write N** (only write N, with its retries; dropped, or taking effect
+  with its answer lost): the create deletes what it wrote, and says that the allowlist is as it was.
 
 After every failed run and every finished one the allowlist must keep what the package promises:
 foreign entries (hand-made, another stack's) are untouched; no admin entry that both the old and
@@ -244,8 +244,9 @@ def test_a_lost_write_answer_whose_retries_fail_then_rerunning(
             check(api, operation, foreign, finished=True, where=f"{where}, rerun")
 
 
+@pytest.mark.parametrize("lost_answer", [False, True], ids=["dropped", "answer-lost"])
 def test_a_first_create_failing_at_each_write_leaves_the_allowlist_as_it_was(
-    tmp_path: Path, ca_dir: Path
+    lost_answer: bool, tmp_path: Path, ca_dir: Path
 ) -> None:
     # Only write N fails; the undo's own deletes go through, as they do when Rockset refuses
     # one entry or one request's connection breaks.
@@ -254,9 +255,10 @@ def test_a_first_create_failing_at_each_write_leaves_the_allowlist_as_it_was(
     writes = count_writes(start, operation)
     assert writes == len(operation.after) > 1
     for number in range(1, writes + 1):
-        where = f"create, write {number} of {writes} failing"
+        how = "its answer lost" if lost_answer else "dropped"
+        where = f"create, write {number} of {writes} failing, {how}"
         org = start.copy(tmp_path / f"write-{number}")
-        with org.serve(*failing_write(number, lost_answer=False)) as (emu, api):
+        with org.serve(*failing_write(number, lost_answer=lost_answer)) as (emu, api):
             before = live(api)
             with pytest.raises(VerificationError) as failed:
                 operation.run(api)
