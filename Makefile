@@ -14,7 +14,7 @@ help:
 	@echo "make demo-destroy  tear the demo stack down"
 	@echo "make test          lint, type-check and all tests (builds what is missing)"
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
-	@echo "make docs          rewrite README.md's PrivateLinkArgs table and the plugin's schema.json from the code"
+	@echo "make docs          rewrite README.md's PrivateLinkArgs and outputs tables and the plugin's schema.json from the code"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

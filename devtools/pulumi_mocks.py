@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pulumi
-from pulumi.runtime.settings import SETTINGS
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import SETTINGS, get_monitor
 from pulumi.runtime.sync_await import _sync_await
 
 from devtools.aws_double.mocks import MockedAws, mocked_aws
@@ -63,6 +64,30 @@ class WithDynamicResources(pulumi.runtime.Mocks):
         return self.aws.mocks.call(args)
 
 
+class _RecordingMonitor(MockMonitor):
+    """Pulumi's mock monitor, also keeping what the engine orders creates and deletes by: the
+    resources each registration declared it depends on (``depends_on``, and those of its input
+    Outputs)."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.dependencies: dict[str, frozenset[str]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        self.dependencies[response.urn] = frozenset(request.dependencies)
+        return response
+
+
+def dependencies(name: str) -> frozenset[str]:
+    """The names of the resources that resource ``name``'s registration depends on, as the
+    engine is told: a create waits for each of them, a delete comes before theirs."""
+    monitor = get_monitor()
+    assert isinstance(monitor, _RecordingMonitor), "only inside program()"
+    [urn] = [urn for urn in monitor.dependencies if urn.rsplit("::", 1)[-1] == name]
+    return frozenset(dependency.rsplit("::", 1)[-1] for dependency in monitor.dependencies[urn])
+
+
 def _ensure_event_loop() -> None:
     # Registering a resource needs the thread's event loop, and anything before this program
     # that ran `asyncio.run` (a test, a library) leaves the main thread without one.
@@ -88,7 +113,10 @@ def program(
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
     try:
         with mocked_aws(region=region, azs=azs, **kwargs) as aws:
-            pulumi.runtime.set_mocks(WithDynamicResources(aws), preview=kwargs.get("preview"))
+            mocks = WithDynamicResources(aws)
+            pulumi.runtime.set_mocks(
+                mocks, preview=kwargs.get("preview"), monitor=_RecordingMonitor(mocks)
+            )
             yield aws
     finally:
         pulumi.runtime.set_all_config({})

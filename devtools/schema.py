@@ -33,7 +33,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from devtools.docs import ARGS_SOURCE, field_docs
+from devtools.docs import ARGS_SOURCE, COMPONENT_SOURCE, field_docs, output_docs
 from rockset_pulumi.args import PrivateLinkArgs
 from rockset_pulumi.args import Probe as ProbeChoice
 from rockset_pulumi.diagnosis import DnsExpectation
@@ -56,7 +56,6 @@ __all__ = [
 
 _ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = _ROOT / "rockset_pulumi" / "plugin" / "schema.json"
-COMPONENT_SOURCE = _ROOT / "rockset_pulumi" / "component.py"
 _SECRET = frozenset({"api_key"})
 
 Spec = dict[str, Any]
@@ -223,30 +222,12 @@ def _component_inputs() -> tuple[dict[str, Spec], list[str]]:
 
 
 def _component_outputs() -> dict[str, Spec]:
-    tree = ast.parse(COMPONENT_SOURCE.read_text(encoding="utf-8"))
-    body = next(
-        n.body for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "PrivateLink"
-    )
     found: dict[str, Spec] = {}
-    for node, following in zip(body, [*body[1:], None], strict=True):
-        if not (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and ast.unparse(node.annotation).startswith("pulumi.Output[")
-        ):
-            continue
-        name = node.target.id
-        if name not in COMPONENT_OUTPUTS:
-            raise ValueError(f"PrivateLink.{name}: add its schema type to COMPONENT_OUTPUTS")
-        doc = (
-            following.value.value
-            if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
-            else None
-        )
-        if not isinstance(doc, str):
-            raise ValueError(f"PrivateLink.{name} has no docstring")
-        spec, _ = COMPONENT_OUTPUTS[name]
-        found[camel(name)] = {**spec, "description": " ".join(doc.replace("``", "`").split())}
+    for doc in output_docs(COMPONENT_SOURCE.read_text(encoding="utf-8")):
+        if doc.name not in COMPONENT_OUTPUTS:
+            raise ValueError(f"PrivateLink.{doc.name}: add its schema type to COMPONENT_OUTPUTS")
+        spec, _ = COMPONENT_OUTPUTS[doc.name]
+        found[camel(doc.name)] = {**spec, "description": doc.meaning}
     missing = {camel(n) for n in COMPONENT_OUTPUTS} - set(found)
     if missing:
         raise ValueError(f"COMPONENT_OUTPUTS names outputs PrivateLink lacks: {sorted(missing)}")

@@ -205,15 +205,24 @@ class PrivateLink(pulumi.ComponentResource):
     privatelink_url: pulumi.Output[str]
     """Rockset's API endpoint through PrivateLink."""
     connectivity: pulumi.Output[Mapping[str, Any] | None]
-    """Step 3's result (what each API endpoint answered), or None with checks off."""
+    """Step 3's result, or None with checks off: what each API endpoint answered (``public``,
+    ``privatelink``: ``url``, ``reachable``, ``authenticated``, ``user_email``, ``user_state``,
+    ``latency_ms``, ``attempts``, ``error``, ``ran_from``) and ``checked_at``."""
     allowlist_entries: pulumi.Output[Mapping[str, str] | None]
     """Step 4: this stack's allowlist entries as Rockset has them, or None without lockdown."""
     lockdown_status: pulumi.Output[Mapping[str, Any] | None]
-    """Step 5's result (``holds`` and each expectation), or None without lockdown."""
+    """Step 5's result, or None without lockdown: ``holds`` when all three expectations do
+    (``public_reachable``, ``public_refuses_key``, ``privatelink_accepts_key``), what each side
+    failed with (``public_error``, ``privatelink_error``), where each side ran from
+    (``ran_from``) and ``checked_at``."""
     cost_estimate: pulumi.Output[Mapping[str, Any] | None]
-    """What the endpoint costs a month in USD (per-AZ hours plus data), or None when the
-    region's price is unknown and ``price_per_az_hour`` was not given. With
-    ``dns="hosted_zone"`` its ``sharing`` compares it with one endpoint per VPC."""
+    """What the endpoint costs a month in USD, or None when the region's price is unknown and
+    ``price_per_az_hour`` was not given: ``total`` is ``endpoint_hours`` (``hourly_per_az`` for
+    730 hours in each of the ``zones`` actually used) plus ``data_processing`` (tiered, for
+    ``data_gb``) in ``region``; ``price_confirmed`` is false where the built-in price is an estimate
+    (``rockset_pulumi.pricing.UNCONFIRMED_PRICES``). With ``dns="hosted_zone"`` its ``sharing``
+    compares it with one endpoint per VPC: ``vpcs``, ``shared_total``,
+    ``endpoint_per_vpc_total``, ``monthly_saving``."""
 
     check_resources: ClassVar[CheckResources] = DYNAMIC_CHECKS
     """The kind of resource steps 3-5 are: dynamic resources in a Python program; the

@@ -129,9 +129,9 @@ OUTPUT_TEXT_LIMIT = 600
 """Characters of an error kept in an output: the client's message with its hint fits."""
 _ATTEMPT_DEADLINE = 30.0
 _PUBLIC_WAIT = 30.0
+"""The public endpoint is not coming up: it answers at once or is unreachable from here."""
 _DIAGNOSIS_LIMIT = 2000
 """Characters of step 3's diagnosis kept: the message, with many addresses, and its fixes."""
-"""The public endpoint is not coming up: it answers at once or is unreachable from here."""
 
 
 def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
@@ -354,19 +354,40 @@ def reconcile_allowlist(
                 _write(client, write, owner)
                 done.append(write)
         except RocksetPulumiError as exc:
-            left = _undo(client, owner, done) if undo_on_failure else None
+            left = (
+                _undo(client, api, owner, done, plan.writes[len(done)], before=before)
+                if undo_on_failure
+                else None
+            )
             raise _part_way(owner, plan.writes, done, exc, left) from exc
         after = _live(client, api)
     entries = {name: after[name].cidr for name in wanted if name in after}
     return AllowlistState(entries=entries, adopted=plan.adopted, writes=plan.writes)
 
 
-def _undo(client: RocksetClient, owner: Owner, done: list[Write]) -> list[str]:
-    """Delete the entries ``done`` created; returns the names that could not be deleted."""
+def _undo(
+    client: RocksetClient,
+    api: RocksetApi,
+    owner: Owner,
+    done: list[Write],
+    failed: Write,
+    *,
+    before: Mapping[str, LiveEntry],
+) -> list[str]:
+    """Delete the entries ``done`` created, and ``failed``'s where it took effect before its
+    answer was lost; returns the names that could not be deleted (or not be told apart)."""
+    created = [write for write in reversed(done) if write.action == "create"]
     left = []
-    for write in reversed(done):
-        if write.action != "create":
-            continue
+    if failed.action == "create" and failed.name not in before:
+        try:
+            entry = _live(client, api).get(failed.name)
+        except RocksetPulumiError:
+            left.append(failed.name)
+        else:
+            # Only as this stack's: a refused create may have met another writer's entry.
+            if entry is not None and written_by(entry, owner):
+                created.insert(0, failed)
+    for write in created:
         try:
             _write(client, Write("delete", write.name, write.cidr), owner)
         except RocksetPulumiError:

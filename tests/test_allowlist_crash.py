@@ -8,7 +8,10 @@ from (served by an emulator of its own, so that the operation's writes are numbe
   machine running ``pulumi up`` is killed or its network dies there. The run must fail; a run on a
   healthy emulator (same organization) must then finish the job.
 - **loses write N's answer**: write N takes effect but its answer never arrives. The client's retry
-  may recover within the run; if the run fails, the next one must finish the job.
+  meets the write's own effect and takes it as done, so the run finishes; when every retry of it
+  breaks too, the run fails and the next one must finish the job.
+- **a first create fails at write N** (only write N, with its retries; dropped, or taking effect
+  with its answer lost): the create deletes what it wrote, and says that the allowlist is as it was.
 
 After every failed run and every finished one the allowlist must keep what the package promises:
 foreign entries (hand-made, another stack's) are untouched; no admin entry that both the old and
@@ -18,6 +21,7 @@ the lockdown is never lifted on the way; after success it holds exactly the want
 
 from __future__ import annotations
 
+import inspect
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -30,7 +34,7 @@ from rockset_emulator import Emulator, EmulatorConfig, FaultConfig, WriteFault
 from rockset_pulumi.allowlist import ROTATION_SUFFIX, Owner, mark_of
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.client import IpAllowlistEntry
-from rockset_pulumi.errors import RocksetPulumiError
+from rockset_pulumi.errors import RocksetPulumiError, VerificationError
 from rockset_pulumi.steps import reconcile_allowlist, remove_allowlist
 
 KEY = "rs-crash-test-key-3Jf8Qm2Vx7"
@@ -41,6 +45,8 @@ VPN, LAB = "192.0.2.0/26", "192.0.2.64/26"
 # None of the CIDRs covers the tests' 127.0.0.1, so the public endpoint stays locked to them.
 PARTNER = ("partner", "198.51.100.0/24")
 OTHER_STACK_ENTRIES = {"ci": "192.0.2.128/25"}
+# How often a write is tried when its connection breaks: what the allowlist steps' clients use.
+ATTEMPTS: int = inspect.signature(RocksetApi.client).parameters["attempts"].default
 # More writes than a failing run makes (each write's retries, a first create's undo): a run that
 # dies at write N gets every later write dropped too.
 DEAD_WRITES = 32
@@ -105,6 +111,13 @@ class Organization:
         )
         with Emulator(config) as emu:
             yield emu, RocksetApi(emu.public_url, emu.privatelink_url, KEY, str(emu.ca_bundle))
+
+
+def failing_write(number: int, *, lost_answer: bool) -> list[WriteFault]:
+    """Write ``number`` fails for good, with every retry of it, and the writes after go through.
+    With ``lost_answer`` its first try takes effect before the connection breaks."""
+    first = WriteFault(number, "after" if lost_answer else "before")
+    return [first, *(WriteFault(n, "before") for n in range(number + 1, number + ATTEMPTS))]
 
 
 def live(api: RocksetApi) -> dict[str, IpAllowlistEntry]:
@@ -172,15 +185,21 @@ def ca_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("crash-ca")
 
 
+def each_write(name: str, tmp_path: Path, ca_dir: Path) -> Iterator[tuple[int, int, Organization]]:
+    """For each write N that operation ``name`` makes when nothing fails: N, how many writes it
+    makes, and a copy of the organization it starts from, for that N alone."""
+    start = prepare(tmp_path / "start", ca_dir, OPERATIONS[name])
+    writes = count_writes(start, OPERATIONS[name])
+    assert writes > 0
+    for number in range(1, writes + 1):
+        yield number, writes, start.copy(tmp_path / f"write-{number}")
+
+
 @pytest.mark.parametrize("name", OPERATIONS)
 def test_dying_at_each_write_then_rerunning(name: str, tmp_path: Path, ca_dir: Path) -> None:
     operation = OPERATIONS[name]
-    start = prepare(tmp_path / "start", ca_dir, operation)
-    writes = count_writes(start, operation)
-    assert writes > 0
-    for number in range(1, writes + 1):
+    for number, writes, org in each_write(name, tmp_path, ca_dir):
         where = f"{name}, dying at write {number} of {writes}"
-        org = start.copy(tmp_path / f"write-{number}")
         dead = [WriteFault(n, "before") for n in range(number, number + DEAD_WRITES)]
         with org.serve(*dead) as (emu, api):
             foreign = foreign_entries(api)
@@ -194,18 +213,50 @@ def test_dying_at_each_write_then_rerunning(name: str, tmp_path: Path, ca_dir: P
 
 
 @pytest.mark.parametrize("name", OPERATIONS)
-def test_losing_each_write_answer(name: str, tmp_path: Path, ca_dir: Path) -> None:
+def test_a_lost_write_answer_is_recovered_by_the_retry(
+    name: str, tmp_path: Path, ca_dir: Path
+) -> None:
     operation = OPERATIONS[name]
-    start = prepare(tmp_path / "start", ca_dir, operation)
-    writes = count_writes(start, operation)
-    for number in range(1, writes + 1):
+    for number, writes, org in each_write(name, tmp_path, ca_dir):
         where = f"{name}, answer of write {number} of {writes} lost"
-        org = start.copy(tmp_path / f"write-{number}")
-        with org.serve(WriteFault(number, "after")) as (_, api):
+        with org.serve(WriteFault(number, "after")) as (emu, api):
             foreign = foreign_entries(api)
-            try:
-                operation.run(api)
-            except RocksetPulumiError:
-                check(api, operation, foreign, finished=False, where=where)
-                operation.run(api)
+            operation.run(api)
+            # The retry met the write's own effect (409 or 404) and took it as done.
+            assert emu.writes == writes + 1, f"{where}: {emu.writes} writes"
             check(api, operation, foreign, finished=True, where=where)
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_a_lost_write_answer_whose_retries_fail_then_rerunning(
+    name: str, tmp_path: Path, ca_dir: Path
+) -> None:
+    operation = OPERATIONS[name]
+    for number, writes, org in each_write(name, tmp_path, ca_dir):
+        where = f"{name}, answer of write {number} of {writes} lost, its retries reset"
+        with org.serve(*failing_write(number, lost_answer=True)) as (_, api):
+            foreign = foreign_entries(api)
+            with pytest.raises(RocksetPulumiError):
+                operation.run(api)
+            check(api, operation, foreign, finished=False, where=where)
+        with org.serve() as (_, api):
+            operation.run(api)
+            check(api, operation, foreign, finished=True, where=f"{where}, rerun")
+
+
+@pytest.mark.parametrize("lost_answer", [False, True], ids=["dropped", "answer-lost"])
+def test_a_first_create_failing_at_each_write_leaves_the_allowlist_as_it_was(
+    lost_answer: bool, tmp_path: Path, ca_dir: Path
+) -> None:
+    # Only write N fails; the undo's own deletes go through, as they do when Rockset refuses
+    # one entry or one request's connection breaks.
+    assert len(OPERATIONS["create"].after) > 1
+    for number, writes, org in each_write("create", tmp_path, ca_dir):
+        how = "its answer lost" if lost_answer else "dropped"
+        where = f"create, write {number} of {writes} failing, {how}"
+        with org.serve(*failing_write(number, lost_answer=lost_answer)) as (_, api):
+            before = live(api)
+            with pytest.raises(VerificationError) as failed:
+                OPERATIONS["create"].run(api)
+            assert live(api) == before, f"{where}: not undone"
+            assert "the allowlist is as it was" in str(failed.value), where

@@ -127,9 +127,13 @@ def test_state_holds_the_key_only_encrypted(world: World) -> None:
 
 def test_second_up_changes_nothing(world: World) -> None:
     before = len(world.emu.requests())
-    result = world.stack.preview()
-    assert set(result.change_summary) == {OpType.SAME}
+    assert set(world.stack.preview().change_summary) == {OpType.SAME}
+    result = world.stack.up()
+    assert result.summary.result == "succeeded"
+    assert set(result.summary.resource_changes or {}) == {OpType.SAME}
+    # Nothing re-ran: no step called Rockset, let alone wrote to the allowlist.
     assert len(world.emu.requests()) == before
+    assert world.allowlist() == OFFICE
 
 
 def test_changing_admin_cidrs_creates_before_deleting(world: World) -> None:

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import rockset_pulumi
+from rockset_pulumi import errors
 from tests.support.emulator import REPO_ROOT
 
 # Top-level packages a program using rockset_pulumi must not load: the emulator, its TLS
@@ -56,3 +58,10 @@ def test_the_emulator_is_installed_as_its_own_package(tmp_path: Path) -> None:
     result = run_python("-m", "rockset_emulator", "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: python -m rockset_emulator")
+
+
+def test_every_error_the_package_raises_is_exported_from_it() -> None:
+    # A caller catches what it can import from the package itself, not from a private module.
+    missing = [name for name in errors.__all__ if name not in rockset_pulumi.__all__]
+    assert missing == []
+    assert rockset_pulumi.ProbeFunctionError is errors.ProbeFunctionError

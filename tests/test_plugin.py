@@ -8,7 +8,6 @@ that can come from another resource marked ``plain``, outputs typed).
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
 import subprocess
@@ -27,7 +26,9 @@ from pulumi.runtime.rpc import UNKNOWN
 from devtools.docs import ARGS_SOURCE, field_docs
 from devtools.projects import REPO
 from devtools.schema import NOT_OFFERED, SCHEMA_FILE, render
+from rockset_pulumi import PrivateLink
 from rockset_pulumi.args import PrivateLinkArgs
+from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.plugin.provider import to_engine, to_lifecycle
 from tests.conftest import EmulatorFactory
 from tests.support.emulator import RunningEmulator
@@ -162,19 +163,16 @@ def test_outputs_are_typed_not_any() -> None:
             assert not untyped(prop), prop
 
 
-def test_every_component_output_attribute_is_in_the_schema() -> None:
-    source = (ARGS_SOURCE.parent / "component.py").read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "PrivateLink")
+def test_every_component_output_attribute_is_in_the_schema_by_name() -> None:
+    # The attributes as Python keeps them, apart from the source reader the schema is made by.
     names = [
-        n.target.id
-        for n in body.body
-        if isinstance(n, ast.AnnAssign)
-        and isinstance(n.target, ast.Name)
-        and ast.unparse(n.annotation).startswith("pulumi.Output[")
+        name
+        for name, annotation in PrivateLink.__annotations__.items()
+        if str(annotation).startswith("pulumi.Output[")
     ]
+    assert "cost_estimate" in names
     outputs = committed()["resources"][COMPONENT]["properties"]
-    assert len(outputs) == len(names)
+    assert list(outputs) == [camel(name) for name in names]
 
 
 # --- the custom resources over gRPC --------------------------------------------------------
@@ -234,17 +232,18 @@ def test_drift_found_by_refresh_is_the_entry_up_writes_back(
     }
 
 
-def test_lifecycle_create_read_delete_keep_the_key_secret(
+def test_create_read_delete_manage_the_entries_and_keep_the_key_secret(
     plugin: Plugin, emulator_factory: EmulatorFactory
 ) -> None:
     emulator = emulator_factory()
-    inputs = allowlist_inputs(emulator, OFFICE)
+    entries = {**OFFICE, "vpn": "192.0.2.7/32"}
+    inputs = allowlist_inputs(emulator, entries)
     created = plugin.stub.Create(
         proto.CreateRequest(urn=urn("IpAllowlist"), properties=wire(inputs))
     )
     state = PropertyValue.unmarshal_map(created.properties)
     assert state["apiKey"].is_secret
-    assert to_lifecycle(state)["live_entries"] == OFFICE
+    assert to_lifecycle(state)["live_entries"] == entries
     assert emulator.api_key not in str({k: v for k, v in state.items() if k != "apiKey"})
     with emulator.client("privatelink") as client:
         client.delete_ip_allowlist("office")
@@ -258,7 +257,9 @@ def test_lifecycle_create_read_delete_keep_the_key_secret(
     )
     refreshed = PropertyValue.unmarshal_map(read.properties)
     assert refreshed["apiKey"].is_secret
-    assert to_lifecycle(refreshed)["live_entries"] == {}
+    assert to_lifecycle(refreshed)["live_entries"] == {"vpn": "192.0.2.7/32"}
     plugin.stub.Delete(
         proto.DeleteRequest(urn=urn("IpAllowlist"), id=created.id, properties=read.properties)
     )
+    with emulator.client("privatelink") as client:
+        assert client.list_ip_allowlist() == []

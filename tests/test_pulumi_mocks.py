@@ -1,4 +1,4 @@
-"""The mocks harness under the SDK's own concurrency.
+"""The mocks harness: under the SDK's own concurrency, and the dependencies it reports.
 
 Pulumi's MockMonitor answers each registration and invoke on a thread of the event loop's default
 executor, so the mocks are entered from several threads at once. In-process moto is not
@@ -14,8 +14,9 @@ import threading
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws_sdk
 
-from devtools.pulumi_mocks import program, resolve
+from devtools.pulumi_mocks import dependencies, program, resolve
 from rockset_pulumi import PrivateLink, PrivateLinkArgs
 
 COMPONENTS = 12
@@ -69,3 +70,20 @@ def test_many_components_in_one_program_enter_moto_one_thread_at_a_time() -> Non
         # Each component's group, and the VPC's default group.
         assert len(groups) == COMPONENTS + 1
         assert occupancy.most == 1
+
+
+def test_dependencies_are_what_each_registration_declared() -> None:
+    # Tests judge the order of creates and deletes by these, not by when the mocks saw each.
+    with program() as aws:
+        vpc_id = aws.network.vpc_id
+        first = aws_sdk.ec2.SecurityGroup("first", vpc_id=vpc_id)
+        after = aws_sdk.ec2.SecurityGroup(
+            "after", vpc_id=vpc_id, opts=pulumi.ResourceOptions(depends_on=[first])
+        )
+        fed = aws_sdk.ec2.SecurityGroup("fed", vpc_id=first.vpc_id)
+        alone = aws_sdk.ec2.SecurityGroup("alone", vpc_id=vpc_id)
+        resolve(pulumi.Output.all(after.id, fed.id, alone.id))
+        assert dependencies("first") == frozenset()
+        assert dependencies("after") == {"first"}
+        assert dependencies("fed") == {"first"}
+        assert dependencies("alone") == frozenset()

@@ -340,6 +340,17 @@ def test_a_huge_deadline_is_held_to_the_most(
     monkeypatch: pytest.MonkeyPatch, emu: RunningEmulator
 ) -> None:
     # float() of a JSON integer this long raises OverflowError.
+    budgets: list[float] = []
+    exchange = probe._Exchange.run
+
+    def run(self: probe._Exchange, budget: float) -> dict[str, Any]:
+        budgets.append(budget)
+        return exchange(self, budget)
+
+    monkeypatch.setattr(probe._Exchange, "run", run)
     url = emu.privatelink_url
-    result = relay(monkeypatch, url, event(url, deadline=10**400, ca_bundle_pem=pem(emu.ca_bundle)))
+    payload = event(url, deadline=10**400, ca_bundle_pem=pem(emu.ca_bundle))
+    # An invocation with far more time left than the cap, so that the cap is what binds.
+    result = relay(monkeypatch, url, payload, millis=10**9)
     assert result["status"] == 200
+    assert budgets == [probe.MAX_DEADLINE]

@@ -50,7 +50,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.canned.seen.append(
-            {"path": self.path, "payload": json.loads(self.rfile.read(length) or b"null")}
+            {
+                "path": self.path,
+                "headers": list(self.headers.items()),
+                "payload": json.loads(self.rfile.read(length) or b"null"),
+            }
         )
         if self.canned.hang_up:
             self.close_connection = True
@@ -143,12 +147,29 @@ def test_an_answer_is_relayed_as_the_endpoints(lambda_endpoint: Canned) -> None:
     assert 0 < payload["deadline"] < 5
 
 
+def revealed(text: str) -> str:
+    """``text``, and what it says base64-decoded (as AWS's ``X-Amz-Client-Context`` is sent)."""
+    try:
+        return text + base64.b64decode(text, validate=True).decode("utf-8", "replace")
+    except ValueError:
+        return text
+
+
 def test_the_key_travels_in_the_payload_only(lambda_endpoint: Canned) -> None:
     answer(lambda_endpoint, 200, {"email": "admin@example.com"})
     with api().client(PRIVATELINK, deadline=5, attempts=1) as client:
         assert client.current_user().email == "admin@example.com"
-    headers = dict(lambda_endpoint.seen[0]["payload"]["headers"])
-    assert headers["authorization"] == f"ApiKey {KEY}"
+    [call] = lambda_endpoint.seen
+    # In the payload, as the header the function sends to Rockset, and nowhere else in it.
+    headers = dict(call["payload"]["headers"])
+    assert headers.pop("authorization") == f"ApiKey {KEY}"
+    assert KEY not in json.dumps({**call["payload"], "headers": headers})
+    # Not in the Invoke request itself: its URL or any of its headers (the AWS signature's,
+    # the client context's), which Lambda, proxies and CloudTrail may log.
+    assert KEY not in call["path"]
+    assert any(name.lower() == "authorization" for name, _ in call["headers"])
+    for name, value in call["headers"]:
+        assert KEY not in revealed(value), name
 
 
 def test_the_ca_bundle_travels_as_pem_text(lambda_endpoint: Canned, tmp_path: Path) -> None:

@@ -1,11 +1,15 @@
 """A moto-backed test double of the pulumi-aws provider: exactly the resources and look-ups that
 rockset_pulumi uses, and the VPC and subnets a user's program makes for it, laid out as moto lays
-out EC2 (one module per resource family).
+out its services (one module per resource family).
 
-- `security_groups`, `vpc_endpoints`, `networks`: one handler per resource type;
+- one handler per resource type, by family: `networks` (VPCs, subnets), `security_groups`,
+  `security_group_rules` (egress rules), `vpc_endpoints`, `route53` (private zones, alias
+  records, zone associations and their authorizations), and for the probe function `iam`
+  (roles, policy attachments), `log_groups` and `lambda_functions`;
 - `lookups`: one function per invoke;
 - `model`: `Ec2Model`, dispatching by type token to those;
-- `ec2`: the EC2 client they share, and the seeded network; `catalog`: Rockset's services;
+- `ec2`: the clients they share (EC2, IAM, Lambda, CloudWatch Logs), and the seeded network;
+  `catalog`: Rockset's services; `errors`: AWS's errors, and a token the double does not emulate;
 - `mocks`: `Ec2Model` as `pulumi.runtime.Mocks`; `provider`: as the `pulumi-resource-aws` plugin.
 """
 
