@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from urllib.parse import quote
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rockset_pulumi.text import REDACTED, clean, redact
 from tests.support import leaks
@@ -86,3 +92,92 @@ def test_clean_bounds_the_work_on_a_huge_text() -> None:
     huge = KEY * 200_000
     cleaned = clean(huge, secret=KEY)
     assert len(cleaned) <= 300 and leaked_runs(cleaned) == []
+
+
+FULLWIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+# What a terminal shows as nothing, or as one space: between the key's characters, the key still
+# reads as the key.
+SEPARATORS = ["\u200b", "\u202e", "\x00", "\u00ad", "\u2060", "\ufeff", "\u0301", "\n", " "]
+
+
+@pytest.mark.parametrize("separator", SEPARATORS, ids=lambda s: f"U+{ord(s):04X}")
+def test_a_key_spread_out_by_invisible_characters_is_redacted(separator: str) -> None:
+    echo = f"invalid key {separator.join(KEY)} for org"
+    for shown in (clean(echo, secret=KEY), redact(echo, KEY)):
+        assert leaked_runs(shown) == [], shown
+        assert REDACTED in shown
+
+
+def test_the_fullwidth_key_is_redacted() -> None:
+    for shown in (clean(f"key {KEY.translate(FULLWIDTH)}", secret=KEY), redact(KEY, KEY)):
+        assert leaked_runs(shown) == []
+        assert REDACTED in shown
+
+
+def test_format_characters_are_dropped_not_turned_into_spaces() -> None:
+    assert clean("ad\u00admin\u200b@exa\x00mple.com\u202e") == "admin@example.com"
+
+
+def test_a_lone_surrogate_is_dropped() -> None:
+    shown = clean("admin\ud800@example.com")
+    assert shown == "admin@example.com"
+    shown.encode("utf-8")
+    assert redact("x\udfff", KEY) == "x"
+
+
+@pytest.mark.parametrize("key", ['Ab"3\\kQ7/zLp%2Wm8+Rt&Yb=4Nc', 'q"w"e"r"t"y"u"i"o"p"a"s"d'])
+def test_the_json_and_percent_encoded_key_is_redacted(key: str) -> None:
+    for encoded in (json.dumps({"message": key}), quote(key, safe=""), quote(key).lower()):
+        shown = redact(f"echo {encoded} end", key)
+        assert leaks.leaked_runs(shown, key) == [], shown
+        assert shown.startswith("echo ") and shown.endswith(" end")
+
+
+def test_the_limit_holds_after_redaction() -> None:
+    # Every redaction is longer than the eight characters it hides.
+    text = " ".join(KEY[i : i + 8] for i in range(0, 24, 8)) * 30
+    shown = clean(text, limit=50, secret=KEY)
+    assert len(shown) <= 50 and leaked_runs(shown) == []
+
+
+CASES: list[Callable[[str], str]] = [str, str.upper, str.lower, str.swapcase]
+
+
+def _shapes() -> st.SearchStrategy[str]:
+    """The key as a server might echo it: cut, in another case, fullwidth, spread out."""
+    cut = st.tuples(st.integers(0, 4), st.integers(len(KEY) - 4, len(KEY))).map(
+        lambda bounds: KEY[bounds[0] : bounds[1]]
+    )
+    cased = st.tuples(cut, st.sampled_from(CASES)).map(lambda pair: pair[1](pair[0]))
+    wide = st.tuples(cased, st.booleans()).map(
+        lambda pair: pair[0].translate(FULLWIDTH) if pair[1] else pair[0]
+    )
+    return st.tuples(wide, st.sampled_from(["", *SEPARATORS, "\x1b[0m"])).map(
+        lambda pair: pair[1].join(pair[0])
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.text(max_size=200),
+    echo=_shapes(),
+    after=st.text(max_size=200),
+    limit=st.integers(1, 400),
+)
+def test_clean_never_shows_the_key_and_keeps_its_bounds(
+    before: str, echo: str, after: str, limit: int
+) -> None:
+    shown = clean(before + echo + after, limit, secret=KEY)
+    assert leaked_runs(shown) == []
+    assert len(shown) <= limit
+    assert all(c.isprintable() for c in shown), ascii(shown)
+    shown.encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=300), echo=_shapes())
+def test_redact_never_shows_the_key_and_folds_the_text(text: str, echo: str) -> None:
+    shown = redact(text[:150] + echo + text[150:], KEY)
+    assert leaked_runs(shown) == []
+    assert all(c.isprintable() or c.isspace() for c in shown), ascii(shown)
+    shown.encode("utf-8")
