@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 
 from rockset_pulumi.text import REDACTED, clean, redact
 from tests.support import leaks
+from tests.support.answers import FULLWIDTH, SEPARATORS, key_echoes
 
 KEY = "Xv93kQ7zLp2Wm8RtYb4NcJ6hGf1DsA0e"
 
@@ -94,12 +94,6 @@ def test_clean_bounds_the_work_on_a_huge_text() -> None:
     assert len(cleaned) <= 300 and leaked_runs(cleaned) == []
 
 
-FULLWIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
-# What a terminal shows as nothing, or as one space: between the key's characters, the key still
-# reads as the key.
-SEPARATORS = ["\u200b", "\u202e", "\x00", "\u00ad", "\u2060", "\ufeff", "\u0301", "\n", " "]
-
-
 @pytest.mark.parametrize("separator", SEPARATORS, ids=lambda s: f"U+{ord(s):04X}")
 def test_a_key_spread_out_by_invisible_characters_is_redacted(separator: str) -> None:
     echo = f"invalid key {separator.join(KEY)} for org"
@@ -140,27 +134,10 @@ def test_the_limit_holds_after_redaction() -> None:
     assert len(shown) <= 50 and leaked_runs(shown) == []
 
 
-CASES: list[Callable[[str], str]] = [str, str.upper, str.lower, str.swapcase]
-
-
-def _shapes() -> st.SearchStrategy[str]:
-    """The key as a server might echo it: cut, in another case, fullwidth, spread out."""
-    cut = st.tuples(st.integers(0, 4), st.integers(len(KEY) - 4, len(KEY))).map(
-        lambda bounds: KEY[bounds[0] : bounds[1]]
-    )
-    cased = st.tuples(cut, st.sampled_from(CASES)).map(lambda pair: pair[1](pair[0]))
-    wide = st.tuples(cased, st.booleans()).map(
-        lambda pair: pair[0].translate(FULLWIDTH) if pair[1] else pair[0]
-    )
-    return st.tuples(wide, st.sampled_from(["", *SEPARATORS, "\x1b[0m"])).map(
-        lambda pair: pair[1].join(pair[0])
-    )
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     before=st.text(max_size=200),
-    echo=_shapes(),
+    echo=key_echoes(KEY),
     after=st.text(max_size=200),
     limit=st.integers(1, 400),
 )
@@ -175,7 +152,7 @@ def test_clean_never_shows_the_key_and_keeps_its_bounds(
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.text(max_size=300), echo=_shapes())
+@given(text=st.text(max_size=300), echo=key_echoes(KEY))
 def test_redact_never_shows_the_key_and_folds_the_text(text: str, echo: str) -> None:
     shown = redact(text[:150] + echo + text[150:], KEY)
     assert leaked_runs(shown) == []
