@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from rockset_pulumi.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, VERIFY_FIXES
 from rockset_pulumi.steps import reconcile_allowlist
 from tests.conftest import EmulatorFactory
 from tests.support.emulator import RunningEmulator
-from tests.support.hostile import HostileServer, Request, answer, json_answer
+from tests.support.hostile import Behaviour, HostileServer, Request, answer, json_answer
 from tests.support.leaks import leaked_runs
 
 SCRIPT = Path(sys.executable).parent / "rockset-privatelink"
@@ -165,6 +166,20 @@ def test_outside_the_vpc_it_gives_the_diagnosis_and_skips_step_5(
     assert run.stdout.endswith("2 of 2 checks did not hold.\n")
 
 
+@contextmanager
+def two_servers(
+    directory: Path, behaviour: Behaviour
+) -> Iterator[tuple[HostileServer, HostileServer, str]]:
+    """Two servers (public and PrivateLink) behaving alike, and one CA bundle for both."""
+    (directory / "a").mkdir()
+    (directory / "b").mkdir()
+    with HostileServer(directory / "a") as public, HostileServer(directory / "b") as private:
+        public.behaviour = private.behaviour = behaviour
+        bundle = directory / "both.pem"
+        bundle.write_text(Path(public.ca_bundle).read_text() + Path(private.ca_bundle).read_text())
+        yield public, private, str(bundle)
+
+
 @pytest.fixture
 def echoing(tmp_path: Path) -> Iterator[tuple[HostileServer, HostileServer, str]]:
     """Two servers (public and PrivateLink) that answer GET / but refuse the key, quoting it
@@ -176,13 +191,8 @@ def echoing(tmp_path: Path) -> Iterator[tuple[HostileServer, HostileServer, str]
         echo = f"\x1b[32m✔ Lockdown verified\r\n{request.api_key} {request.api_key.upper()}"
         return [json_answer(401, {"message": echo, "type": "AuthException"})]
 
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    with HostileServer(tmp_path / "a") as public, HostileServer(tmp_path / "b") as private:
-        public.behaviour = private.behaviour = refuse
-        bundle = tmp_path / "both.pem"
-        bundle.write_text(Path(public.ca_bundle).read_text() + Path(private.ca_bundle).read_text())
-        yield public, private, str(bundle)
+    with two_servers(tmp_path, refuse) as servers:
+        yield servers
 
 
 @pytest.mark.parametrize("output", ["text", "json"])
@@ -260,14 +270,9 @@ def answering(tmp_path: Path) -> Iterator[tuple[list[str], dict[str, bytes]]]:
         user = json_answer(200, {"email": "admin@example.com", "roles": []})
         return [answers.get(request.path, user)]
 
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    with HostileServer(tmp_path / "a") as public, HostileServer(tmp_path / "b") as private:
-        public.behaviour = private.behaviour = behaviour
-        bundle = tmp_path / "both.pem"
-        bundle.write_text(Path(public.ca_bundle).read_text() + Path(private.ca_bundle).read_text())
+    with two_servers(tmp_path, behaviour) as (public, private, bundle):
         args = ["--public-url", public.url, "--privatelink-url", private.url]
-        yield [*args, "--ca-bundle", str(bundle), "--timeout", "1"], answers
+        yield [*args, "--ca-bundle", bundle, "--timeout", "1"], answers
 
 
 @pytest.mark.parametrize("retry_after", ["²", "①", "9" * 5000, "Fri, 31 Dec 9999 23:59:59 +9999"])
