@@ -78,7 +78,9 @@ _SHOWN = 300
 _MESSAGE_LIMIT = 1500
 """Characters of a whole message: the longest (a relayed transport failure) is about 800."""
 # HTTP's numbers are ASCII digits; str.isdigit() also admits "²" and "①", which int() refuses.
-_DIGITS = re.compile(r"[0-9]{1,15}", re.ASCII)
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+# Past this many digits a number exceeds every bound here; int() would refuse thousands of them.
+_MAX_DIGITS = 15
 # Longer than any HTTP-date (29 characters, 30 for RFC 850's).
 _MAX_DATE = 40
 
@@ -286,11 +288,13 @@ def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
 
 
 def _header_number(value: str | None) -> int | None:
-    """A header's value as HTTP writes numbers (ASCII digits, at most 15); None otherwise."""
+    """A header's value as HTTP writes numbers (ASCII digits), held to 10**15; None otherwise."""
     if value is None:
         return None
     value = value.strip(" \t")
-    return int(value) if _DIGITS.fullmatch(value) else None
+    if not _DIGITS.fullmatch(value):
+        return None
+    return int(value) if len(value) <= _MAX_DIGITS else 10**_MAX_DIGITS
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -13,11 +13,14 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -37,7 +40,14 @@ from rockset_pulumi.lifecycle import (
 from rockset_pulumi.polling import PollPolicy
 from rockset_pulumi.vpc_probe.handler import ERROR_KINDS
 from rockset_pulumi.vpc_probe.relay import LambdaRelayTransport, RelaySpec
-from tests.support.answers import Answer, answers, bodies, mock_transport, server_text
+from tests.support.answers import (
+    Answer,
+    answers,
+    bodies,
+    header_values,
+    mock_transport,
+    server_text,
+)
 from tests.support.leaks import leaked_runs
 
 # Characters that JSON ('"', '\\') and percent-encoding ('%', '/', '"', '\\') write otherwise.
@@ -110,6 +120,47 @@ def test_the_client_raises_only_its_own_errors(served: list[Answer], call: str) 
         PRIVATELINK, KEY, transport=mock_transport(served), deadline=DEADLINE, retry=retry()
     )
     run_call(client, call)
+
+
+ASCII_NUMBER = re.compile(r"[ \t]*([0-9]+)[ \t]*", re.ASCII)
+
+
+@settings(SLOW, max_examples=200)
+@given(
+    value=st.one_of(
+        st.integers(0, 10**30).map(lambda number: str(number).encode()),
+        st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)).map(
+            lambda when: format_datetime(when.replace(tzinfo=UTC), usegmt=True).encode()
+        ),
+        header_values(KEY),
+    )
+)
+@example(value="²".encode())
+@example(value="①".encode())
+@example(value=b"\xb2")
+@example(value=b"9" * 5000)
+@example(value=b"Sun, 06 Nov 1994 08:49:37 GMT")
+def test_a_429s_retry_after_is_honoured_up_to_30_s_as_ascii_digits_or_a_date(value: bytes) -> None:
+    waits: list[float] = []
+    limited = Answer(429, ((b"Retry-After", value),), b"{}")
+    client = RocksetClient(
+        PRIVATELINK,
+        KEY,
+        transport=mock_transport([limited, PING]),
+        deadline=None,
+        retry=PollPolicy(max_attempts=2, initial=0.01, ceiling=0.01),
+        sleep=waits.append,
+    )
+    with client:
+        client.ping()
+    [wait] = waits
+    assert 0.01 <= wait <= 30
+    number = ASCII_NUMBER.fullmatch(value.decode("latin-1"))
+    if number is not None:
+        digits = number[1].lstrip("0") or "0"
+        assert wait == max(0.01, 30 if len(digits) > 2 else min(int(digits), 30))
+    elif not value.isascii():
+        assert wait == 0.01
 
 
 @contextmanager
