@@ -7,6 +7,10 @@ write to the allowlist. The key comes from an environment variable that ``--api-
 
 Exit status: 0 when every check asked for holds, 1 when one does not, 2 for a usage error
 (nothing was checked).
+
+What it prints is redacted last: every string of ``--json``'s document before it is encoded, and
+the encoded output again (which catches the key's JSON-escaped form), or the whole text; then
+written so that the terminal's encoding cannot fail on it (what it lacks is escaped, ``\\xe9``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, TextIO
 from urllib.parse import urlsplit
 
 from .api import RocksetApi
@@ -404,6 +408,17 @@ def _text(results: Sequence[CheckResult], request: Verification) -> str:
     return "\n".join(lines)
 
 
+def _redacted(value: object, key: str) -> object:
+    """``value`` (a JSON-like document) with the key redacted from every string in it."""
+    if isinstance(value, str):
+        return redact(value, key)
+    if isinstance(value, Mapping):
+        return {_redacted(k, key): _redacted(v, key) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item, key) for item in value]
+    return value
+
+
 def _json(results: Sequence[CheckResult], request: Verification) -> str:
     document = {
         "ok": all(c.status == "pass" for c in results),
@@ -412,17 +427,32 @@ def _json(results: Sequence[CheckResult], request: Verification) -> str:
         "diagnosis": request.dns is not None,
         "checks": [asdict(c) for c in results],
     }
-    return json.dumps(document, indent=2, sort_keys=True)
+    # Redacted before encoding: JSON writes a '"' or '\\' of the key otherwise.
+    return json.dumps(_redacted(document, request.api.api_key), indent=2, sort_keys=True)
 
 
 def _possible_keys(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    """What a usage error must not repeat: the keys in the environment variables named, and any
+    value on the command line that looks like a key (pasted where another value belongs, while
+    the variable may be unset)."""
     names = [API_KEY_ENV]
+    pasted = []
     for i, arg in enumerate(argv):
         if arg == "--api-key-env" and i + 1 < len(argv):
             names.append(argv[i + 1])
         elif arg.startswith("--api-key-env="):
             names.append(arg.split("=", 1)[1])
-    return [environ[name] for name in names if environ.get(name)]
+        value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
+        if _looks_like_a_key(value):
+            pasted.append(value)
+    return [*(environ[name] for name in names if environ.get(name)), *pasted]
+
+
+def _emit(text: str, stream: TextIO) -> None:
+    """Write ``text`` and a newline in what ``stream``'s encoding can carry: a character it
+    lacks is written as its escape (``\\xe9``), where print() would raise."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -434,14 +464,15 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         args = _parser().parse_args(argv)
         request = verification(args, environ)
     except UsageError as exc:
-        message = str(exc)
+        message = clean(f"{PROG} verify: error: {exc}", _TEXT_LIMIT)
         for key in _possible_keys(argv, environ):
             # A key may have been pasted where another value belongs, and repeated by argparse.
             message = redact(message, key)
-        print(f"{PROG} verify: error: {clean(message, _TEXT_LIMIT)}", file=sys.stderr)
+        _emit(message, sys.stderr)
         return EXIT_USAGE
     results = run_checks(request)
     rendered = _json(results, request) if args.json else _text(results, request)
-    # Every message is cleaned where it is made; this holds the whole output to the same rule.
-    print(redact(rendered, request.api.api_key))
+    # Every message is cleaned where it is made; this holds the whole output to the same rule,
+    # last (and catches the key's JSON-escaped form in --json's).
+    _emit(redact(rendered, request.api.api_key), sys.stdout)
     return EXIT_OK if all(c.status == "pass" for c in results) else EXIT_FAILED

@@ -15,9 +15,11 @@ A call is sent in layers that each do one thing:
 * ``_give_up``: the error for the last answer once the attempts or the deadline run out.
 
 What the other side sends (error messages and types, transport errors) reaches a message only
-through :func:`rockset_pulumi.text.clean`, which redacts the key and makes it one short line. No
-exception keeps the httpx request (whose headers hold the key): transport errors are raised from
-their root cause (an ``OSError``, say), stripped of its traceback.
+through :func:`rockset_pulumi.text.clean`, which makes it one short line and redacts the key; the
+whole message goes through it again as it is raised, so that redaction is the last thing done to
+it. Numbers in headers (``Retry-After``, ``Content-Length``) are read as ASCII digits only, and
+bounded. No exception keeps the httpx request (whose headers hold the key): transport errors are
+raised from their root cause (an ``OSError``, say), stripped of its traceback.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import email.utils
 import ipaddress
 import json
 import logging
+import re
+import reprlib
 import socket
 import ssl
 import time
@@ -71,6 +75,14 @@ _MAX_BODY = 1 << 20
 _CONTENT_CODINGS = frozenset({"gzip", "x-gzip", "deflate"})
 _MAX_RETRY_AFTER = 30.0
 _SHOWN = 300
+_MESSAGE_LIMIT = 1500
+"""Characters of a whole message: the longest (a relayed transport failure) is about 800."""
+# HTTP's numbers are ASCII digits; str.isdigit() also admits "²" and "①", which int() refuses.
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+# Past this many digits a number exceeds every bound here; int() would refuse thousands of them.
+_MAX_DIGITS = 15
+# Longer than any HTTP-date (29 characters, 30 for RFC 850's).
+_MAX_DATE = 40
 
 _AUTH_HINT = (
     "check the API key, or the caller's address is outside the IP allowlist "
@@ -133,6 +145,8 @@ _TRANSPORT_FAILURES: tuple[tuple[type[BaseException], bool, str], ...] = (
 )
 
 _T = TypeVar("_T")
+_BRIEF = reprlib.Repr()  # keyword arguments need Python 3.12
+_BRIEF.maxlevel = 4
 
 
 def _user_agent() -> str:
@@ -273,19 +287,34 @@ def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
     return context
 
 
-def _retry_after(value: str | None) -> float | None:
+def _header_number(value: str | None) -> int | None:
+    """A header's value as HTTP writes numbers (ASCII digits), held to 10**15; None otherwise."""
     if value is None:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    value = value.strip(" \t")
+    if not _DIGITS.fullmatch(value):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return int(value) if len(value) <= _MAX_DIGITS else 10**_MAX_DIGITS
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` asks for, from 0 to ``_MAX_RETRY_AFTER``: delay-seconds or an
+    HTTP-date; None for anything else (which the server cannot have meant)."""
+    if value is None:
+        return None
+    seconds = _header_number(value)
+    if seconds is None:
+        value = value.strip(" \t")
+        if len(value) > _MAX_DATE or not value.isascii() or not value.isprintable():
+            return None
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, OverflowError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return min(_MAX_RETRY_AFTER, max(0.0, (when - datetime.now(UTC)).total_seconds()))
+    return float(min(seconds, _MAX_RETRY_AFTER))
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -483,9 +512,12 @@ class RocksetClient:
         """``GET /`` without authentication: proves the endpoint is reachable, not the key."""
         payload = self._call("GET", "/", auth=False)
         if payload != {"message": _PING_MESSAGE}:
+            # reprlib: a bounded depth and length, where repr() of deep JSON would recurse.
             raise UnexpectedResponseError(
-                f"GET {self._base_url}/ answered {self._shown(repr(payload), 200)} instead of "
-                f'{{"message": "{_PING_MESSAGE}"}}: is this a Rockset API endpoint?',
+                self._said(
+                    f"GET {self._base_url}/ answered {self._shown(_BRIEF.repr(payload), 200)} "
+                    f'instead of {{"message": "{_PING_MESSAGE}"}}: is this a Rockset API endpoint?'
+                ),
                 base_url=self._base_url,
                 status=200,
             )
@@ -551,12 +583,19 @@ class RocksetClient:
         """Text from the other side as it may appear in a message or log line."""
         return clean(text, limit, secret=self._api_key)
 
+    def _said(self, message: str) -> str:
+        """A whole message as it is raised: cleaned again once put together, so that redaction
+        is the last thing done to it."""
+        return clean(message, _MESSAGE_LIMIT, secret=self._api_key)
+
     def _parse(self, path: str, parse: Callable[[object], _T], payload: object) -> _T:
         try:
             return parse(payload)
         except _ShapeError as exc:
             raise UnexpectedResponseError(
-                f"{self._base_url}{path} answered JSON that is not what Rockset sends: {exc}",
+                self._said(
+                    f"{self._base_url}{path} answered JSON that is not what Rockset sends: {exc}"
+                ),
                 base_url=self._base_url,
                 status=200,
             ) from None
@@ -577,9 +616,11 @@ class RocksetClient:
         if not is_json:
             content_type = self._shown(answer.content_type or "no Content-Type", 100)
             raise UnexpectedResponseError(
-                f"{method} {self._base_url}{path} answered {answer.status} with a body that "
-                f"is not JSON ({content_type}): is this a Rockset API endpoint, or is something "
-                "in between rewriting answers?",
+                self._said(
+                    f"{method} {self._base_url}{path} answered {answer.status} with a body that "
+                    f"is not JSON ({content_type}): is this a Rockset API endpoint, or is "
+                    "something in between rewriting answers?"
+                ),
                 base_url=self._base_url,
                 status=answer.status,
             )
@@ -595,8 +636,9 @@ class RocksetClient:
         gave_up: str | None = None,
     ) -> NoReturn:
         raw_type, raw_message = _error_fields(answer.body)
-        # Upper-cased only once redacted: an upper-cased key would no longer match the key.
-        error_type = self._shown(raw_type, 60).upper() or None if raw_type else None
+        # Upper-cased before it is cleaned: upper-casing after redaction could join letters into
+        # the key ("ß" is "SS").
+        error_type = self._shown(raw_type.upper(), 60) or None if raw_type else None
         status = answer.status
         cls, hint = (
             _ERRORS_BY_TYPE.get(error_type or "")
@@ -610,7 +652,12 @@ class RocksetClient:
             parts.append(note)
         if gave_up:
             parts.append(gave_up)
-        raise cls("; ".join(parts), base_url=self._base_url, status=status, error_type=error_type)
+        raise cls(
+            self._said("; ".join(parts)),
+            base_url=self._base_url,
+            status=status,
+            error_type=error_type,
+        )
 
     def _exchange(
         self, method: str, path: str, *, auth: bool = True, json_body: object = None
@@ -635,7 +682,7 @@ class RocksetClient:
         if outcome.status not in _RETRY_STATUSES:
             return Attempt(outcome, final=True)
         asked = _retry_after(outcome.retry_after) if outcome.status == 429 else None
-        return Attempt(outcome, final=False, wait_at_least=min(asked or 0.0, _MAX_RETRY_AFTER))
+        return Attempt(outcome, final=False, wait_at_least=asked or 0.0)
 
     def _pause(self, call: _Call, wait: float) -> None:
         """The wait before the next attempt."""
@@ -666,7 +713,7 @@ class RocksetClient:
         if isinstance(outcome, _Answer):
             self._raise_for_status(call.method, call.path, outcome, gave_up=gave_up)
         message = outcome.message if gave_up is None else f"{outcome.message}; {gave_up}"
-        raise TransportError(message, base_url=self._base_url) from outcome.cause
+        raise TransportError(self._said(message), base_url=self._base_url) from outcome.cause
 
     def _send_once(self, call: _Call, remaining: float | None) -> _Outcome:
         """One attempt: the request out and a whole answer in, within the time it may take."""
@@ -687,8 +734,8 @@ class RocksetClient:
     def _read(self, call: _Call, response: httpx.Response) -> _Answer:
         """The whole answer, raw and decompressed body each at most ``_MAX_BODY`` bytes."""
         status = response.status_code
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > _MAX_BODY:
+        declared = _header_number(response.headers.get("Content-Length"))
+        if declared is not None and declared > _MAX_BODY:
             self._too_large(call, status, f"its Content-Length is {declared}")
         raw = bytearray()
         for chunk in response.iter_raw():
@@ -709,8 +756,11 @@ class RocksetClient:
         where = f"{call.method} {self._base_url}{call.path}"
         if coding not in _CONTENT_CODINGS:
             raise UnexpectedResponseError(
-                f"{where} answered {status} in Content-Encoding {self._shown(coding, 40)}, which "
-                "this client does not ask for: is something in between rewriting answers?",
+                self._said(
+                    f"{where} answered {status} in Content-Encoding {self._shown(coding, 40)}, "
+                    "which this client does not ask for: is something in between rewriting "
+                    "answers?"
+                ),
                 base_url=self._base_url,
                 status=status,
             )
@@ -724,8 +774,10 @@ class RocksetClient:
             self._too_large(call, status, f"more than {_MAX_BODY} bytes once decompressed")
         if body is None or not decompressor.eof:
             raise UnexpectedResponseError(
-                f"{where} answered {status} with a {coding} body that does not decompress: "
-                "is something in between rewriting answers?",
+                self._said(
+                    f"{where} answered {status} with a {self._shown(coding, 40)} body that does "
+                    "not decompress: is something in between rewriting answers?"
+                ),
                 base_url=self._base_url,
                 status=status,
             )
@@ -733,9 +785,11 @@ class RocksetClient:
 
     def _too_large(self, call: _Call, status: int, what: str) -> NoReturn:
         raise ResponseTooLargeError(
-            f"{call.method} {self._base_url}{call.path} answered {status} with a body over "
-            f"{_MAX_BODY // (1 << 20)} MiB ({what}); Rockset's answers are far smaller: is this "
-            "a Rockset API endpoint?",
+            self._said(
+                f"{call.method} {self._base_url}{call.path} answered {status} with a body over "
+                f"{_MAX_BODY // (1 << 20)} MiB ({what}); Rockset's answers are far smaller: is "
+                "this a Rockset API endpoint?"
+            ),
             base_url=self._base_url,
             status=status,
         )

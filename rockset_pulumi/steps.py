@@ -8,17 +8,22 @@
   while PrivateLink accepts it.
 
 The check resources' lifecycles (:mod:`rockset_pulumi.lifecycle`) are thin wrappers over these.
+
+Server text reaches an output or a message through :func:`~rockset_pulumi.text.clean` only, with
+the key redacted; each of the functions above cleans the message of any error it raises once
+more, as a whole, so that redaction is the last thing done to it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from .allowlist import (
     ROTATION_SUFFIX,
@@ -87,6 +92,29 @@ def _likely_causes(api: RocksetApi) -> str:
     )
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _redacting(
+    step: Callable[Concatenate[RocksetApi, _P], _T],
+) -> Callable[Concatenate[RocksetApi, _P], _T]:
+    """``step``, the message of any error it raises cleaned as a whole with the key redacted: its
+    parts were cleaned where they were put in, and putting them together must not be what
+    shows the key."""
+
+    @functools.wraps(step)
+    def redacting(api: RocksetApi, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return step(api, *args, **kwargs)
+        except RocksetPulumiError as exc:
+            # The same error (type, attributes, cause), its message cleaned.
+            exc.args = (clean(str(exc), _MESSAGE_LIMIT, secret=api.api_key),)
+            raise
+
+    return redacting
+
+
 def _shown(exc: Exception, api: RocksetApi) -> str:
     """An error as it may appear in a (non-secret) Pulumi output: the client already cleans
     server text, and this holds whatever else an exception might carry to the same standard."""
@@ -132,6 +160,8 @@ _PUBLIC_WAIT = 30.0
 """The public endpoint is not coming up: it answers at once or is unreachable from here."""
 _DIAGNOSIS_LIMIT = 2000
 """Characters of step 3's diagnosis kept: the message, with many addresses, and its fixes."""
+_MESSAGE_LIMIT = 4000
+"""Characters of an error raised by a step: its own words and an error of the client in them."""
 
 
 def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
@@ -214,6 +244,7 @@ def wait_for(
     return dataclasses.replace(polled.value, attempts=polled.attempts)
 
 
+@_redacting
 def check_connectivity(
     api: RocksetApi,
     timeout: float,
@@ -327,6 +358,7 @@ class AllowlistState:
     """The calls made, in order."""
 
 
+@_redacting
 def reconcile_allowlist(
     api: RocksetApi,
     wanted: Mapping[str, str],
@@ -423,6 +455,7 @@ def _part_way(
     )
 
 
+@_redacting
 def read_allowlist(
     api: RocksetApi, owner: Owner, adopted: frozenset[str], *, deadline: float = 60.0
 ) -> dict[str, str]:
@@ -460,6 +493,7 @@ class Removal:
         )
 
 
+@_redacting
 def remove_allowlist(api: RocksetApi, owner: Owner, *, deadline: float = 60.0) -> Removal:
     """Delete every entry marked as ``owner``'s, and nothing else.
 
@@ -521,6 +555,7 @@ class LockdownStatus:
         return {**asdict(self), "holds": self.holds}
 
 
+@_redacting
 def observe_lockdown(api: RocksetApi, *, deadline: float = 30.0) -> LockdownStatus:
     """One look at step 5's expectations, without waiting (used by refresh)."""
 
@@ -564,6 +599,7 @@ def observe_lockdown(api: RocksetApi, *, deadline: float = 30.0) -> LockdownStat
     )
 
 
+@_redacting
 def verify_lockdown(
     api: RocksetApi,
     admin_cidrs: Mapping[str, str],

@@ -2,19 +2,27 @@
 
 Whatever a server (or anything in between) sends back may end up in an exception, a log line or a
 Pulumi output. It can be huge, carry terminal escapes or line breaks that forge output such as a
-"✔ Lockdown verified" line, or echo the API key::
+"✔ Lockdown verified" line, lone surrogates that no output stream can encode, or echo the API
+key, whole or spread out by characters a terminal does not show::
 
     clean(server_message, secret=api_key)
 
-redacts the key from the text exactly as received (upper-casing it first, say, could turn an echo
-of the key into a form that no longer matches), then makes it one short line.
+drops escape sequences, folds the text (:func:`fold`: compatibility forms such as fullwidth
+letters become the characters they show; control, format and surrogate characters are dropped,
+not turned into spaces), makes it one line, and redacts the key last (:func:`redact`), so that
+nothing done to the text afterwards can bring the key back together: shortening keeps a prefix,
+which holds no more of the key than the whole did. Text that keeps its lines (``verify``'s
+output) goes through :func:`redact` alone, which folds first too.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
+from urllib.parse import quote
 
-__all__ = ["MIN_SECRET_RUN", "REDACTED", "clean", "redact"]
+__all__ = ["MIN_SECRET_RUN", "REDACTED", "clean", "fold", "redact"]
 
 REDACTED = "<redacted>"
 MIN_SECRET_RUN = 8
@@ -29,66 +37,122 @@ _ESCAPES = re.compile(
     r"|\x1b[@-Z\\-_]"
     r"|\x9b[0-?]*[ -/]*[@-~]"
 )
-# C0 and C1 controls (CR, LF, ESC, ...), and the invisible characters that reorder or hide text:
-# bidi marks, embeddings, overrides and isolates, zero-width characters, line and paragraph
-# separators, the byte order mark.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+")
+# Combining marks show on the character before them: a key with one after each character still
+# reads as the key.
+_MARKS = frozenset({"Mn", "Me"})
 _SCAN_FACTOR = 8
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def clean(text: str, limit: int = 300, *, secret: str | None = None) -> str:
-    """``text`` as one line of at most ``limit`` characters, without control characters.
+def _shows(char: str) -> bool:
+    # Not printable: controls, format characters (U+200B, U+202E, U+00AD ...), surrogates,
+    # private-use and unassigned code points; white space (not printable either, but for the
+    # space) is kept, as a separator.
+    return char.isprintable() or char.isspace()
 
-    With ``secret``, :func:`redact` runs first, on the text as received. Escape sequences are then
-    dropped, other controls and runs of white space become one space, and a longer text is cut,
-    ending in "…".
+
+def fold(text: str) -> str:
+    """``text`` as it shows: NFKC-normalized, without control, format, surrogate, private-use or
+    unassigned characters. White space is kept."""
+    if text.isascii() and text.isprintable():
+        return text
+    kept = "".join(filter(_shows, text))
+    # Normalizing can join what a dropped character separated; dropping again is cheap.
+    return "".join(filter(_shows, unicodedata.normalize("NFKC", kept)))
+
+
+def clean(text: str, limit: int = 300, *, secret: str | None = None) -> str:
+    """``text`` as one line of at most ``limit`` characters, folded, with ``secret`` redacted.
+
+    Escape sequences are dropped, the text folded (:func:`fold`), runs of white space made one
+    space, ``secret`` redacted (:func:`redact`), and a longer text cut, ending in "…".
     """
     if limit < 1:
         raise ValueError(f"limit is {limit!r}; pass 1 or more")
     # What lies this far in cannot be shown anyway, unless controls made up nearly all of what
-    # came before; cutting it off first bounds the work on a huge text. A secret cut in two here
-    # leaves fewer than MIN_SECRET_RUN of its characters before the cut, or is still redacted.
+    # came before; cutting it off first bounds the work on a huge text (and again once folding
+    # has expanded it). A secret cut in two here leaves fewer than MIN_SECRET_RUN of its
+    # characters before the cut, or is still redacted.
     scanned = limit * _SCAN_FACTOR
     cut = len(text) > scanned
-    text = text[:scanned]
+    text = " ".join(fold(_ESCAPES.sub("", text[:scanned])).split())
+    cut = cut or len(text) > scanned
     if secret:
-        text = redact(text, secret)
-    text = _ESCAPES.sub("", text)
-    if secret:
-        # Dropping escapes joins what was around them, such as a key split up by colour codes.
-        text = redact(text, secret)
-    text = " ".join(_CONTROLS.sub(" ", text).split())
+        text = _redact_folded(text[:scanned], secret, MIN_SECRET_RUN)
     if cut or len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
 
 
 def redact(text: str, secret: str, *, min_run: int = MIN_SECRET_RUN) -> str:
-    """``text`` with every part of ``secret`` that it contains replaced by :data:`REDACTED`.
+    """``text`` folded (:func:`fold`), with every part of ``secret`` it shows replaced by
+    :data:`REDACTED`.
 
-    A part is any ``min_run`` or more consecutive characters of the secret, ASCII letters compared
-    without case: so the key is caught whole, cut short, upper-cased or run into other characters.
-    A secret shorter than ``min_run`` is redacted wherever it occurs whole. The work grows with
-    ``len(text)``: :func:`clean` bounds it for text that only needs to be shown.
+    A part is any ``min_run`` or more consecutive characters of the secret, as given or in the
+    forms JSON and percent-encoding give it, ASCII letters compared without case, white space and
+    combining marks between its characters passed over: so the key is caught whole, cut short,
+    upper-cased, run into other characters or spread out. A secret shorter than ``min_run`` is
+    redacted wherever it occurs whole. The work grows with ``len(text)``: :func:`clean` bounds it
+    for text that only needs to be shown.
     """
+    return _redact_folded(fold(text), secret, min_run)
+
+
+def _matched(text: str) -> tuple[list[int], str]:
+    """What matching looks at in ``text``, and where each of its characters came from.
+
+    White space is passed over, and so are combining marks, those the text has and those that
+    NFKC composed into a letter ("v" and U+0301 are "v́"), as a reader reads past them. ASCII
+    letters are lower-cased only: that keeps one character per character (str.lower can change
+    the length of some text).
+    """
+    origins: list[int] = []
+    chars: list[str] = []
+    for i, char in enumerate(text):
+        if char.isspace():
+            bases = ""
+        elif char.isascii():
+            bases = char
+        else:
+            decomposed = unicodedata.normalize("NFD", char)
+            bases = "".join(c for c in decomposed if unicodedata.category(c) not in _MARKS)
+        origins += [i] * len(bases)
+        chars.append(bases)
+    return origins, "".join(chars).translate(_ASCII_LOWER)
+
+
+def _parts(secret: str, min_run: int) -> dict[int, set[str]]:
+    """Run length -> the runs of that length of each form of ``secret``, as matched."""
+    forms = {secret, json.dumps(secret)[1:-1], quote(secret, safe="")}
+    parts: dict[int, set[str]] = {}
+    for form in forms:
+        _, folded = _matched(fold(form))
+        run = min(min_run, len(folded))
+        if run:
+            found = parts.setdefault(run, set())
+            found.update(folded[i : i + run] for i in range(len(folded) - run + 1))
+    return parts
+
+
+def _redact_folded(text: str, secret: str, min_run: int) -> str:
     if not secret:
         return text
-    run = min(min_run, len(secret))
-    # Lower-casing ASCII only keeps every index of ``folded`` that of the same character in
-    # ``text`` (str.lower can change the length of some non-ASCII text).
-    folded_secret = secret.translate(_ASCII_LOWER)
-    parts = {folded_secret[i : i + run] for i in range(len(secret) - run + 1)}
-    folded = text.translate(_ASCII_LOWER)
-    spans: list[list[int]] = []
-    for start in range(len(folded) - run + 1):
-        if folded[start : start + run] in parts:
-            if spans and start <= spans[-1][1]:
-                spans[-1][1] = start + run
-            else:
-                spans.append([start, start + run])
-    if not spans:
+    kept, skeleton = _matched(text)
+    found: list[tuple[int, int]] = []
+    for run, parts in _parts(secret, min_run).items():
+        found += [
+            (kept[start], kept[start + run - 1] + 1)
+            for start in range(len(skeleton) - run + 1)
+            if skeleton[start : start + run] in parts
+        ]
+    if not found:
         return text
+    spans: list[list[int]] = []
+    for start, end in sorted(found):
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
     pieces: list[str] = []
     done = 0
     for start, end in spans:

@@ -10,9 +10,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -20,12 +22,14 @@ from devtools.vpc import VPC_ONLY_HOST, inside_vpc
 from rockset_pulumi.allowlist import Owner
 from rockset_pulumi.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, VERIFY_FIXES
 from rockset_pulumi.steps import reconcile_allowlist
-from rockset_pulumi.text import MIN_SECRET_RUN
 from tests.conftest import EmulatorFactory
 from tests.support.emulator import RunningEmulator
-from tests.support.hostile import HostileServer, Request, json_answer
+from tests.support.hostile import Behaviour, HostileServer, Request, answer, json_answer
+from tests.support.leaks import leaked_runs
 
 SCRIPT = Path(sys.executable).parent / "rockset-privatelink"
+KEY = "rs-cli-Zq8Wv3Nn5Tt1Kk7Pp2Yy4Rr6Mm9Hh0Jj"
+USERS = "/v1/orgs/self/users/self"
 OFFICE = "office=203.0.113.0/24"
 
 
@@ -40,7 +44,11 @@ class Run:
         return parsed
 
 
-def verify(*args: str, key: str | None, module: bool = False, **env: str) -> Run:
+def verify(
+    *args: str, key: str | None, module: bool = False, pasted: tuple[str, ...] = (), **env: str
+) -> Run:
+    """``verify`` with ``key`` in ROCKSET_APIKEY (unset for None); neither output stream may
+    show any part of ``key``, or of the ``pasted`` keys (put elsewhere on the command line)."""
     command = [sys.executable, "-m", "rockset_pulumi"] if module else [str(SCRIPT)]
     environ = {k: v for k, v in os.environ.items() if k != "ROCKSET_APIKEY"}
     if key is not None:
@@ -49,14 +57,15 @@ def verify(*args: str, key: str | None, module: bool = False, **env: str) -> Run
         [*command, "verify", *args],
         env={**environ, **env},
         capture_output=True,
-        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",
         timeout=240,
         check=False,
     )
-    if key is not None:
-        runs = {key[i : i + MIN_SECRET_RUN] for i in range(len(key) - MIN_SECRET_RUN + 1)}
+    for secret in [key, *pasted]:
         for stream in (done.stdout, done.stderr):
-            assert not [run for run in runs if run.lower() in stream.lower()]
+            assert secret is None or leaked_runs(stream, secret) == []
+    assert "Traceback" not in done.stderr
     return Run(done.returncode, done.stdout, done.stderr)
 
 
@@ -157,6 +166,20 @@ def test_outside_the_vpc_it_gives_the_diagnosis_and_skips_step_5(
     assert run.stdout.endswith("2 of 2 checks did not hold.\n")
 
 
+@contextmanager
+def two_servers(
+    directory: Path, behaviour: Behaviour
+) -> Iterator[tuple[HostileServer, HostileServer, str]]:
+    """Two servers (public and PrivateLink) behaving alike, and one CA bundle for both."""
+    (directory / "a").mkdir()
+    (directory / "b").mkdir()
+    with HostileServer(directory / "a") as public, HostileServer(directory / "b") as private:
+        public.behaviour = private.behaviour = behaviour
+        bundle = directory / "both.pem"
+        bundle.write_text(Path(public.ca_bundle).read_text() + Path(private.ca_bundle).read_text())
+        yield public, private, str(bundle)
+
+
 @pytest.fixture
 def echoing(tmp_path: Path) -> Iterator[tuple[HostileServer, HostileServer, str]]:
     """Two servers (public and PrivateLink) that answer GET / but refuse the key, quoting it
@@ -168,13 +191,8 @@ def echoing(tmp_path: Path) -> Iterator[tuple[HostileServer, HostileServer, str]
         echo = f"\x1b[32m✔ Lockdown verified\r\n{request.api_key} {request.api_key.upper()}"
         return [json_answer(401, {"message": echo, "type": "AuthException"})]
 
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    with HostileServer(tmp_path / "a") as public, HostileServer(tmp_path / "b") as private:
-        public.behaviour = private.behaviour = refuse
-        bundle = tmp_path / "both.pem"
-        bundle.write_text(Path(public.ca_bundle).read_text() + Path(private.ca_bundle).read_text())
-        yield public, private, str(bundle)
+    with two_servers(tmp_path, refuse) as servers:
+        yield servers
 
 
 @pytest.mark.parametrize("output", ["text", "json"])
@@ -238,3 +256,85 @@ def test_a_usage_error_calls_nobody(emulator_factory: EmulatorFactory) -> None:
     run = verify(*where(emu), "--timeout", "-1", key=emu.api_key)
     assert run.code == EXIT_USAGE
     assert emu.requests() == []
+
+
+@pytest.fixture
+def answering(tmp_path: Path) -> Iterator[tuple[list[str], dict[str, bytes]]]:
+    """Two servers (public and PrivateLink) that answer GET / as Rockset does and every other
+    path as the test sets it (by default a user), and the command line's URLs and CA bundle."""
+    answers: dict[str, bytes] = {}
+
+    def behaviour(request: Request) -> list[bytes | float]:
+        if request.path == "/":
+            return [json_answer(200, {"message": "GO ROCKSET!"})]
+        user = json_answer(200, {"email": "admin@example.com", "roles": []})
+        return [answers.get(request.path, user)]
+
+    with two_servers(tmp_path, behaviour) as (public, private, bundle):
+        args = ["--public-url", public.url, "--privatelink-url", private.url]
+        yield [*args, "--ca-bundle", bundle, "--timeout", "1"], answers
+
+
+@pytest.mark.parametrize("retry_after", ["²", "①", "9" * 5000, "Fri, 31 Dec 9999 23:59:59 +9999"])
+def test_a_429_with_a_retry_after_no_parser_expects_fails_step_3_cleanly(
+    answering: tuple[list[str], dict[str, bytes]], retry_after: str
+) -> None:
+    args, answers = answering
+    answers[USERS] = json_answer(429, {"message": "slow down"}, {"Retry-After": retry_after})
+    run = verify(*args, key=KEY)
+    assert run.code == EXIT_FAILED
+    assert "FAIL    step 3  connectivity" in run.stdout
+    assert "429" in run.stdout
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_a_lone_surrogate_in_an_answer_is_not_printed(
+    answering: tuple[list[str], dict[str, bytes]], encoding: str
+) -> None:
+    args, answers = answering
+    body = b'{"email": "admin\\ud800@example.com", "roles": []}'
+    answers[USERS] = answer(200, body, {"Content-Type": "application/json"})
+    run = verify(*args, key=KEY, PYTHONIOENCODING=encoding)
+    assert run.code == EXIT_OK
+    assert "user admin@example.com," in run.stdout
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+@pytest.mark.parametrize("separator", ["\u200b", "\u202e", "\x00", "\u00ad", "\n"])
+def test_a_key_spread_out_in_a_passing_answer_is_never_printed(
+    answering: tuple[list[str], dict[str, bytes]], separator: str, output: str
+) -> None:
+    args, answers = answering
+    spread = separator.join(KEY)
+    answers[USERS] = json_answer(200, {"email": spread, "state": spread.upper(), "roles": []})
+    run = verify(*args, *(["--json"] * (output == "json")), key=KEY)
+    assert run.code == EXIT_OK
+    assert "<redacted>" in run.stdout
+
+
+@pytest.mark.parametrize(
+    "key", ['rs-json-Hk3v"Q9wLm2Xp\\7TzR4bN8cY6"dF1gJ5', "rs-pct-Hk3v%Q9wLm2/Xp7TzR4+bN8cY6dF1gJ5"]
+)
+def test_a_key_that_json_or_percent_encoding_changes_is_never_printed_in_json(
+    answering: tuple[list[str], dict[str, bytes]], key: str
+) -> None:
+    args, answers = answering
+    echoes = [key, quote(key, safe=""), key.upper()]
+    answers[USERS] = json_answer(401, {"message": " ".join(echoes), "type": "AUTHEXCEPTION"})
+    run = verify(*args, "--json", key=key)
+    assert run.code == EXIT_FAILED
+    assert json.loads(run.stdout)["ok"] is False
+
+
+def test_a_key_pasted_as_another_flags_value_is_not_repeated() -> None:
+    for args in (
+        ["--region", "eu-central-1", "--timeout", KEY],
+        ["--region", KEY],
+        ["--region", "eu-central-1", "--admin-cidr", KEY, "--expect-lockdown"],
+        ["--region", "eu-central-1", f"--endpoint-address={KEY}"],
+        ["--public-url", KEY, "--privatelink-url", "https://privatelink.example.com"],
+    ):
+        # The variable is unset: the key can only be told apart by how it looks.
+        run = verify(*args, key=None, pasted=(KEY,))
+        assert run.code == EXIT_USAGE, args
+        assert "<redacted>" in run.stderr, args

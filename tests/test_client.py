@@ -33,6 +33,9 @@ from tests.support.canned import CannedResponse, CannedServer
 from tests.support.emulator import RunningEmulator
 
 FAST = PollPolicy(max_attempts=3, initial=0.01, ceiling=0.02)
+OTHER_KEY = "rs-other-Tq4Lm8Wz2Xc6Vb1Nh5"
+"""A key for calls that fail before it matters. Eight characters or more, as real keys have: a
+message redacts a shorter key wherever it occurs whole (a key "k", in "unknown")."""
 
 
 def no_sleep(_: float) -> None:
@@ -228,7 +231,7 @@ def test_connection_refused() -> None:
     url = f"https://127.0.0.1:{free_port()}"
     waits: list[float] = []
     with (
-        RocksetClient(url, "k", retry=FAST, sleep=waits.append) as client,
+        RocksetClient(url, OTHER_KEY, retry=FAST, sleep=waits.append) as client,
         pytest.raises(TransportError) as caught,
     ):
         client.ping()
@@ -241,7 +244,7 @@ def test_connection_refused() -> None:
 def test_unresolvable_host() -> None:
     url = "https://api.does-not-exist.invalid"
     with (
-        RocksetClient(url, "k", retry=PollPolicy(max_attempts=1)) as client,
+        RocksetClient(url, OTHER_KEY, retry=PollPolicy(max_attempts=1)) as client,
         pytest.raises(TransportError) as caught,
     ):
         client.ping()
@@ -257,7 +260,7 @@ def test_unknown_ca_is_a_tls_error_and_not_retried(
     waits: list[float] = []
     with (
         RocksetClient(
-            emulator.public_url, "k", ca_bundle=str(other_ca), retry=FAST, sleep=waits.append
+            emulator.public_url, OTHER_KEY, ca_bundle=str(other_ca), retry=FAST, sleep=waits.append
         ) as client,
         pytest.raises(TransportError) as caught,
     ):
@@ -269,7 +272,7 @@ def test_unknown_ca_is_a_tls_error_and_not_retried(
 
 def test_default_trust_store_rejects_the_emulator(emulator: RunningEmulator) -> None:
     with (
-        RocksetClient(emulator.public_url, "k", retry=FAST, sleep=no_sleep) as client,
+        RocksetClient(emulator.public_url, OTHER_KEY, retry=FAST, sleep=no_sleep) as client,
         pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"),
     ):
         client.ping()

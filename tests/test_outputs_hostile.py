@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from rockset_pulumi import VerificationError
 from rockset_pulumi.allowlist import Owner
 from rockset_pulumi.api import RocksetApi
+from rockset_pulumi.lifecycle import ConnectivityLifecycle
 from rockset_pulumi.steps import (
     check_connectivity,
     observe_lockdown,
@@ -78,3 +80,27 @@ def test_user_fields_and_allowlist_text_are_cleaned(hostile: HostileServer) -> N
         assert "\x1b" not in shown
         assert "\r" not in shown
         assert "\n" not in shown
+
+
+def test_step_3_outputs_no_lone_surrogate_and_no_spread_out_key(hostile: HostileServer) -> None:
+    spread = "\u200b".join(KEY)
+
+    def behaviour(request: Request) -> list[bytes]:
+        if request.path == "/":
+            return [json_answer(200, {"message": "GO ROCKSET!"})]
+        user = {"email": "admin\ud800@example.com", "state": spread, "roles": []}
+        return [json_answer(200, user)]
+
+    hostile.behaviour = behaviour
+    props = {
+        "public_url": hostile.url,
+        "privatelink_url": hostile.url,
+        "api_key": KEY,
+        "ca_bundle": hostile.ca_bundle,
+        "timeout": 5.0,
+    }
+    outputs = ConnectivityLifecycle().create(props).outputs
+    private = outputs["privatelink"]
+    assert private["user_email"] == "admin@example.com"
+    assert private["user_state"] == "<redacted>"
+    json.dumps(outputs, ensure_ascii=False).encode("utf-8")

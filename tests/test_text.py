@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rockset_pulumi.text import REDACTED, clean, redact
 from tests.support import leaks
+from tests.support.answers import FULLWIDTH, SEPARATORS, key_echoes
 
 KEY = "Xv93kQ7zLp2Wm8RtYb4NcJ6hGf1DsA0e"
 
@@ -86,3 +92,69 @@ def test_clean_bounds_the_work_on_a_huge_text() -> None:
     huge = KEY * 200_000
     cleaned = clean(huge, secret=KEY)
     assert len(cleaned) <= 300 and leaked_runs(cleaned) == []
+
+
+@pytest.mark.parametrize("separator", SEPARATORS, ids=lambda s: f"U+{ord(s):04X}")
+def test_a_key_spread_out_by_invisible_characters_is_redacted(separator: str) -> None:
+    echo = f"invalid key {separator.join(KEY)} for org"
+    for shown in (clean(echo, secret=KEY), redact(echo, KEY)):
+        assert leaked_runs(shown) == [], shown
+        assert REDACTED in shown
+
+
+def test_the_fullwidth_key_is_redacted() -> None:
+    for shown in (clean(f"key {KEY.translate(FULLWIDTH)}", secret=KEY), redact(KEY, KEY)):
+        assert leaked_runs(shown) == []
+        assert REDACTED in shown
+
+
+def test_format_characters_are_dropped_not_turned_into_spaces() -> None:
+    assert clean("ad\u00admin\u200b@exa\x00mple.com\u202e") == "admin@example.com"
+
+
+def test_a_lone_surrogate_is_dropped() -> None:
+    shown = clean("admin\ud800@example.com")
+    assert shown == "admin@example.com"
+    shown.encode("utf-8")
+    assert redact("x\udfff", KEY) == "x"
+
+
+@pytest.mark.parametrize("key", ['Ab"3\\kQ7/zLp%2Wm8+Rt&Yb=4Nc', 'q"w"e"r"t"y"u"i"o"p"a"s"d'])
+def test_the_json_and_percent_encoded_key_is_redacted(key: str) -> None:
+    for encoded in (json.dumps({"message": key}), quote(key, safe=""), quote(key).lower()):
+        shown = redact(f"echo {encoded} end", key)
+        assert leaks.leaked_runs(shown, key) == [], shown
+        assert shown.startswith("echo ") and shown.endswith(" end")
+
+
+def test_the_limit_holds_after_redaction() -> None:
+    # Every redaction is longer than the eight characters it hides.
+    text = " ".join(KEY[i : i + 8] for i in range(0, 24, 8)) * 30
+    shown = clean(text, limit=50, secret=KEY)
+    assert len(shown) <= 50 and leaked_runs(shown) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.text(max_size=200),
+    echo=key_echoes(KEY),
+    after=st.text(max_size=200),
+    limit=st.integers(1, 400),
+)
+def test_clean_never_shows_the_key_and_keeps_its_bounds(
+    before: str, echo: str, after: str, limit: int
+) -> None:
+    shown = clean(before + echo + after, limit, secret=KEY)
+    assert leaked_runs(shown) == []
+    assert len(shown) <= limit
+    assert all(c.isprintable() for c in shown), ascii(shown)
+    shown.encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=300), echo=key_echoes(KEY))
+def test_redact_never_shows_the_key_and_folds_the_text(text: str, echo: str) -> None:
+    shown = redact(text[:150] + echo + text[150:], KEY)
+    assert leaked_runs(shown) == []
+    assert all(c.isprintable() or c.isspace() for c in shown), ascii(shown)
+    shown.encode("utf-8")

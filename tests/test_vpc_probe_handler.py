@@ -354,3 +354,26 @@ def test_a_huge_deadline_is_held_to_the_most(
     result = relay(monkeypatch, url, payload, millis=10**9)
     assert result["status"] == 200
     assert budgets == [probe.MAX_DEADLINE]
+
+
+@pytest.mark.parametrize(
+    ("declared", "kind"),
+    [(b"\xb2", None), ("①".encode(), None), (b"9" * 5000, "too_large"), (b"1" * 20, "too_large")],
+    ids=["superscript two", "circled one", "5000 digits", "20 digits"],
+)
+def test_a_content_length_is_read_as_ascii_digits_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, declared: bytes, kind: str | None
+) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    # Chunked: http.client frames the body by its chunks and ignores the length.
+    chunked = b"\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    with HostileServer(tmp_path) as server:
+        server.behaviour = lambda _: [head + declared + chunked]
+        result = relay(
+            monkeypatch, server.url, event(server.url, ca_bundle_pem=pem(server.ca_bundle))
+        )
+    if kind is None:
+        assert result["status"] == 200
+        assert body(result) == {}
+    else:
+        assert result["error"]["kind"] == kind

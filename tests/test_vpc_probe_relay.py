@@ -17,6 +17,7 @@ import pytest
 
 from rockset_pulumi import (
     ConfigurationError,
+    RateLimitedError,
     ResponseTooLargeError,
     RocksetPulumiError,
     TransportError,
@@ -26,6 +27,7 @@ from rockset_pulumi.errors import ProbeFunctionError, VerificationError
 from rockset_pulumi.steps import check_connectivity
 from rockset_pulumi.vpc_probe.relay import RelaySpec
 from tests.support.hostile import TRICKLE
+from tests.support.leaks import leaked_runs
 
 KEY = "rs-relay-key-Zq8Wv3Nn5Tt1Kk7Pp2Yy"
 PRIVATELINK = "https://privatelink.vpc.rockset.test:8443"
@@ -377,3 +379,31 @@ def test_an_answer_that_trickles_in_ends_at_the_deadline(lambda_endpoint: Canned
     error = fails(api())
     assert isinstance(error, TransportError)
     assert "timed out (no complete answer within the 5 s deadline: the probe function" in str(error)
+
+
+def test_a_retry_after_no_parser_expects_is_relayed_as_a_rate_limit(
+    lambda_endpoint: Canned,
+) -> None:
+    # "²" is Latin-1: the function relays it as the host sent it, and str.isdigit() admits it.
+    answer(lambda_endpoint, 429, {"message": "slow down"})
+    relayed = json.loads(lambda_endpoint.body)
+    relayed["headers"].append(["Retry-After", "\u00b2"])
+    lambda_endpoint.body = json.dumps(relayed).encode()
+    with (
+        api().client(PRIVATELINK, deadline=5, attempts=2) as client,
+        pytest.raises(RateLimitedError) as raised,
+    ):
+        client.current_user()
+    assert "429" in str(raised.value)
+
+
+@pytest.mark.parametrize("separator", ["\u200b", "\u202e", "\x00", "\u00ad"])
+def test_a_failing_function_that_spreads_the_key_out_does_not_show_it(
+    lambda_endpoint: Canned, separator: str
+) -> None:
+    lambda_endpoint.headers = {"X-Amz-Function-Error": "Unhandled"}
+    spread = separator.join(KEY)
+    lambda_endpoint.body = json.dumps({"errorType": spread, "errorMessage": spread}).encode()
+    error = fails(api())
+    assert isinstance(error, ProbeFunctionError)
+    assert leaked_runs(str(error), KEY) == []

@@ -81,6 +81,7 @@ _DROPPED_RESPONSE_HEADERS = frozenset({"connection", "transfer-encoding", "keep-
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 _REQUEST_TARGET = re.compile(r"[!-~]+")
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 
 logger = logging.getLogger("rockset_probe")
 
@@ -270,9 +271,11 @@ class _Exchange:
                 request.method, request.target, body=request.body, headers=dict(request.headers)
             )
             response = connection.getresponse()
-            declared = response.getheader("Content-Length", "")
-            if declared.isdigit() and int(declared) > MAX_BODY:
-                return _error("too_large", f"Content-Length is {declared}", sent=True)
+            declared = response.getheader("Content-Length", "").strip(" \t")
+            # ASCII digits only: str.isdigit() admits "²", which int() refuses; and a number
+            # too long for int() is too large anyway.
+            if _DIGITS.fullmatch(declared) and (len(declared) > 15 or int(declared) > MAX_BODY):
+                return _error("too_large", f"Content-Length is {declared[:20]}", sent=True)
             body = bytearray()
             while chunk := response.read(_CHUNK):
                 body += chunk

@@ -15,7 +15,9 @@ Each invocation is bounded by the exchange's :func:`~rockset_pulumi.transport.ti
 payload carries what is left as the function's deadline, and botocore's connect and read timeouts
 end the invocation by then, with its retries off (the client retries, within its deadline).
 Credentials are boto3's default chain with the spec's profile, in the spec's region. The key is
-in the payload's ``Authorization`` header only; every message is cleaned of it.
+in the payload's ``Authorization`` header only. What Lambda or the function says reaches a message
+through :func:`~rockset_pulumi.text.clean` only, and every message this module raises goes
+through it again once put together, so that redaction of the key is the last thing done to it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ _DEFAULT_DEADLINE = 10.0
 # Lambda returns at most 6 MB; the function's answers are at most ~1.4 MB (1 MiB in base64).
 _MAX_PAYLOAD = 6 << 20
 _SHOWN = 300
+_MESSAGE_LIMIT = 1000
 # Lambda's errors that another attempt can fix: the client retries them as a failed connection.
 _TRANSIENT_CODES = frozenset(
     {
@@ -183,6 +186,10 @@ class LambdaRelayTransport(httpx.BaseTransport):
     def _shown(self, text: str) -> str:
         return clean(text, _SHOWN, secret=self._secret)
 
+    def _failed(self, message: str) -> ProbeFunctionError:
+        """The error for ``message``, cleaned once put together: redaction comes last."""
+        return ProbeFunctionError(clean(message, _MESSAGE_LIMIT, secret=self._secret))
+
     def _client(self, deadline: float) -> Any:
         # Imported here: only `probe: vpc` needs the AWS SDK, and it is slow to import.
         import boto3  # noqa: PLC0415
@@ -223,7 +230,13 @@ class LambdaRelayTransport(httpx.BaseTransport):
             )
         else:
             fix = f"boto3 could not be set up ({name}: {self._shown(str(exc))})"
-        return ConfigurationError(f"Cannot invoke {self.sent_from} (probe: vpc): {fix}.")
+        return ConfigurationError(
+            clean(
+                f"Cannot invoke {self.sent_from} (probe: vpc): {fix}.",
+                _MESSAGE_LIMIT,
+                secret=self._secret,
+            )
+        )
 
     def _invoke(self, payload: Mapping[str, Any], deadline: float) -> Mapping[str, Any]:
         """The function's answer to ``payload``; raises with the fix when there is none."""
@@ -299,7 +312,7 @@ class LambdaRelayTransport(httpx.BaseTransport):
 
     def _client_error(self, exc: Any) -> Exception:
         error = exc.response.get("Error", {})
-        code = str(error.get("Code", "Unknown"))
+        code = self._shown(str(error.get("Code", "Unknown")))
         message = self._shown(str(error.get("Message", "")))
         if code in _TRANSIENT_CODES:
             return httpx.ConnectError(f"Lambda answered {code} for {self.sent_from}: {message}")
@@ -308,13 +321,13 @@ class LambdaRelayTransport(httpx.BaseTransport):
             # reached Rockset.
             return httpx.ReadError(f"Lambda answered {code} for {self.sent_from}: {message}")
         fix = _FIXES.get(code, "see the message")
-        return ProbeFunctionError(
+        return self._failed(
             f"Cannot invoke {self.sent_from} (probe: vpc): AWS answered {code} ({message}); {fix}."
         )
 
     def _decoded(self, raw: bytes, function_error: str | None) -> Mapping[str, Any]:
         if len(raw) > _MAX_PAYLOAD:
-            raise ProbeFunctionError(f"{self.sent_from} returned more than {_MAX_PAYLOAD} bytes.")
+            raise self._failed(f"{self.sent_from} returned more than {_MAX_PAYLOAD} bytes.")
         try:
             answer = json.loads(raw)
         except (ValueError, RecursionError):
@@ -325,13 +338,13 @@ class LambdaRelayTransport(httpx.BaseTransport):
             text = self._shown(f"{found.get('errorType', '')} {found.get('errorMessage', '')}")
             if "Task timed out" in text:
                 raise httpx.ReadTimeout(f"{self.sent_from} timed out: {text}")
-            raise ProbeFunctionError(
-                f"{self.sent_from} failed ({function_error}): {text}. Its log group "
+            raise self._failed(
+                f"{self.sent_from} failed ({self._shown(function_error)}): {text}. Its log group "
                 f"/aws/lambda/{self._spec.function_name} has the details; `pulumi up` "
                 "redeploys its code."
             )
         if not isinstance(answer, dict):
-            raise ProbeFunctionError(
+            raise self._failed(
                 f"{self.sent_from} returned something that is not its answer: is it this "
                 "package's probe function? `pulumi up` redeploys its code."
             )
@@ -350,7 +363,7 @@ class LambdaRelayTransport(httpx.BaseTransport):
             pairs = [_header(pair) for pair in _list(headers)]
             content = base64.b64decode(_text(body), validate=True)
         except (TypeError, ValueError):
-            raise ProbeFunctionError(
+            raise self._failed(
                 f"{self.sent_from} returned an answer of the wrong shape: is it this package's "
                 "probe function? `pulumi up` redeploys its code."
             ) from None
@@ -362,7 +375,7 @@ class LambdaRelayTransport(httpx.BaseTransport):
             f"from inside the VPC, by {self.sent_from}: {self._shown(str(error.get('message')))}"
         )
         if kind == "refused":
-            raise ProbeFunctionError(
+            raise self._failed(
                 f"{self.sent_from} refused to relay {request.method} {request.url.host}: "
                 f"{self._shown(str(error.get('message')))}. It relays to the PrivateLink host it "
                 "was deployed for only: run `pulumi up` to redeploy it for privatelink_url."
@@ -370,9 +383,13 @@ class LambdaRelayTransport(httpx.BaseTransport):
         if kind == "too_large":
             url = request.url
             raise ResponseTooLargeError(
-                f"{request.method} {url.scheme}://{url.netloc.decode()}{url.path} answered with "
-                f"a body over 1 MiB ({message}); Rockset's answers are far smaller: is this a "
-                "Rockset API endpoint?",
+                clean(
+                    f"{request.method} {url.scheme}://{url.netloc.decode()}{url.path} answered "
+                    f"with a body over 1 MiB ({message}); Rockset's answers are far smaller: is "
+                    "this a Rockset API endpoint?",
+                    _MESSAGE_LIMIT,
+                    secret=self._secret,
+                ),
                 base_url=f"{url.scheme}://{url.netloc.decode()}",
             )
         raise _transport_error(kind, message, sent=bool(error.get("sent", True)))
