@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PULUMI_BIN := .tools/pulumi/bin
 
-.PHONY: help venv lint typecheck test test-fast pulumi-cli sdkgen demo demo-destroy bench docs sdks clean
+.PHONY: help venv lint typecheck test test-fast pulumi-cli sdkgen demo demo-destroy bench docs sdks dist clean
 
 help:
 	@echo "make demo          pulumi up of the 'local' stack against the offline emulators"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
 	@echo "make docs          rewrite README.md's PrivateLinkArgs table, the plugin's schema.json and the SDKs"
 	@echo "make sdks          rewrite the TypeScript and Go SDKs (sdk/nodejs, sdk/go) from schema.json"
+	@echo "make dist          build the wheel and the rockset plugin archive into dist/"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +62,9 @@ docs: $(STAMP)
 sdks: $(STAMP)
 	bash tools/sdkgen/build.sh
 	$(PY) -m devtools.sdks
+
+dist: $(STAMP)
+	$(PY) -m devtools.dist
 
 clean:
 	rm -rf .pulumi-local .mypy_cache .ruff_cache .pytest_cache
