@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PULUMI_BIN := .tools/pulumi/bin
 
-.PHONY: help venv lint typecheck test test-fast pulumi-cli demo demo-destroy bench docs clean
+.PHONY: help venv lint typecheck test test-fast pulumi-cli sdkgen demo demo-destroy bench docs sdks dist clean
 
 help:
 	@echo "make demo          pulumi up of the 'local' stack against the offline emulators"
@@ -14,7 +14,9 @@ help:
 	@echo "make demo-destroy  tear the demo stack down"
 	@echo "make test          lint, type-check and all tests (builds what is missing)"
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
-	@echo "make docs          rewrite README.md's PrivateLinkArgs and outputs tables and the plugin's schema.json from the code"
+	@echo "make docs          rewrite README.md's PrivateLinkArgs and outputs tables, the plugin's schema.json and the SDKs"
+	@echo "make sdks          rewrite the TypeScript and Go SDKs (sdk/nodejs, sdk/go) from schema.json"
+	@echo "make dist          build the wheel and the rockset plugin archive into dist/"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +35,11 @@ pulumi-cli:
 	@if command -v go >/dev/null 2>&1; then bash tools/pulumi/build.sh && bash tools/pulumi-yaml/build.sh; \
 	else echo "WARNING: Go is not installed: the Pulumi CLI cannot be built, engine tests will be skipped (apt-get install golang or see README)."; fi
 
-test: $(STAMP) pulumi-cli lint
+sdkgen:
+	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh; \
+	else echo "WARNING: Go is not installed: the SDK generator cannot be built, the SDK drift test will be skipped."; fi
+
+test: $(STAMP) pulumi-cli sdkgen lint
 	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m pytest
 
 test-fast: $(STAMP)
@@ -51,6 +57,14 @@ bench: $(STAMP) pulumi-cli
 docs: $(STAMP)
 	$(PY) -m devtools.docs
 	$(PY) -m devtools.schema
+	$(MAKE) sdks
+
+sdks: $(STAMP)
+	bash tools/sdkgen/build.sh
+	$(PY) -m devtools.sdks
+
+dist: $(STAMP)
+	$(PY) -m devtools.dist
 
 clean:
 	rm -rf .pulumi-local .mypy_cache .ruff_cache .pytest_cache

@@ -48,6 +48,8 @@ from rockset_pulumi.vpc_probe.relay import RelaySpec
 __all__ = [
     "CHECK_PROPERTIES",
     "COMPONENT_OUTPUTS",
+    "GO_IMPORT_BASE_PATH",
+    "NPM_PACKAGE",
     "SCHEMA_FILE",
     "generate",
     "main",
@@ -56,6 +58,12 @@ __all__ = [
 
 _ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = _ROOT / "rockset_pulumi" / "plugin" / "schema.json"
+REPOSITORY = "github.com/rockset-pulumi/rockset-pulumi"
+NPM_PACKAGE = "@rockset-pulumi/rockset"
+"""The TypeScript SDK's npm name: scoped by this project's name (the ``@rockset`` scope is Rockset's
+own), named for the Pulumi package, so programs read ``rockset.PrivateLink``."""
+GO_IMPORT_BASE_PATH = f"{REPOSITORY}/sdk/go/{PACKAGE}"
+"""The Go SDK's package; its module (``sdk/go/go.mod``) is the directory above."""
 _SECRET = frozenset({"api_key"})
 
 Spec = dict[str, Any]
@@ -370,6 +378,12 @@ def generate() -> dict[str, Any]:
         "config": {},
         "types": _types(),
         "resources": resources,
+        # A Go module of its own in sdk/go, and the SDKs ask for the plugin at this version.
+        "meta": {"supportPack": True},
+        "language": {
+            "nodejs": {"packageName": NPM_PACKAGE},
+            "go": {"importBasePath": GO_IMPORT_BASE_PATH},
+        },
     }
 
 

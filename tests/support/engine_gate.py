@@ -1,4 +1,5 @@
-"""The one gate of every engine test module: the Pulumi CLI must be built."""
+"""The gates of the tests that need tools built from Go modules: the Pulumi CLI (every engine
+test module) and the SDK generator (the SDK drift test)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import shutil
 import pytest
 
 from devtools.engine import pulumi_cli
+from devtools.sdks import sdkgen
 
-__all__ = ["require_pulumi_cli"]
+__all__ = ["require_pulumi_cli", "require_sdkgen"]
 
 
 def require_pulumi_cli(*, yaml: bool = False) -> None:
@@ -18,11 +20,21 @@ def require_pulumi_cli(*, yaml: bool = False) -> None:
     cli = pulumi_cli()
     if cli is not None and (not yaml or (cli.parent / "pulumi-language-yaml").is_file()):
         return
+    missing = "the Pulumi CLI" if cli is None else "the YAML language host"
+    _require_go(missing, "make pulumi-cli")
+
+
+def require_sdkgen() -> None:
+    """As :func:`require_pulumi_cli`, for the SDK generator (``make sdkgen``)."""
+    if sdkgen() is None:
+        _require_go("the SDK generator", "make sdkgen")
+
+
+def _require_go(missing: str, make_target: str) -> None:
     if shutil.which("go") is None:
         pytest.skip(
-            "ENGINE TESTS SKIPPED: Go is not installed, so the Pulumi CLI cannot be built. Install "
+            f"TESTS SKIPPED: Go is not installed, so {missing} cannot be built. Install "
             "Go >= 1.26 (apt-get install golang-go, or go.dev) and run `make test` again.",
             allow_module_level=True,
         )
-    missing = "the Pulumi CLI" if cli is None else "the YAML language host"
-    pytest.fail(f"Go is installed but {missing} is not built: run `make pulumi-cli`.")
+    pytest.fail(f"Go is installed but {missing} is not built: run `{make_target}`.")
