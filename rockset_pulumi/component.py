@@ -34,8 +34,9 @@ from typing import Any, ClassVar
 import pulumi
 import pulumi_aws as aws
 
+from . import validate
 from .api import RocksetApi
-from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
+from .args import PrivateLinkArgs, ResolvedArgs, resolve_args
 from .checks import AllowlistResource, CheckResources, ConnectivityCheckResource, LockdownResource
 from .hosted_zone import SharedZone, look_up_zone_plan
 from .lookups import (
@@ -275,7 +276,7 @@ class PrivateLink(pulumi.ComponentResource):
         )
         if isinstance(args.api_key, pulumi.Output):
             # The key is secret; only the fact that it passed may flow into the plan.
-            key_ok = pulumi.Output.unsecret(args.api_key.apply(lambda k: bool(check_api_key(k))))
+            key_ok = pulumi.Output.unsecret(args.api_key.apply(lambda k: bool(validate.api_key(k))))
             plan = pulumi.Output.all(plan, key_ok).apply(lambda both: both[0])
         plan = plan.apply(self._warn_about)
         if settings.sharing.dns != "hosted_zone":

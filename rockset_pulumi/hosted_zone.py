@@ -22,7 +22,8 @@ import pulumi
 import pulumi_aws as aws
 
 from .args import ResolvedArgs
-from .planning import EndpointPlan, VpcInfo
+from .lookups import invoke_plain, vpc_info
+from .planning import EndpointPlan
 from .sharing import (
     OWNER_TAG,
     FoundZone,
@@ -44,15 +45,6 @@ def owner_mark() -> str:
     return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
 
 
-def _vpc(result: Any) -> VpcInfo:
-    return VpcInfo(
-        id=result.id,
-        cidr_block=result.cidr_block,
-        enable_dns_support=bool(result.enable_dns_support),
-        enable_dns_hostnames=bool(result.enable_dns_hostnames),
-    )
-
-
 async def _zone_in_vpc(
     zone_name: str, vpc_id: str, opts: pulumi.InvokeOutputOptions
 ) -> FoundZone | None:
@@ -60,14 +52,13 @@ async def _zone_in_vpc(
     provider's account, or None. pulumi-aws's ``getZone`` lists the account's zones, keeps the
     private ones of that name associated with the VPC, and fails unless exactly one is left; a
     VPC holds at most one zone of a name, so "none matched" is the only failure that means no
-    conflict. A plain invoke, as in ``lookups._visible_service``: an Output that failed would
-    fail the program even once handled."""
+    conflict, which is why the look-up is a plain invoke."""
     try:
-        found: aws.route53.GetZoneResult = await pulumi.runtime.invoke_async(
+        found = await invoke_plain(
             _GET_ZONE,
             {"name": zone_name, "privateZone": True, "vpcId": vpc_id},
-            opts=pulumi.InvokeOptions.merge(aws._utilities.get_invoke_opts_defaults(), opts),
-            typ=aws.route53.GetZoneResult,
+            opts,
+            aws.route53.GetZoneResult,
         )
     except Exception as error:
         if is_no_zone_found(str(error)):
@@ -99,7 +90,7 @@ def _shared_info(
 
     def info(found: list[Any]) -> SharedVpcInfo:
         vpc_found, in_region, zone_found, owner_account = found
-        return SharedVpcInfo(where, _vpc(vpc_found), in_region, zone_found, owner_account)
+        return SharedVpcInfo(where, vpc_info(vpc_found), in_region, zone_found, owner_account)
 
     return pulumi.Output.all(vpc, region, zone, account).apply(info)
 
