@@ -174,9 +174,16 @@ class PrivateLinkArgs:
 
 @dataclass(frozen=True)
 class ResolvedArgs:
-    """The plain arguments, validated, with every default that does not depend on the region
-    filled in."""
+    """The arguments, validated, with every default that does not depend on the region filled
+    in: what the component's steps read. Values that may be Pulumi ``Output`` s are carried as
+    given (their plain parts checked); the look-ups and the component check the rest once they
+    are known."""
 
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    allowed_security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    api_key: pulumi.Input[str] | None = field(repr=False)
+    """The key, checked already when it is a plain value."""
     region: str | None
     """The region the user asked for; None to use the provider's."""
     hosts: HostOverrides
@@ -434,6 +441,10 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
     timeout = DEFAULT_CHECK_TIMEOUT if args.check_timeout is None else args.check_timeout
     price = args.price_per_az_hour
     return ResolvedArgs(
+        vpc_id=args.vpc_id,
+        subnet_ids=args.subnet_ids,
+        allowed_security_group_ids=args.allowed_security_group_ids,
+        api_key=key,
         region=region,
         hosts=_hosts(args),
         allowed_cidrs=allowed,

@@ -230,13 +230,11 @@ class PrivateLink(pulumi.ComponentResource):
         for warning in settings.warnings:
             pulumi.log.warn(warning, resource=self)
         where = self._locate(settings, ambient)
-        plan, zone_plan = self._plan(args, settings, where)
-        network = self._network(name, args, settings, where, plan)
-        shared = self._share(name, args, settings, zone_plan, network)
+        plan, zone_plan = self._plan(settings, where)
+        network = self._network(name, settings, where, plan)
+        shared = self._share(name, settings, zone_plan, network)
         probe = self._deploy_probe(name, settings, where, plan, network=network, opts=opts)
-        checks = self._verify(
-            name, args, settings, where, network=network, shared=shared, probe=probe
-        )
+        checks = self._verify(name, settings, where, network=network, shared=shared, probe=probe)
         self._publish(
             settings,
             where,
@@ -260,30 +258,33 @@ class PrivateLink(pulumi.ComponentResource):
         return _Location(region=region, hosts=hosts)
 
     def _plan(
-        self, args: PrivateLinkArgs, settings: ResolvedArgs, where: _Location
+        self, settings: ResolvedArgs, where: _Location
     ) -> tuple[pulumi.Output[EndpointPlan], pulumi.Output[ZonePlan] | None]:
         """The placement from the look-ups, once a key given as an Output is known to be
         usable: every child waits for this, so nothing is created with a bad input. With
         ``dns="hosted_zone"``, the shared VPCs' preflight joins it, and the zone's plan."""
         plan = look_up_plan(
-            vpc_id=args.vpc_id,
-            subnet_ids=args.subnet_ids,
-            allowed_security_group_ids=args.allowed_security_group_ids,
+            vpc_id=settings.vpc_id,
+            subnet_ids=settings.subnet_ids,
+            allowed_security_group_ids=settings.allowed_security_group_ids,
+            allowed_cidrs=settings.allowed_cidrs,
             service_name=where.hosts.apply(lambda h: h.service_name),
             region=where.region,
-            settings=settings,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        if isinstance(args.api_key, pulumi.Output):
+        if isinstance(settings.api_key, pulumi.Output):
             # The key is secret; only the fact that it passed may flow into the plan.
-            key_ok = pulumi.Output.unsecret(args.api_key.apply(lambda k: bool(validate.api_key(k))))
+            key_ok = pulumi.Output.unsecret(
+                settings.api_key.apply(lambda k: bool(validate.api_key(k)))
+            )
             plan = pulumi.Output.all(plan, key_ok).apply(lambda both: both[0])
         plan = plan.apply(self._warn_about)
         if settings.sharing.dns != "hosted_zone":
             return plan, None
         return look_up_zone_plan(
             plan=plan,
-            settings=settings,
+            sharing=settings.sharing,
+            allowed_cidrs=settings.allowed_cidrs,
             service_name=where.hosts.apply(lambda h: h.service_name),
             region=where.region,
             parent=self,
@@ -299,7 +300,6 @@ class PrivateLink(pulumi.ComponentResource):
     def _network(
         self,
         name: str,
-        args: PrivateLinkArgs,
         settings: ResolvedArgs,
         where: _Location,
         plan: pulumi.Output[EndpointPlan],
@@ -308,7 +308,7 @@ class PrivateLink(pulumi.ComponentResource):
         tags = {"Name": f"{name}-rockset-privatelink", **settings.tags}
         service_name = where.hosts.apply(lambda h: h.service_name)
         probe_group = (
-            probe_security_group(name, vpc_id=args.vpc_id, tags=tags, parent=self)
+            probe_security_group(name, vpc_id=settings.vpc_id, tags=tags, parent=self)
             if settings.probe == "vpc"
             else None
         )
@@ -317,7 +317,7 @@ class PrivateLink(pulumi.ComponentResource):
         )
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
-            vpc_id=args.vpc_id,
+            vpc_id=settings.vpc_id,
             description=f"Rockset PrivateLink endpoint {name}: HTTPS from allowed sources only",
             ingress=pulumi.Output.all(plan, probe_group_id).apply(
                 lambda found: _ingress_rules(found[0], found[1])
@@ -328,7 +328,7 @@ class PrivateLink(pulumi.ComponentResource):
         )
         endpoint = aws.ec2.VpcEndpoint(
             f"{name}-endpoint",
-            vpc_id=args.vpc_id,
+            vpc_id=settings.vpc_id,
             service_name=service_name,
             vpc_endpoint_type="Interface",
             private_dns_enabled=settings.sharing.dns == "endpoint",
@@ -360,7 +360,6 @@ class PrivateLink(pulumi.ComponentResource):
     def _share(
         self,
         name: str,
-        args: PrivateLinkArgs,
         settings: ResolvedArgs,
         zone_plan: pulumi.Output[ZonePlan] | None,
         network: _Network,
@@ -372,10 +371,10 @@ class PrivateLink(pulumi.ComponentResource):
         return SharedZone.create(
             name,
             parent=self,
-            vpc_id=args.vpc_id,
+            vpc_id=settings.vpc_id,
             zone_plan=zone_plan,
             endpoint=network.endpoint,
-            settings=settings,
+            shared_vpcs=settings.sharing.shared_vpcs,
             tags={"Name": f"{name}-rockset-privatelink", **settings.tags},
         )
 
@@ -408,7 +407,6 @@ class PrivateLink(pulumi.ComponentResource):
     def _verify(
         self,
         name: str,
-        args: PrivateLinkArgs,
         settings: ResolvedArgs,
         where: _Location,
         *,
@@ -420,13 +418,13 @@ class PrivateLink(pulumi.ComponentResource):
         PrivateLink path goes away: the endpoint, the shared zone's record that resolves its
         name, the probe function that reaches it. Run from this machine (``probe: runner``),
         step 3 diagnoses its DNS for the PrivateLink host against the endpoint's addresses."""
-        if not settings.checks or args.api_key is None:
+        if not settings.checks or settings.api_key is None:
             return _Verification()
         privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
         api = RocksetApi.inputs(
             public_url=where.hosts.apply(lambda h: h.public_url),
             privatelink_url=privatelink_url,
-            api_key=args.api_key,
+            api_key=settings.api_key,
             ca_bundle=settings.ca_bundle,
             relay=None if probe is None else probe.relay,
         )

@@ -14,14 +14,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from .args import ResolvedArgs
 from .lookups import invoke_plain, vpc_info
 from .planning import EndpointPlan
 from .sharing import (
@@ -29,6 +28,7 @@ from .sharing import (
     FoundZone,
     SharedVpc,
     SharedVpcInfo,
+    Sharing,
     ZonePlan,
     is_no_zone_found,
     plan_zone,
@@ -98,13 +98,15 @@ def _shared_info(
 def look_up_zone_plan(
     *,
     plan: pulumi.Output[EndpointPlan],
-    settings: ResolvedArgs,
+    sharing: Sharing,
+    allowed_cidrs: Sequence[str],
     service_name: pulumi.Output[str],
     region: pulumi.Output[str],
     parent: pulumi.Resource,
 ) -> tuple[pulumi.Output[EndpointPlan], pulumi.Output[ZonePlan]]:
     """The zone's plan from the look-ups, and the endpoint's plan gated on it (with the shared
-    VPCs' CIDRs among the security group's sources)."""
+    VPCs' CIDRs among the security group's sources, unless the user named the sources:
+    ``allowed_cidrs``, or security groups)."""
     own = pulumi.InvokeOutputOptions(parent=parent)
     zone_name = plan.apply(lambda p: p.private_dns_name)
 
@@ -125,9 +127,9 @@ def look_up_zone_plan(
             region,
             pulumi.InvokeOutputOptions(parent=parent, provider=entry.provider),
         )
-        for where, entry in settings.sharing.named()
+        for where, entry in sharing.named()
     ]
-    crosses = any(entry.provider is not None for entry in settings.sharing.shared_vpcs)
+    crosses = any(entry.provider is not None for entry in sharing.shared_vpcs)
     account: pulumi.Output[str | None] = (
         aws.get_caller_identity_output(opts=own).account_id
         if crosses
@@ -151,7 +153,7 @@ def look_up_zone_plan(
     zone_plan = pulumi.Output.all(
         plan, zone_name, region, service_name, own_zone, account, *shared
     ).apply(decide)
-    sources_given = bool(settings.allowed_cidrs)
+    sources_given = bool(allowed_cidrs)
 
     def gated(found: list[Any]) -> EndpointPlan:
         endpoint_plan, decided = found
@@ -189,7 +191,7 @@ class SharedZone:
         vpc_id: pulumi.Input[str],
         zone_plan: pulumi.Output[ZonePlan],
         endpoint: aws.ec2.VpcEndpoint,
-        settings: ResolvedArgs,
+        shared_vpcs: Sequence[SharedVpc],
         tags: Mapping[str, str],
     ) -> SharedZone:
         zone_name = zone_plan.apply(lambda z: z.zone_name)
@@ -234,7 +236,7 @@ class SharedZone:
         )
         authorizations: list[aws.route53.VpcAssociationAuthorization] = []
         associations: list[aws.route53.ZoneAssociation] = []
-        for index, entry in enumerate(settings.sharing.shared_vpcs):
+        for index, entry in enumerate(shared_vpcs):
             label = _label(entry, index)
             region = zone_plan.apply(_region_of(index))
             # One private zone of a name per VPC: a replaced association must let go first.

@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from .args import ResolvedArgs
 from .diagnosis import DnsExpectation
 from .errors import ConfigurationError, RocksetPulumiError, VerificationError
 from .planning import EndpointPlan, SubnetInfo, VpcInfo, plan_endpoint
@@ -180,9 +179,9 @@ def look_up_plan(
     vpc_id: pulumi.Input[str],
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
     allowed_security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+    allowed_cidrs: Sequence[str],
     service_name: pulumi.Output[str],
     region: pulumi.Output[str],
-    settings: ResolvedArgs,
     opts: pulumi.InvokeOutputOptions,
 ) -> pulumi.Output[EndpointPlan]:
     """Look up the VPC, the subnets and the service, and decide the endpoint's placement."""
@@ -206,7 +205,7 @@ def look_up_plan(
             service_zones=service_found.availability_zones or [],
             vpc=vpc_info(vpc_found),
             subnets=[_subnet(s) for s in subnets_found],
-            allowed_cidrs=settings.allowed_cidrs,
+            allowed_cidrs=allowed_cidrs,
             allowed_security_group_ids=list(group_ids or []),
             # A VPC the program manages (its id an Output) may be updated by this deployment
             # after a preview's look-up has read it.
