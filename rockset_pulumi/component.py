@@ -15,7 +15,7 @@ The constructor is a short list of named steps, each returning a small frozen va
    checked for the guide's step 1; with ``dns="hosted_zone"`` the endpoint's private DNS is off
    and the **shared zone** children resolve its name in every shared VPC;
 5. with ``probe: vpc``, **deploy the probe**: the function that sends the PrivateLink side of
-   steps 3-5 from inside the VPC (:mod:`rockset_pulumi.vpc_probe.resources`);
+   steps 3-5 from inside the VPC (:mod:`rockset_pulumi.probe_function.resources`);
 6. **verify** with the resources of steps 3-5, chained so that destroy removes the allowlist
    entries before the PrivateLink path (and the probe) goes away: dynamic resources in a Python
    program (:mod:`rockset_pulumi.providers`), the plugin's custom resources when the ``rockset``
@@ -49,10 +49,10 @@ from .lookups import (
 )
 from .planning import EndpointPlan
 from .pricing import compare_with_endpoint_per_vpc, estimate_monthly_cost
+from .probe_function.resources import ProbeFunction, deploy_probe, probe_security_group
 from .providers import DYNAMIC_CHECKS
 from .regions import RocksetHosts, resolve_hosts
 from .sharing import ZonePlan
-from .vpc_probe.resources import ProbeFunction, deploy_probe, probe_security_group
 
 __all__ = ["PrivateLink"]
 
@@ -86,7 +86,7 @@ class _Network:
 
 
 @dataclass(frozen=True)
-class _Verification:
+class _Verifiers:
     """The resources of steps 3-5; None where the step is off."""
 
     connectivity_check: ConnectivityCheckResource | None = None
@@ -234,13 +234,13 @@ class PrivateLink(pulumi.ComponentResource):
         network = self._network(name, settings, where, plan)
         shared = self._share(name, settings, zone_plan, network)
         probe = self._deploy_probe(name, settings, where, plan, network=network, opts=opts)
-        checks = self._verify(name, settings, where, network=network, shared=shared, probe=probe)
+        verifiers = self._verify(name, settings, where, network=network, shared=shared, probe=probe)
         self._publish(
             settings,
             where,
             plan,
             network=network,
-            checks=checks,
+            verifiers=verifiers,
             probe=probe,
             shared=shared,
             zone_plan=zone_plan,
@@ -413,13 +413,13 @@ class PrivateLink(pulumi.ComponentResource):
         network: _Network,
         shared: SharedZone | None,
         probe: ProbeFunction | None,
-    ) -> _Verification:
+    ) -> _Verifiers:
         """Steps 3-5, chained so that destroy removes the allowlist entries before the
         PrivateLink path goes away: the endpoint, the shared zone's record that resolves its
         name, the probe function that reaches it. Run from this machine (``probe: runner``),
         step 3 diagnoses its DNS for the PrivateLink host against the endpoint's addresses."""
         if not settings.checks or settings.api_key is None:
-            return _Verification()
+            return _Verifiers()
         privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
         api = RocksetApi.inputs(
             public_url=where.hosts.apply(lambda h: h.public_url),
@@ -457,7 +457,7 @@ class PrivateLink(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for),
         )
         if not settings.lockdown:
-            return _Verification(connectivity_check=connectivity)
+            return _Verifiers(connectivity_check=connectivity)
         allowlist = self.check_resources.allowlist(
             f"{name}-allowlist",
             api=api,
@@ -475,7 +475,7 @@ class PrivateLink(pulumi.ComponentResource):
             triggers=settings.triggers,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[allowlist]),
         )
-        return _Verification(connectivity, allowlist, lockdown)
+        return _Verifiers(connectivity, allowlist, lockdown)
 
     def _publish(
         self,
@@ -484,7 +484,7 @@ class PrivateLink(pulumi.ComponentResource):
         plan: pulumi.Output[EndpointPlan],
         *,
         network: _Network,
-        checks: _Verification,
+        verifiers: _Verifiers,
         probe: ProbeFunction | None,
         shared: SharedZone | None,
         zone_plan: pulumi.Output[ZonePlan] | None,
@@ -495,9 +495,9 @@ class PrivateLink(pulumi.ComponentResource):
         self.security_group = network.security_group
         self.probe = probe
         self.endpoint = endpoint
-        self.connectivity_check = checks.connectivity_check
-        self.allowlist = checks.allowlist
-        self.lockdown_check = checks.lockdown_check
+        self.connectivity_check = verifiers.connectivity_check
+        self.allowlist = verifiers.allowlist
+        self.lockdown_check = verifiers.lockdown_check
         self.shared_zone = shared
         self.vpc_endpoint_id = endpoint.id
         self.security_group_id = network.security_group.id
@@ -510,7 +510,7 @@ class PrivateLink(pulumi.ComponentResource):
         self.endpoint_state = network.endpoint_state
         self.public_url = where.hosts.apply(lambda h: h.public_url)
         self.privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
-        check = checks.connectivity_check
+        check = verifiers.connectivity_check
         self.connectivity = (
             none
             if check is None
@@ -518,9 +518,11 @@ class PrivateLink(pulumi.ComponentResource):
                 public=check.public, privatelink=check.privatelink, checked_at=check.checked_at
             )
         )
-        self.allowlist_entries = none if checks.allowlist is None else checks.allowlist.live_entries
+        self.allowlist_entries = (
+            none if verifiers.allowlist is None else verifiers.allowlist.live_entries
+        )
         self.lockdown_status = (
-            none if checks.lockdown_check is None else checks.lockdown_check.status
+            none if verifiers.lockdown_check is None else verifiers.lockdown_check.status
         )
         self.hosted_zone_id = none if shared is None else shared.zone.zone_id
         self.resolving_vpc_ids = (
