@@ -8,10 +8,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..component import TYPE_TOKEN as COMPONENT_TOKEN
+
 __all__ = ["CHECK_TOKENS", "COMPONENT_TOKEN", "PACKAGE", "ComponentShape", "schema", "schema_text"]
 
 PACKAGE = "rockset"
-COMPONENT_TOKEN = f"{PACKAGE}:index:PrivateLink"
 CHECK_TOKENS = {
     name: f"{PACKAGE}:index:{name}"
     for name in ("ConnectivityCheck", "IpAllowlist", "LockdownCheck")
