@@ -14,7 +14,7 @@ from pathlib import Path
 from bench import Section, Settings, median, verdict
 from rockset_emulator import Emulator, EmulatorConfig, FaultConfig
 from rockset_pulumi.api import RocksetApi
-from rockset_pulumi.steps import check_connectivity, probe_once
+from rockset_pulumi.steps import ask_once, check_connectivity
 
 API_KEY = "bench-p2-key"
 LATENCY = 0.2
@@ -31,9 +31,9 @@ def concurrent_check(endpoints: RocksetApi) -> float:
 def sequential_requests(endpoints: RocksetApi) -> float:
     started = time.perf_counter()
     for url in (endpoints.public_url, endpoints.privatelink_url):
-        probe = probe_once(endpoints, url, TIMEOUT).value
-        if not probe.authenticated:
-            raise RuntimeError(f"the sequential probe of {url} failed: {probe.error}")
+        answer = ask_once(endpoints, url, TIMEOUT).value
+        if not answer.authenticated:
+            raise RuntimeError(f"the sequential probe of {url} failed: {answer.error}")
     return time.perf_counter() - started
 
 

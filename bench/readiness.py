@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from bench import Plot, Section, Series, Settings, median, overall, verdict
 from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi.api import RocksetApi
-from rockset_pulumi.steps import check_connectivity, probe_once
+from rockset_pulumi.steps import ask_once, check_connectivity
 
 API_KEY = "bench-p1-key"
 GRACE = 60.0
@@ -59,8 +59,8 @@ def fixed_loop(endpoints: RocksetApi, interval: float, give_up_after: float) -> 
     deadline = time.monotonic() + give_up_after
     while time.monotonic() < deadline:
         started = time.monotonic()
-        probe = probe_once(endpoints, endpoints.privatelink_url, 10.0).value
-        if probe.authenticated:
+        answer = ask_once(endpoints, endpoints.privatelink_url, 10.0).value
+        if answer.authenticated:
             succeeded_at = time.monotonic()
             return FixedLoopResult(succeeded_at, succeeded_at - started)
         time.sleep(interval)

@@ -40,10 +40,10 @@ from rockset_pulumi.diagnosis import DnsExpectation
 from rockset_pulumi.lifecycle import LIFECYCLES
 from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.pricing import CostEstimate, SharingComparison
+from rockset_pulumi.probe_function.relay import RelaySpec
 from rockset_pulumi.sharing import DnsMode
-from rockset_pulumi.steps import LockdownStatus, Probe
+from rockset_pulumi.steps import EndpointAnswer, LockdownStatus
 from rockset_pulumi.tokens import COMPONENT_TOKEN, PACKAGE, index_token
-from rockset_pulumi.vpc_probe.relay import RelaySpec
 
 __all__ = [
     "CHECK_PROPERTIES",
@@ -289,7 +289,7 @@ def _types() -> dict[str, Spec]:
     prefix = f"{PACKAGE}:index:"
     return {
         f"{prefix}Probe": _object_type(
-            Probe, "What one API endpoint answered to `GET /` and an authenticated call."
+            EndpointAnswer, "What one API endpoint answered to `GET /` and an authenticated call."
         ),
         f"{prefix}Connectivity": {
             "type": "object",

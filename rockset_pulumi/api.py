@@ -17,9 +17,14 @@ import pulumi
 
 from .client import RocksetClient
 from .polling import PollPolicy
-from .vpc_probe.relay import LambdaRelayTransport, RelaySpec
+from .probe_function.relay import LambdaRelayTransport, RelaySpec
 
-__all__ = ["RocksetApi"]
+__all__ = ["RELAY_PROP", "RocksetApi"]
+
+RELAY_PROP = "probe"
+"""The check resources' input that holds :attr:`RocksetApi.relay`. Its name is older than the
+word's one meaning here (the ``probe`` argument, and the probe function): it is in existing
+stacks' state, where another name would show every check as changed."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class RocksetApi:
     """``probe: vpc``: the function that sends the PrivateLink side's requests from inside the
     VPC; None to send them from this machine (``probe: runner``)."""
 
-    PROPS = ("public_url", "privatelink_url", "api_key", "ca_bundle", "probe")
+    PROPS = ("public_url", "privatelink_url", "api_key", "ca_bundle", RELAY_PROP)
     """The dynamic resources' input names that carry this value."""
 
     def ran_from(self, url: str) -> str:
@@ -80,7 +85,7 @@ class RocksetApi:
             privatelink_url=props["privatelink_url"],
             api_key=props["api_key"],
             ca_bundle=props.get("ca_bundle") or None,
-            relay=RelaySpec.from_input(props["probe"]) if props.get("probe") else None,
+            relay=RelaySpec.from_input(props[RELAY_PROP]) if props.get(RELAY_PROP) else None,
         )
 
     @staticmethod
@@ -99,5 +104,5 @@ class RocksetApi:
             "privatelink_url": privatelink_url,
             "api_key": pulumi.Output.secret(api_key),
             "ca_bundle": ca_bundle,
-            "probe": relay,
+            RELAY_PROP: relay,
         }

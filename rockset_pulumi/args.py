@@ -2,9 +2,12 @@
 
 :class:`PrivateLinkArgs` is what users write; :func:`resolve_args` checks every plain value and
 fills every default, in one place, before the component registers anything. Where the value is
-a Pulumi ``Output`` it cannot be read yet; :func:`check_api_key` and the look-ups check those
-before any child resource is created. Region-dependent values (the endpoint service and the API
-URLs) are resolved by :mod:`rockset_pulumi.regions`; here they are only what the user gave.
+a Pulumi ``Output`` it cannot be read yet; the component checks those (the key with
+:func:`rockset_pulumi.validate.api_key`, the AWS ids with the look-ups) before any child resource
+is created. Region-dependent values (the endpoint service and the API URLs) are resolved by
+:mod:`rockset_pulumi.regions`; here they are only what the user gave. The values that the client
+and the command line take too (the key, the URLs, the CA bundle) are checked by
+:mod:`rockset_pulumi.validate`.
 """
 
 from __future__ import annotations
@@ -12,17 +15,15 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal, get_args
-from urllib.parse import urlsplit
 
 import pulumi
 
+from . import validate
 from .allowlist import ROTATION_SUFFIX
-from .errors import ConfigurationError
+from .errors import ConfigurationError, InputPath, MapKey
 from .regions import HostOverrides
 from .sharing import DnsMode, SharedVpc, Sharing, resolve_sharing
 
@@ -32,7 +33,6 @@ __all__ = [
     "PrivateLinkArgs",
     "Probe",
     "ResolvedArgs",
-    "check_api_key",
     "resolve_args",
 ]
 
@@ -51,8 +51,6 @@ PROBES: tuple[str, ...] = get_args(Probe)
 _ENTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{2,254}")
 _ANYWHERE = ipaddress.IPv4Network("0.0.0.0/0")
-# A DNS name, or an IPv4 or bracketed IPv6 literal as urlsplit leaves it (brackets removed).
-_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\.?|[0-9A-Fa-f:.]+")
 # Addresses Rockset never sees as a caller's: traffic reaches it from a public address.
 _NOT_PUBLIC = tuple(
     ipaddress.IPv4Network(cidr)
@@ -176,9 +174,16 @@ class PrivateLinkArgs:
 
 @dataclass(frozen=True)
 class ResolvedArgs:
-    """The plain arguments, validated, with every default that does not depend on the region
-    filled in."""
+    """The arguments, validated, with every default that does not depend on the region filled
+    in: what the component's steps read. Values that may be Pulumi ``Output`` s are carried as
+    given (their plain parts checked); the look-ups and the component check the rest once they
+    are known."""
 
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    allowed_security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    api_key: pulumi.Input[str] | None = field(repr=False)
+    """The key, checked already when it is a plain value."""
     region: str | None
     """The region the user asked for; None to use the provider's."""
     hosts: HostOverrides
@@ -200,10 +205,6 @@ class ResolvedArgs:
     """``dns`` and the shared VPCs."""
 
 
-def _fail(what: str, value: object, fix: str) -> ConfigurationError:
-    return ConfigurationError(f"Cannot create the PrivateLink: {what} is {value!r}. {fix}")
-
-
 def _is_output(value: object) -> bool:
     return isinstance(value, pulumi.Output)
 
@@ -213,19 +214,25 @@ def _string_list(name: str, value: object, example: str) -> tuple[object, ...]:
     if _is_output(value):
         return ()
     if isinstance(value, str) or not isinstance(value, Sequence):
-        raise _fail(name, value, f"Pass a list of strings, e.g. [{example!r}].")
+        raise ConfigurationError.invalid(
+            name, value, f"Pass a list of strings, e.g. [{example!r}]."
+        )
     for i, item in enumerate(value):
         if not _is_output(item) and (not isinstance(item, str) or not item.strip()):
-            raise _fail(f"{name}[{i}]", item, f"Pass a non-empty string such as {example!r}.")
+            raise ConfigurationError.invalid(
+                (name, i), item, f"Pass a non-empty string such as {example!r}."
+            )
     return tuple(value)
 
 
 def _string_map(name: str, value: object, example: str) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        raise _fail(name, value, f"Pass a dict of strings, e.g. {example}.")
+        raise ConfigurationError.invalid(name, value, f"Pass a dict of strings, e.g. {example}.")
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
-            raise _fail(f"{name}[{key!r}]", item, f"Pass a dict of strings, e.g. {example}.")
+            raise ConfigurationError.invalid(
+                (name, MapKey(key)), item, f"Pass a dict of strings, e.g. {example}."
+            )
     return dict(value)
 
 
@@ -234,62 +241,44 @@ def _boolean(name: str, value: object, *, optional: bool = False) -> bool | None
     if value is None and optional:
         return None
     if not isinstance(value, bool):
-        raise _fail(name, value, "Pass True or False (a boolean, not a string or number).")
+        raise ConfigurationError.invalid(
+            name, value, "Pass True or False (a boolean, not a string or number)."
+        )
     return value
 
 
 def _number(name: str, value: object, *, low: float, high: float, fix: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(name, value, fix)
+        raise ConfigurationError.invalid(name, value, fix)
     try:
         number = float(value)
     except OverflowError:
-        raise _fail(name, "<an integer too large for a float>", fix) from None
+        raise ConfigurationError.invalid(name, "<an integer too large for a float>", fix) from None
     if not math.isfinite(number) or not low <= number <= high:
-        raise _fail(name, value, fix)
+        raise ConfigurationError.invalid(name, value, fix)
     return number
 
 
-def _network(name: str, value: object) -> ipaddress.IPv4Network:
+def _network(path: InputPath, value: object) -> ipaddress.IPv4Network:
     if not isinstance(value, str):
-        raise _fail(name, value, "Pass an IPv4 CIDR string such as '203.0.113.0/24'.")
+        raise ConfigurationError.invalid(
+            path, value, "Pass an IPv4 CIDR string such as '203.0.113.0/24'."
+        )
     try:
         net = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
-        raise _fail(
-            name, value, f"It is not a valid CIDR block ({exc}). Pass one such as '10.0.0.0/16'."
+        raise ConfigurationError.invalid(
+            path, value, f"It is not a valid CIDR block ({exc}). Pass one such as '10.0.0.0/16'."
         ) from None
     if not isinstance(net, ipaddress.IPv4Network):
-        raise _fail(name, value, "Pass an IPv4 block: Rockset's endpoints are IPv4 only.")
+        raise ConfigurationError.invalid(
+            path, value, "Pass an IPv4 block: Rockset's endpoints are IPv4 only."
+        )
     return net
 
 
 def _url(name: str, value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _fail(name, value, "Pass an https:// URL such as 'https://api.euc1a1.rockset.com'.")
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - parsing the port is what validates it
-    except ValueError as exc:
-        raise _fail(
-            name, value, f"It is not a valid URL ({exc}). Pass a valid https:// URL."
-        ) from None
-    if parts.scheme.lower() != "https" or not _HOST.fullmatch(parts.hostname or ""):
-        raise _fail(
-            name,
-            value,
-            "Pass an https:// URL such as 'https://api.euc1a1.rockset.com': the API key must "
-            "never travel unencrypted.",
-        )
-    if parts.username is not None or parts.password is not None:
-        raise _fail(name, "<URL with credentials>", "Remove user:password@; pass api_key.")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise _fail(name, value, "Pass the base URL only, without a path or query.")
-    if parts.port == 0:
-        raise _fail(name, value, "Pass a port from 1 to 65535, or none for 443.")
-    return f"https://{parts.netloc}"
+    return None if value is None else validate.https_base_url(value, (name,))
 
 
 def _hosts(args: PrivateLinkArgs) -> HostOverrides:
@@ -297,7 +286,7 @@ def _hosts(args: PrivateLinkArgs) -> HostOverrides:
     if service is not None and (
         not isinstance(service, str) or not _SERVICE_NAME.fullmatch(service)
     ):
-        raise _fail(
+        raise ConfigurationError.invalid(
             "service_name",
             service,
             "Pass a VPC endpoint service name such as "
@@ -311,19 +300,18 @@ def _hosts(args: PrivateLinkArgs) -> HostOverrides:
 
 
 def _entry_name(name: object) -> str:
+    def refuse(fix: str) -> ConfigurationError:
+        return ConfigurationError.invalid(("admin_cidrs", MapKey(name)), name, fix, of_key=True)
+
     if not isinstance(name, str) or not _ENTRY_NAME.fullmatch(name):
-        raise _fail(
-            "admin_cidrs key",
-            name,
+        raise refuse(
             "Pass a name of letters, digits, '.', '_' or '-' (up to 128 characters, "
-            "starting with a letter or digit).",
+            "starting with a letter or digit)."
         )
     if name.endswith(ROTATION_SUFFIX):
-        raise _fail(
-            "admin_cidrs key",
-            name,
+        raise refuse(
             f"Pass a name that does not end in {ROTATION_SUFFIX!r}: that suffix is reserved "
-            "for replacing an entry's CIDR (Rockset has no update call).",
+            "for replacing an entry's CIDR (Rockset has no update call)."
         )
     return name
 
@@ -331,7 +319,7 @@ def _entry_name(name: object) -> str:
 def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
     """The admin entries (name -> normalized CIDR), and warnings about them."""
     if not isinstance(value, Mapping):
-        raise _fail(
+        raise ConfigurationError.invalid(
             "admin_cidrs",
             value,
             "Pass a dict of entry name -> CIDR, e.g. {'office': '203.0.113.0/24'}.",
@@ -339,11 +327,11 @@ def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
     entries: dict[str, ipaddress.IPv4Network] = {}
     for name, cidr in value.items():
         key = _entry_name(name)
-        entries[key] = _network(f"admin_cidrs[{key!r}]", cidr)
+        entries[key] = _network(("admin_cidrs", MapKey(key)), cidr)
     # Private and reserved space admits nobody (Rockset sees public addresses), so covering all
     # the rest is as open as 0.0.0.0/0.
     if _ANYWHERE in ipaddress.collapse_addresses([*entries.values(), *_NOT_PUBLIC]):
-        raise _fail(
+        raise ConfigurationError.invalid(
             "admin_cidrs",
             {k: str(v) for k, v in entries.items()},
             "Together these cover every IPv4 address, which would leave the public endpoint "
@@ -358,26 +346,9 @@ def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
     return {k: str(v) for k, v in entries.items()}, warnings
 
 
-def _ca_bundle(value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not Path(value).is_file():
-        raise _fail("ca_bundle", value, "Pass the path of an existing PEM file of CAs.")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    try:
-        context.load_verify_locations(cafile=value)
-    except (ssl.SSLError, OSError, ValueError) as exc:
-        raise _fail(
-            "ca_bundle", value, f"It could not be read as PEM CA certificates ({exc})."
-        ) from None
-    if context.cert_store_stats()["x509_ca"] == 0:
-        raise _fail("ca_bundle", value, "It holds no CA certificate; pass a PEM file of CAs.")
-    return value
-
-
 def _probe(value: object) -> Probe:
     if not isinstance(value, str) or value not in PROBES:
-        raise _fail(
+        raise ConfigurationError.invalid(
             "probe",
             value,
             'Pass "runner" (requests from this machine, which must be inside the VPC) or '
@@ -386,33 +357,13 @@ def _probe(value: object) -> Probe:
     return "vpc" if value == "vpc" else "runner"
 
 
-def check_api_key(value: object) -> str:
-    """Refuse a key that cannot be right, without ever putting it in the message."""
-    if not isinstance(value, str) or not value:
-        shown = value if not isinstance(value, str) else ""
-        raise _fail("api_key", shown, "Pass the Rockset API key as a non-empty string.")
-    if value != value.strip():
-        raise _fail(
-            "api_key",
-            "<hidden>",
-            "It has leading or trailing whitespace; copy the key without it.",
-        )
-    if not all("!" <= char <= "~" for char in value):
-        raise _fail(
-            "api_key",
-            "<hidden>",
-            "It contains spaces, control or non-ASCII characters; Rockset keys have none.",
-        )
-    return value
-
-
 def _switches(args: PrivateLinkArgs, has_key: bool, admin: Mapping[str, str]) -> tuple[bool, bool]:
     """``(checks, lockdown)``, refusing combinations that would lock out or verify nothing."""
     lockdown = bool(_boolean("lockdown", args.lockdown))
     wanted = _boolean("checks", args.checks, optional=True)
     checks = has_key if wanted is None else wanted
     if checks and not has_key:
-        raise _fail(
+        raise ConfigurationError.invalid(
             "checks",
             True,
             "The connectivity checks call Rockset's API: pass api_key, or set checks=False.",
@@ -420,11 +371,11 @@ def _switches(args: PrivateLinkArgs, has_key: bool, admin: Mapping[str, str]) ->
     if not lockdown:
         return checks, lockdown
     if not has_key:
-        raise _fail(
+        raise ConfigurationError.invalid(
             "lockdown", True, "Turning off the public endpoint calls Rockset's API: pass api_key."
         )
     if not admin:
-        raise _fail(
+        raise ConfigurationError.invalid(
             "lockdown",
             True,
             "With lockdown and no admin_cidrs nobody could reach the public API again "
@@ -432,7 +383,7 @@ def _switches(args: PrivateLinkArgs, has_key: bool, admin: Mapping[str, str]) ->
             "{'office': '203.0.113.0/24'}.",
         )
     if not checks:
-        raise _fail(
+        raise ConfigurationError.invalid(
             "checks",
             False,
             "Lockdown is only safe once PrivateLink is proven to work: leave checks on.",
@@ -443,21 +394,23 @@ def _switches(args: PrivateLinkArgs, has_key: bool, admin: Mapping[str, str]) ->
 def _plain_network_inputs(args: PrivateLinkArgs) -> tuple[str, ...]:
     """Checks the AWS ids that are plain values now; returns ``allowed_cidrs`` normalized."""
     if not _is_output(args.vpc_id) and (not isinstance(args.vpc_id, str) or not args.vpc_id):
-        raise _fail("vpc_id", args.vpc_id, "Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'.")
+        raise ConfigurationError.invalid(
+            "vpc_id", args.vpc_id, "Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'."
+        )
     subnets = _string_list("subnet_ids", args.subnet_ids, "subnet-0123456789abcdef0")
     if not _is_output(args.subnet_ids) and not subnets:
-        raise _fail(
+        raise ConfigurationError.invalid(
             "subnet_ids",
             [],
             "Pass at least one subnet in the VPC, ideally one per availability zone.",
         )
     _string_list("allowed_security_group_ids", args.allowed_security_group_ids, "sg-0123")
     if isinstance(args.allowed_cidrs, str) or not isinstance(args.allowed_cidrs, Sequence):
-        raise _fail(
+        raise ConfigurationError.invalid(
             "allowed_cidrs", args.allowed_cidrs, "Pass a list of CIDRs, e.g. ['10.0.0.0/16']."
         )
     return tuple(
-        str(_network(f"allowed_cidrs[{i}]", cidr)) for i, cidr in enumerate(args.allowed_cidrs)
+        str(_network(("allowed_cidrs", i), cidr)) for i, cidr in enumerate(args.allowed_cidrs)
     )
 
 
@@ -470,11 +423,11 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
     admin, warnings = _admin_cidrs(args.admin_cidrs)
     key = args.api_key
     if key is not None and not _is_output(key):
-        check_api_key(key)
+        validate.api_key(key)
     checks, lockdown = _switches(args, key is not None, admin)
     probe = _probe(args.probe)
     if probe == "vpc" and not checks:
-        raise _fail(
+        raise ConfigurationError.invalid(
             "probe",
             probe,
             "The probe function only runs the checks, which are off (no api_key, or "
@@ -482,10 +435,16 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
         )
     region = args.region
     if region is not None and (not isinstance(region, str) or not region.strip()):
-        raise _fail("region", region, "Pass an AWS region name such as 'eu-central-1'.")
+        raise ConfigurationError.invalid(
+            "region", region, "Pass an AWS region name such as 'eu-central-1'."
+        )
     timeout = DEFAULT_CHECK_TIMEOUT if args.check_timeout is None else args.check_timeout
     price = args.price_per_az_hour
     return ResolvedArgs(
+        vpc_id=args.vpc_id,
+        subnet_ids=args.subnet_ids,
+        allowed_security_group_ids=args.allowed_security_group_ids,
+        api_key=key,
         region=region,
         hosts=_hosts(args),
         allowed_cidrs=allowed,
@@ -500,7 +459,7 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
             fix=f"Pass a number of seconds from 1 to {MAX_CHECK_TIMEOUT:g}.",
         ),
         probe=probe,
-        ca_bundle=_ca_bundle(args.ca_bundle),
+        ca_bundle=validate.ca_bundle(args.ca_bundle),
         triggers=tuple(str(t) for t in _string_list("triggers", args.triggers, "v2")),
         tags=_string_map("tags", args.tags, "{'team': 'data'}"),
         price_per_az_hour=None

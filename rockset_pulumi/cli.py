@@ -20,14 +20,13 @@ import ipaddress
 import json
 import os
 import re
-import ssl
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal, NoReturn, TextIO
 from urllib.parse import urlsplit
 
+from . import validate
 from .api import RocksetApi
 from .diagnosis import DiagnosisPolicy, DnsExpectation
 from .errors import ConfigurationError, RocksetPulumiError
@@ -111,29 +110,6 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _https_url(flag: str) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        try:
-            parts = urlsplit(value)
-            parts.port  # noqa: B018 - parsing the port is what validates it
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a valid URL ({exc})") from None
-        if parts.scheme.lower() != "https" or not parts.hostname:
-            raise argparse.ArgumentTypeError(
-                f"{value!r} is not an https:// URL. Pass one such as "
-                "'https://api.euc1a1.rockset.com': the key never travels unencrypted"
-            )
-        if parts.username is not None or parts.password is not None:
-            raise argparse.ArgumentTypeError(f"{flag} must not hold user:password@; drop it")
-        if parts.path not in ("", "/") or parts.query or parts.fragment:
-            raise argparse.ArgumentTypeError(
-                f"{value!r} has a path or query. Pass the base URL only"
-            )
-        return f"https://{parts.netloc}"
-
-    return parse
-
-
 def _timeout(value: str) -> float:
     try:
         seconds = float(value)
@@ -196,21 +172,15 @@ def _parser() -> _Parser:
     )
     where = verify.add_argument_group("where Rockset is: --region, or both URLs")
     where.add_argument("--region", help="AWS region, which selects Rockset's cluster")
-    where.add_argument(
-        "--public-url", type=_https_url("--public-url"), help="public API endpoint (overrides)"
-    )
-    where.add_argument(
-        "--privatelink-url",
-        type=_https_url("--privatelink-url"),
-        help="PrivateLink API endpoint (overrides)",
-    )
+    where.add_argument("--public-url", help="public API endpoint (overrides)")
+    where.add_argument("--privatelink-url", help="PrivateLink API endpoint (overrides)")
     verify.add_argument(
         "--api-key-env",
         default=API_KEY_ENV,
         metavar="NAME",
         help=f"environment variable holding the API key (default {API_KEY_ENV}); never the key",
     )
-    verify.add_argument("--ca-bundle", type=Path, help="PEM file of CAs to verify TLS with")
+    verify.add_argument("--ca-bundle", help="PEM file of CAs to verify TLS with")
     verify.add_argument(
         "--timeout",
         type=_timeout,
@@ -280,46 +250,31 @@ def _api_key(name: str, environ: Mapping[str, str]) -> str:
             f"the environment variable {name} (--api-key-env) is not set or empty. Set it to "
             "the Rockset API key, e.g. `read -rs ROCKSET_APIKEY && export ROCKSET_APIKEY`."
         )
-    if key != key.strip() or not all("!" <= c <= "~" for c in key):
-        raise UsageError(
-            f"the API key in {name} has white space, control or non-ASCII characters (not "
-            "shown); Rockset keys have none. Copy the key without them."
-        )
-    return key
+    return validate.api_key(key, (name,), action=None)
 
 
-def _ca_bundle(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    try:
-        context.load_verify_locations(cafile=str(path))
-    except (ssl.SSLError, OSError, ValueError) as exc:
-        raise UsageError(
-            f"--ca-bundle {str(path)!r} could not be read as PEM CA certificates "
-            f"({clean(str(exc), 200)}). Pass an existing PEM file of CAs."
-        ) from None
-    if context.cert_store_stats()["x509_ca"] == 0:
-        raise UsageError(f"--ca-bundle {str(path)!r} holds no CA certificate; pass a PEM of CAs.")
-    return str(path)
+def _url(value: str | None, flag: str) -> str | None:
+    return None if value is None else validate.https_base_url(value, (flag,), action=None)
 
 
 def _hosts(args: argparse.Namespace) -> tuple[str, str, str | None]:
     """(public URL, PrivateLink URL, private DNS name) from --region and the URL overrides."""
+    public_url = _url(args.public_url, "--public-url")
+    privatelink_url = _url(args.privatelink_url, "--privatelink-url")
     if args.region is None:
-        if args.public_url is None or args.privatelink_url is None:
+        if public_url is None or privatelink_url is None:
             raise UsageError(
                 "say where Rockset is: --region (e.g. --region eu-central-1), or both "
                 "--public-url and --privatelink-url."
             )
-        if args.public_url.lower() == args.privatelink_url.lower():
+        if public_url.lower() == privatelink_url.lower():
             raise UsageError(
-                f"--privatelink-url is {args.privatelink_url!r}, the same endpoint as "
+                f"--privatelink-url is {privatelink_url!r}, the same endpoint as "
                 "--public-url. Pass the PrivateLink host (https://privatelink.<cluster>."
                 "rockset.com)."
             )
-        return args.public_url, args.privatelink_url, args.private_dns_name
-    overrides = HostOverrides(public_url=args.public_url, privatelink_url=args.privatelink_url)
+        return public_url, privatelink_url, args.private_dns_name
+    overrides = HostOverrides(public_url=public_url, privatelink_url=privatelink_url)
     try:
         hosts = resolve_hosts(args.region, overrides)
     except ConfigurationError as exc:
@@ -329,10 +284,13 @@ def _hosts(args: argparse.Namespace) -> tuple[str, str, str | None]:
 
 
 def verification(args: argparse.Namespace, environ: Mapping[str, str]) -> Verification:
-    """What the command line asks for, every input checked; raises :class:`UsageError`."""
+    """What the command line asks for, every input checked; raises :class:`UsageError`, or
+    :class:`ConfigurationError` naming the flag (or the key's variable) for a value that the
+    component and the client refuse too."""
     public_url, privatelink_url, private_dns_name = _hosts(args)
     key = _api_key(args.api_key_env, environ)
-    api = RocksetApi(public_url, privatelink_url, key, _ca_bundle(args.ca_bundle))
+    ca_bundle = validate.ca_bundle(args.ca_bundle, ("--ca-bundle",), action=None)
+    api = RocksetApi(public_url, privatelink_url, key, ca_bundle)
     if args.admin_cidr and not args.expect_lockdown:
         raise UsageError("--admin-cidr only serves step 5's hints: add --expect-lockdown.")
     dns = (
@@ -463,7 +421,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         _refuse_key_flags(argv)
         args = _parser().parse_args(argv)
         request = verification(args, environ)
-    except UsageError as exc:
+    except (UsageError, ConfigurationError) as exc:
         message = clean(f"{PROG} verify: error: {exc}", _TEXT_LIMIT)
         for key in _possible_keys(argv, environ):
             # A key may have been pasted where another value belongs, and repeated by argparse.

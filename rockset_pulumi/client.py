@@ -40,11 +40,12 @@ from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
 from typing import Any, NoReturn, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import certifi
 import httpx
 
+from rockset_pulumi import validate
 from rockset_pulumi.errors import (
     ApiError,
     AuthenticationError,
@@ -83,6 +84,8 @@ _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _MAX_DIGITS = 15
 # Longer than any HTTP-date (29 characters, 30 for RFC 850's).
 _MAX_DATE = 40
+_ACTION = "create the Rockset client"
+"""What a refused argument stops (the message's ``Cannot ...:``)."""
 
 _AUTH_HINT = (
     "check the API key, or the caller's address is outside the IP allowlist "
@@ -239,50 +242,12 @@ class IpAllowlistEntry:
         )
 
 
-def _normalize_base_url(base_url: str) -> str:
-    if not isinstance(base_url, str):
-        raise ConfigurationError("base_url must be a string such as https://api.euc1a1.rockset.com")
-    try:
-        parts = urlsplit(base_url.strip())
-        port = parts.port
-    except ValueError as exc:
-        raise ConfigurationError(f"base_url is not a valid URL: {exc}") from None
-    if parts.scheme.lower() != "https":
-        raise ConfigurationError(
-            "base_url must start with https:// (Rockset serves its API over HTTPS only)"
-        )
-    if not parts.hostname:
-        raise ConfigurationError("base_url has no host name")
-    if parts.username is not None or parts.password is not None:
-        raise ConfigurationError("base_url must not contain credentials; pass api_key instead")
-    if parts.query or parts.fragment:
-        raise ConfigurationError("base_url must not have a query or fragment")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    netloc = host if port is None else f"{host}:{port}"
-    return f"https://{netloc}{parts.path.rstrip('/')}"
-
-
-def _check_api_key(api_key: str) -> None:
-    # A key with spaces, control or non-ASCII characters would make httpx raise an error that
-    # quotes the header value, so such a key is refused here, before it reaches any message.
-    if (
-        not isinstance(api_key, str)
-        or not api_key
-        or not all("!" <= char <= "~" for char in api_key)
-    ):
-        raise ConfigurationError(
-            "api_key must be a non-empty string of printable ASCII characters without spaces"
-        )
-
-
 def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
-    cafile = certifi.where() if ca_bundle is None else ca_bundle
-    try:
-        context = ssl.create_default_context(cafile=cafile)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigurationError(
-            f"ca_bundle {ca_bundle!r} could not be loaded as PEM CA certificates: {exc}"
-        ) from exc
+    context = (
+        ssl.create_default_context(cafile=certifi.where())
+        if ca_bundle is None
+        else validate.ca_context(ca_bundle, action=_ACTION)
+    )
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
@@ -442,9 +407,9 @@ class RocksetClient:
         transport: httpx.BaseTransport | None = None,
         sent_from: str | None = None,
     ) -> None:
-        self._base_url = _normalize_base_url(base_url)
+        self._base_url = validate.https_base_url(base_url, ("base_url",), action=_ACTION)
         self._sent_from = sent_from
-        _check_api_key(api_key)
+        validate.api_key(api_key, action=_ACTION)
         if timeout <= 0:
             raise ConfigurationError("timeout must be positive")
         if deadline is not None and deadline <= 0:

@@ -15,7 +15,7 @@ The constructor is a short list of named steps, each returning a small frozen va
    checked for the guide's step 1; with ``dns="hosted_zone"`` the endpoint's private DNS is off
    and the **shared zone** children resolve its name in every shared VPC;
 5. with ``probe: vpc``, **deploy the probe**: the function that sends the PrivateLink side of
-   steps 3-5 from inside the VPC (:mod:`rockset_pulumi.vpc_probe.resources`);
+   steps 3-5 from inside the VPC (:mod:`rockset_pulumi.probe_function.resources`);
 6. **verify** with the resources of steps 3-5, chained so that destroy removes the allowlist
    entries before the PrivateLink path (and the probe) goes away: dynamic resources in a Python
    program (:mod:`rockset_pulumi.providers`), the plugin's custom resources when the ``rockset``
@@ -34,8 +34,9 @@ from typing import Any, ClassVar
 import pulumi
 import pulumi_aws as aws
 
+from . import validate
 from .api import RocksetApi
-from .args import PrivateLinkArgs, ResolvedArgs, check_api_key, resolve_args
+from .args import PrivateLinkArgs, ResolvedArgs, resolve_args
 from .check_resources import (
     AllowlistResource,
     CheckResources,
@@ -53,11 +54,11 @@ from .lookups import (
 )
 from .planning import EndpointPlan
 from .pricing import compare_with_endpoint_per_vpc, estimate_monthly_cost
+from .probe_function.resources import ProbeFunction, deploy_probe, probe_security_group
 from .providers import DYNAMIC_CHECKS
 from .regions import RocksetHosts, resolve_hosts
 from .sharing import ZonePlan
 from .tokens import COMPONENT_TOKEN, FORMER_COMPONENT_TOKEN
-from .vpc_probe.resources import ProbeFunction, deploy_probe, probe_security_group
 
 __all__ = ["PrivateLink"]
 
@@ -88,7 +89,7 @@ class _Network:
 
 
 @dataclass(frozen=True)
-class _Verification:
+class _Verifiers:
     """The resources of steps 3-5; None where the step is off."""
 
     connectivity_check: ConnectivityCheckResource | None = None
@@ -241,19 +242,17 @@ class PrivateLink(pulumi.ComponentResource):
         for warning in settings.warnings:
             pulumi.log.warn(warning, resource=self)
         where = self._locate(settings, ambient)
-        plan, zone_plan = self._plan(args, settings, where)
-        network = self._network(name, args, settings, where, plan)
-        shared = self._share(name, args, settings, zone_plan, network)
+        plan, zone_plan = self._plan(settings, where)
+        network = self._network(name, settings, where, plan)
+        shared = self._share(name, settings, zone_plan, network)
         probe = self._deploy_probe(name, settings, where, plan, network=network, opts=opts)
-        checks = self._verify(
-            name, args, settings, where, network=network, shared=shared, probe=probe
-        )
+        verifiers = self._verify(name, settings, where, network=network, shared=shared, probe=probe)
         self._publish(
             settings,
             where,
             plan,
             network=network,
-            checks=checks,
+            verifiers=verifiers,
             probe=probe,
             shared=shared,
             zone_plan=zone_plan,
@@ -271,30 +270,33 @@ class PrivateLink(pulumi.ComponentResource):
         return _Location(region=region, hosts=hosts)
 
     def _plan(
-        self, args: PrivateLinkArgs, settings: ResolvedArgs, where: _Location
+        self, settings: ResolvedArgs, where: _Location
     ) -> tuple[pulumi.Output[EndpointPlan], pulumi.Output[ZonePlan] | None]:
         """The placement from the look-ups, once a key given as an Output is known to be
         usable: every child waits for this, so nothing is created with a bad input. With
         ``dns="hosted_zone"``, the shared VPCs' preflight joins it, and the zone's plan."""
         plan = look_up_plan(
-            vpc_id=args.vpc_id,
-            subnet_ids=args.subnet_ids,
-            allowed_security_group_ids=args.allowed_security_group_ids,
+            vpc_id=settings.vpc_id,
+            subnet_ids=settings.subnet_ids,
+            allowed_security_group_ids=settings.allowed_security_group_ids,
+            allowed_cidrs=settings.allowed_cidrs,
             service_name=where.hosts.apply(lambda h: h.service_name),
             region=where.region,
-            settings=settings,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        if isinstance(args.api_key, pulumi.Output):
+        if isinstance(settings.api_key, pulumi.Output):
             # The key is secret; only the fact that it passed may flow into the plan.
-            key_ok = pulumi.Output.unsecret(args.api_key.apply(lambda k: bool(check_api_key(k))))
+            key_ok = pulumi.Output.unsecret(
+                settings.api_key.apply(lambda k: bool(validate.api_key(k)))
+            )
             plan = pulumi.Output.all(plan, key_ok).apply(lambda both: both[0])
         plan = plan.apply(self._warn_about)
         if settings.sharing.dns != "hosted_zone":
             return plan, None
         return look_up_zone_plan(
             plan=plan,
-            settings=settings,
+            sharing=settings.sharing,
+            allowed_cidrs=settings.allowed_cidrs,
             service_name=where.hosts.apply(lambda h: h.service_name),
             region=where.region,
             parent=self,
@@ -310,7 +312,6 @@ class PrivateLink(pulumi.ComponentResource):
     def _network(
         self,
         name: str,
-        args: PrivateLinkArgs,
         settings: ResolvedArgs,
         where: _Location,
         plan: pulumi.Output[EndpointPlan],
@@ -319,7 +320,7 @@ class PrivateLink(pulumi.ComponentResource):
         tags = {"Name": f"{name}-rockset-privatelink", **settings.tags}
         service_name = where.hosts.apply(lambda h: h.service_name)
         probe_group = (
-            probe_security_group(name, vpc_id=args.vpc_id, tags=tags, parent=self)
+            probe_security_group(name, vpc_id=settings.vpc_id, tags=tags, parent=self)
             if settings.probe == "vpc"
             else None
         )
@@ -328,7 +329,7 @@ class PrivateLink(pulumi.ComponentResource):
         )
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
-            vpc_id=args.vpc_id,
+            vpc_id=settings.vpc_id,
             description=f"Rockset PrivateLink endpoint {name}: HTTPS from allowed sources only",
             ingress=pulumi.Output.all(plan, probe_group_id).apply(
                 lambda found: _ingress_rules(found[0], found[1])
@@ -339,7 +340,7 @@ class PrivateLink(pulumi.ComponentResource):
         )
         endpoint = aws.ec2.VpcEndpoint(
             f"{name}-endpoint",
-            vpc_id=args.vpc_id,
+            vpc_id=settings.vpc_id,
             service_name=service_name,
             vpc_endpoint_type="Interface",
             private_dns_enabled=settings.sharing.dns == "endpoint",
@@ -371,7 +372,6 @@ class PrivateLink(pulumi.ComponentResource):
     def _share(
         self,
         name: str,
-        args: PrivateLinkArgs,
         settings: ResolvedArgs,
         zone_plan: pulumi.Output[ZonePlan] | None,
         network: _Network,
@@ -383,10 +383,10 @@ class PrivateLink(pulumi.ComponentResource):
         return SharedZone.create(
             name,
             parent=self,
-            vpc_id=args.vpc_id,
+            vpc_id=settings.vpc_id,
             zone_plan=zone_plan,
             endpoint=network.endpoint,
-            settings=settings,
+            shared_vpcs=settings.sharing.shared_vpcs,
             tags={"Name": f"{name}-rockset-privatelink", **settings.tags},
         )
 
@@ -419,25 +419,24 @@ class PrivateLink(pulumi.ComponentResource):
     def _verify(
         self,
         name: str,
-        args: PrivateLinkArgs,
         settings: ResolvedArgs,
         where: _Location,
         *,
         network: _Network,
         shared: SharedZone | None,
         probe: ProbeFunction | None,
-    ) -> _Verification:
+    ) -> _Verifiers:
         """Steps 3-5, chained so that destroy removes the allowlist entries before the
         PrivateLink path goes away: the endpoint, the shared zone's record that resolves its
         name, the probe function that reaches it. Run from this machine (``probe: runner``),
         step 3 diagnoses its DNS for the PrivateLink host against the endpoint's addresses."""
-        if not settings.checks or args.api_key is None:
-            return _Verification()
+        if not settings.checks or settings.api_key is None:
+            return _Verifiers()
         privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
         api = RocksetApi.inputs(
             public_url=where.hosts.apply(lambda h: h.public_url),
             privatelink_url=privatelink_url,
-            api_key=args.api_key,
+            api_key=settings.api_key,
             ca_bundle=settings.ca_bundle,
             relay=None if probe is None else probe.relay,
         )
@@ -470,7 +469,7 @@ class PrivateLink(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for),
         )
         if not settings.lockdown:
-            return _Verification(connectivity_check=connectivity)
+            return _Verifiers(connectivity_check=connectivity)
         allowlist = self.check_resources.allowlist(
             f"{name}-allowlist",
             api=api,
@@ -487,7 +486,7 @@ class PrivateLink(pulumi.ComponentResource):
             triggers=settings.triggers,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[allowlist]),
         )
-        return _Verification(connectivity, allowlist, lockdown)
+        return _Verifiers(connectivity, allowlist, lockdown)
 
     def _publish(
         self,
@@ -496,7 +495,7 @@ class PrivateLink(pulumi.ComponentResource):
         plan: pulumi.Output[EndpointPlan],
         *,
         network: _Network,
-        checks: _Verification,
+        verifiers: _Verifiers,
         probe: ProbeFunction | None,
         shared: SharedZone | None,
         zone_plan: pulumi.Output[ZonePlan] | None,
@@ -507,9 +506,9 @@ class PrivateLink(pulumi.ComponentResource):
         self.security_group = network.security_group
         self.probe = probe
         self.endpoint = endpoint
-        self.connectivity_check = checks.connectivity_check
-        self.allowlist = checks.allowlist
-        self.lockdown_check = checks.lockdown_check
+        self.connectivity_check = verifiers.connectivity_check
+        self.allowlist = verifiers.allowlist
+        self.lockdown_check = verifiers.lockdown_check
         self.shared_zone = shared
         self.vpc_endpoint_id = endpoint.id
         self.security_group_id = network.security_group.id
@@ -522,7 +521,7 @@ class PrivateLink(pulumi.ComponentResource):
         self.endpoint_state = network.endpoint_state
         self.public_url = where.hosts.apply(lambda h: h.public_url)
         self.privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
-        check = checks.connectivity_check
+        check = verifiers.connectivity_check
         self.connectivity = (
             none
             if check is None
@@ -530,9 +529,11 @@ class PrivateLink(pulumi.ComponentResource):
                 public=check.public, privatelink=check.privatelink, checked_at=check.checked_at
             )
         )
-        self.allowlist_entries = none if checks.allowlist is None else checks.allowlist.live_entries
+        self.allowlist_entries = (
+            none if verifiers.allowlist is None else verifiers.allowlist.live_entries
+        )
         self.lockdown_status = (
-            none if checks.lockdown_check is None else checks.lockdown_check.status
+            none if verifiers.lockdown_check is None else verifiers.lockdown_check.status
         )
         self.hosted_zone_id = none if shared is None else shared.zone.zone_id
         self.resolving_vpc_ids = (

@@ -23,14 +23,24 @@ one type. The tree::
 Messages name the endpoint (never the API key) and what to check. Text from the other side in
 them is redacted and cleaned (:mod:`rockset_pulumi.text`), and no exception refers to the HTTP
 request, whose headers hold the key.
+
+A :class:`ConfigurationError` about one input carries that input as data (``path``,
+``shown_value``, ``fix``), so that each entry point can name it its own way: the component and
+the client by Python name (:func:`python_name`), the command line by its flag, and the plugin in
+schema terms.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
+    "CREATE_PRIVATELINK",
     "ApiError",
     "AuthenticationError",
     "ConfigurationError",
+    "InputPath",
+    "MapKey",
     "NotFoundError",
     "PermissionDeniedError",
     "ProbeFunctionError",
@@ -42,15 +52,92 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "VerificationError",
+    "python_name",
 ]
+
+CREATE_PRIVATELINK = "create the PrivateLink"
+"""What the component could not do when an input is refused (the message's ``Cannot ...:``)."""
+
+
+@dataclass(frozen=True)
+class MapKey:
+    """One entry of a map the user fills (``admin_cidrs['office']``, ``tags['team']``): unlike a
+    field name, its key is the user's own, and no entry point translates it."""
+
+    key: object
+
+
+InputPath = tuple[str | int | MapKey, ...]
+"""Where an input is: a field or flag name first, then list positions (``int``), map entries
+(:class:`MapKey`) and field names of nested values (``("shared_vpcs", 1, "vpc_id")``)."""
 
 
 class RocksetPulumiError(Exception):
     """Base class of every error raised by rockset-pulumi."""
 
 
+def python_name(path: InputPath) -> str:
+    """``path`` as Python spells it: ``admin_cidrs['office']``, ``shared_vpcs[1].vpc_id``."""
+    name = ""
+    for part in path:
+        if isinstance(part, MapKey):
+            name += f"[{part.key!r}]"
+        elif isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else part
+    return name
+
+
 class ConfigurationError(RocksetPulumiError, ValueError):
-    """An input is invalid; raised before any resource is created."""
+    """An input is invalid; raised before any resource is created.
+
+    Raised by :meth:`invalid` when one input is at fault, with that input as data: ``path``
+    (empty for a refusal that no single input explains), ``shown_value`` (its value as it may be
+    shown: ``"<hidden>"`` for a secret), ``fix`` (what to do), ``of_key`` (the key of the map
+    entry that ends ``path`` is wrong, not its value) and ``action`` (what could not be done, or
+    None where the message starts with the input).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: InputPath = (),
+        shown_value: object = None,
+        fix: str = "",
+        of_key: bool = False,
+        action: str | None = CREATE_PRIVATELINK,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.shown_value = shown_value
+        self.fix = fix
+        self.of_key = of_key
+        self.action = action
+
+    @classmethod
+    def invalid(
+        cls,
+        path: InputPath | str,
+        shown_value: object,
+        fix: str,
+        *,
+        of_key: bool = False,
+        action: str | None = CREATE_PRIVATELINK,
+    ) -> ConfigurationError:
+        """The refusal of the input at ``path``, its message rendered from the fields:
+        ``Cannot <action>: <name> is <shown value>. <fix>``, the name as Python spells it. A
+        string ``path`` is a top-level input's name."""
+        if isinstance(path, str):
+            path = (path,)
+        name = python_name(path[:-1] if of_key else path)
+        subject = f"{name} key" if of_key else name
+        told = f"{subject} is {shown_value!r}. {fix}"
+        message = told if action is None else f"Cannot {action}: {told}"
+        return cls(
+            message, path=path, shown_value=shown_value, fix=fix, of_key=of_key, action=action
+        )
 
 
 class VerificationError(RocksetPulumiError):

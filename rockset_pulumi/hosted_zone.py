@@ -14,20 +14,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from .args import ResolvedArgs
-from .planning import EndpointPlan, VpcInfo
+from .lookups import invoke_plain, vpc_info
+from .planning import EndpointPlan
 from .sharing import (
     OWNER_TAG,
     FoundZone,
     SharedVpc,
     SharedVpcInfo,
+    Sharing,
     ZonePlan,
     is_no_zone_found,
     plan_zone,
@@ -44,15 +45,6 @@ def owner_mark() -> str:
     return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
 
 
-def _vpc(result: Any) -> VpcInfo:
-    return VpcInfo(
-        id=result.id,
-        cidr_block=result.cidr_block,
-        enable_dns_support=bool(result.enable_dns_support),
-        enable_dns_hostnames=bool(result.enable_dns_hostnames),
-    )
-
-
 async def _zone_in_vpc(
     zone_name: str, vpc_id: str, opts: pulumi.InvokeOutputOptions
 ) -> FoundZone | None:
@@ -60,14 +52,13 @@ async def _zone_in_vpc(
     provider's account, or None. pulumi-aws's ``getZone`` lists the account's zones, keeps the
     private ones of that name associated with the VPC, and fails unless exactly one is left; a
     VPC holds at most one zone of a name, so "none matched" is the only failure that means no
-    conflict. A plain invoke, as in ``lookups._visible_service``: an Output that failed would
-    fail the program even once handled."""
+    conflict, which is why the look-up is a plain invoke."""
     try:
-        found: aws.route53.GetZoneResult = await pulumi.runtime.invoke_async(
+        found = await invoke_plain(
             _GET_ZONE,
             {"name": zone_name, "privateZone": True, "vpcId": vpc_id},
-            opts=pulumi.InvokeOptions.merge(aws._utilities.get_invoke_opts_defaults(), opts),
-            typ=aws.route53.GetZoneResult,
+            opts,
+            aws.route53.GetZoneResult,
         )
     except Exception as error:
         if is_no_zone_found(str(error)):
@@ -99,7 +90,7 @@ def _shared_info(
 
     def info(found: list[Any]) -> SharedVpcInfo:
         vpc_found, in_region, zone_found, owner_account = found
-        return SharedVpcInfo(where, _vpc(vpc_found), in_region, zone_found, owner_account)
+        return SharedVpcInfo(where, vpc_info(vpc_found), in_region, zone_found, owner_account)
 
     return pulumi.Output.all(vpc, region, zone, account).apply(info)
 
@@ -107,13 +98,15 @@ def _shared_info(
 def look_up_zone_plan(
     *,
     plan: pulumi.Output[EndpointPlan],
-    settings: ResolvedArgs,
+    sharing: Sharing,
+    allowed_cidrs: Sequence[str],
     service_name: pulumi.Output[str],
     region: pulumi.Output[str],
     parent: pulumi.Resource,
 ) -> tuple[pulumi.Output[EndpointPlan], pulumi.Output[ZonePlan]]:
     """The zone's plan from the look-ups, and the endpoint's plan gated on it (with the shared
-    VPCs' CIDRs among the security group's sources)."""
+    VPCs' CIDRs among the security group's sources, unless the user named the sources:
+    ``allowed_cidrs``, or security groups)."""
     own = pulumi.InvokeOutputOptions(parent=parent)
     zone_name = plan.apply(lambda p: p.private_dns_name)
 
@@ -134,9 +127,9 @@ def look_up_zone_plan(
             region,
             pulumi.InvokeOutputOptions(parent=parent, provider=entry.provider),
         )
-        for where, entry in settings.sharing.named()
+        for where, entry in sharing.named()
     ]
-    crosses = any(entry.provider is not None for entry in settings.sharing.shared_vpcs)
+    crosses = any(entry.provider is not None for entry in sharing.shared_vpcs)
     account: pulumi.Output[str | None] = (
         aws.get_caller_identity_output(opts=own).account_id
         if crosses
@@ -160,7 +153,7 @@ def look_up_zone_plan(
     zone_plan = pulumi.Output.all(
         plan, zone_name, region, service_name, own_zone, account, *shared
     ).apply(decide)
-    sources_given = bool(settings.allowed_cidrs)
+    sources_given = bool(allowed_cidrs)
 
     def gated(found: list[Any]) -> EndpointPlan:
         endpoint_plan, decided = found
@@ -198,7 +191,7 @@ class SharedZone:
         vpc_id: pulumi.Input[str],
         zone_plan: pulumi.Output[ZonePlan],
         endpoint: aws.ec2.VpcEndpoint,
-        settings: ResolvedArgs,
+        shared_vpcs: Sequence[SharedVpc],
         tags: Mapping[str, str],
     ) -> SharedZone:
         zone_name = zone_plan.apply(lambda z: z.zone_name)
@@ -243,7 +236,7 @@ class SharedZone:
         )
         authorizations: list[aws.route53.VpcAssociationAuthorization] = []
         associations: list[aws.route53.ZoneAssociation] = []
-        for index, entry in enumerate(settings.sharing.shared_vpcs):
+        for index, entry in enumerate(shared_vpcs):
             label = _label(entry, index)
             region = zone_plan.apply(_region_of(index))
             # One private zone of a name per VPC: a replaced association must let go first.

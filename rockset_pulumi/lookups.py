@@ -13,17 +13,18 @@
   as an error.
 - :func:`look_up_dns_expectation`: what the PrivateLink host resolves to inside the VPC (the
   endpoint's network interface addresses), for step 3's diagnosis.
+- :func:`invoke_plain` and :func:`vpc_info`: a look-up whose failure the caller explains, and a
+  VPC as a look-up describes it (the hosted zone's look-ups use them too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_aws as aws
 
-from .args import ResolvedArgs
 from .diagnosis import DnsExpectation
 from .errors import ConfigurationError, RocksetPulumiError, VerificationError
 from .planning import EndpointPlan, SubnetInfo, VpcInfo, plan_endpoint
@@ -33,18 +34,22 @@ __all__ = [
     "INVALID_SERVICE_NAME",
     "check_acceptance",
     "check_region",
+    "invoke_plain",
     "is_unseen_service",
     "look_up_dns_expectation",
     "look_up_plan",
     "provider_profile",
     "provider_region",
     "unseen_service_error",
+    "vpc_info",
 ]
 
 INVALID_SERVICE_NAME = "InvalidServiceName"
 """AWS's error code for a VPC endpoint service the caller cannot see."""
 
 _GET_VPC_ENDPOINT_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+
+_T = TypeVar("_T")
 
 
 def check_region(wanted: str | None, actual: str) -> str:
@@ -86,7 +91,25 @@ def provider_profile(opts: pulumi.ResourceOptions | None) -> pulumi.Input[str | 
     return profile
 
 
-def _vpc(result: Any) -> VpcInfo:
+async def invoke_plain(
+    token: str, args: Mapping[str, Any], opts: pulumi.InvokeOutputOptions, typ: type[_T]
+) -> _T:
+    """pulumi-aws's function ``token`` as a plain invoke, not its ``*_output`` form: the SDK fails
+    the program at exit for every Output that failed, even one whose failure the caller caught
+    and explained.
+
+    The SDK's own invoke defaults (the aws plugin's version) are merged in, as its generated
+    functions do; only pulumi-aws's private ``_utilities`` exposes them, so this is the one place
+    that reaches into it."""
+    defaults = aws._utilities.get_invoke_opts_defaults()
+    found: _T = await pulumi.runtime.invoke_async(
+        token, dict(args), opts=pulumi.InvokeOptions.merge(defaults, opts), typ=typ
+    )
+    return found
+
+
+def vpc_info(result: Any) -> VpcInfo:
+    """A VPC as ``getVpc`` describes it."""
     return VpcInfo(
         id=result.id,
         cidr_block=result.cidr_block,
@@ -134,17 +157,13 @@ def unseen_service_error(service_name: str, region: str, account_id: str) -> Roc
 async def _visible_service(
     name: str, region: str, opts: pulumi.InvokeOutputOptions
 ) -> aws.ec2.GetVpcEndpointServiceResult:
-    """The service look-up, with ``InvalidServiceName`` explained; other failures unchanged.
-
-    A plain invoke, not ``get_vpc_endpoint_service_output``: the SDK fails the program at exit
-    for every Output that failed, even one whose failure was caught and explained here."""
+    """The service look-up, with ``InvalidServiceName`` explained; other failures unchanged."""
     try:
-        found: aws.ec2.GetVpcEndpointServiceResult = await pulumi.runtime.invoke_async(
+        found = await invoke_plain(
             _GET_VPC_ENDPOINT_SERVICE,
             {"serviceName": name},
-            # The SDK's own defaults (the aws plugin's version), as its generated functions merge.
-            opts=pulumi.InvokeOptions.merge(aws._utilities.get_invoke_opts_defaults(), opts),
-            typ=aws.ec2.GetVpcEndpointServiceResult,
+            opts,
+            aws.ec2.GetVpcEndpointServiceResult,
         )
     except Exception as error:
         if not is_unseen_service(str(error)):
@@ -160,9 +179,9 @@ def look_up_plan(
     vpc_id: pulumi.Input[str],
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
     allowed_security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+    allowed_cidrs: Sequence[str],
     service_name: pulumi.Output[str],
     region: pulumi.Output[str],
-    settings: ResolvedArgs,
     opts: pulumi.InvokeOutputOptions,
 ) -> pulumi.Output[EndpointPlan]:
     """Look up the VPC, the subnets and the service, and decide the endpoint's placement."""
@@ -184,9 +203,9 @@ def look_up_plan(
         return plan_endpoint(
             service_name=service_found.service_name,
             service_zones=service_found.availability_zones or [],
-            vpc=_vpc(vpc_found),
+            vpc=vpc_info(vpc_found),
             subnets=[_subnet(s) for s in subnets_found],
-            allowed_cidrs=settings.allowed_cidrs,
+            allowed_cidrs=allowed_cidrs,
             allowed_security_group_ids=list(group_ids or []),
             # A VPC the program manages (its id an Output) may be updated by this deployment
             # after a preview's look-up has read it.

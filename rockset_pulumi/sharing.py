@@ -19,7 +19,7 @@ from typing import Literal
 
 import pulumi
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, InputPath, python_name
 from .planning import EndpointPlan, VpcInfo
 
 __all__ = [
@@ -78,25 +78,23 @@ class Sharing:
         return list(zip(self.inputs, self.shared_vpcs, strict=True))
 
 
-def _fail(what: str, value: object, fix: str) -> ConfigurationError:
-    return ConfigurationError(f"Cannot create the PrivateLink: {what} is {value!r}. {fix}")
-
-
-def _vpc_id(name: str, value: object) -> pulumi.Input[str]:
+def _vpc_id(path: InputPath, value: object) -> pulumi.Input[str]:
     if isinstance(value, pulumi.Output):
         return value
     if not isinstance(value, str) or not value.startswith("vpc-") or value != value.strip():
-        raise _fail(name, value, f"Pass the id of a VPC, e.g. {_VPC_ID_EXAMPLE!r}.")
+        raise ConfigurationError.invalid(
+            path, value, f"Pass the id of a VPC, e.g. {_VPC_ID_EXAMPLE!r}."
+        )
     return value
 
 
-def _entries(shared_vpc_ids: object, shared_vpcs: object) -> list[tuple[str, SharedVpc]]:
+def _entries(shared_vpc_ids: object, shared_vpcs: object) -> list[tuple[InputPath, SharedVpc]]:
     """Every shared VPC with the input it came from. Both must be plain lists, as each VPC is
     one association resource and resources are counted when the program runs."""
-    found: list[tuple[str, SharedVpc]] = []
+    found: list[tuple[InputPath, SharedVpc]] = []
     for name, value in (("shared_vpc_ids", shared_vpc_ids), ("shared_vpcs", shared_vpcs)):
         if isinstance(value, str) or not isinstance(value, Sequence):
-            raise _fail(
+            raise ConfigurationError.invalid(
                 name,
                 value,
                 "Pass a list (its items may be Outputs): each VPC becomes one Route 53 "
@@ -105,20 +103,20 @@ def _entries(shared_vpc_ids: object, shared_vpcs: object) -> list[tuple[str, Sha
     ids: Sequence[object] = shared_vpc_ids  # type: ignore[assignment]
     entries: Sequence[object] = shared_vpcs  # type: ignore[assignment]
     for i, vpc_id in enumerate(ids):
-        found.append((f"shared_vpc_ids[{i}]", SharedVpc(_vpc_id(f"shared_vpc_ids[{i}]", vpc_id))))
+        found.append((("shared_vpc_ids", i), SharedVpc(_vpc_id(("shared_vpc_ids", i), vpc_id))))
     for i, entry in enumerate(entries):
-        where = f"shared_vpcs[{i}]"
+        where: InputPath = ("shared_vpcs", i)
         if not isinstance(entry, SharedVpc):
-            raise _fail(
+            raise ConfigurationError.invalid(
                 where,
                 entry,
                 f"Pass SharedVpc(vpc_id={_VPC_ID_EXAMPLE!r}, provider=<that account's "
                 "aws.Provider>).",
             )
-        _vpc_id(f"{where}.vpc_id", entry.vpc_id)
+        _vpc_id((*where, "vpc_id"), entry.vpc_id)
         if entry.provider is not None and not isinstance(entry.provider, pulumi.ProviderResource):
-            raise _fail(
-                f"{where}.provider",
+            raise ConfigurationError.invalid(
+                (*where, "provider"),
                 entry.provider,
                 "Pass the aws.Provider of the account that owns the VPC, or None for a VPC of "
                 "the endpoint's account.",
@@ -133,7 +131,7 @@ def resolve_sharing(
     """Validate ``dns`` and the shared VPCs; raise :class:`ConfigurationError` naming the input,
     its value and the fix."""
     if dns not in DNS_MODES:
-        raise _fail(
+        raise ConfigurationError.invalid(
             "dns",
             dns,
             "Pass 'endpoint' (private DNS on the endpoint, for its own VPC) or 'hosted_zone' "
@@ -142,7 +140,7 @@ def resolve_sharing(
     entries = _entries(shared_vpc_ids, shared_vpcs)
     if dns == "endpoint" and entries:
         where, entry = entries[0]
-        raise _fail(
+        raise ConfigurationError.invalid(
             where,
             entry.vpc_id,
             "Shared VPCs need dns='hosted_zone': with dns='endpoint' the endpoint's private DNS "
@@ -161,13 +159,13 @@ def resolve_sharing(
                 if first == "vpc_id"
                 else f"It is already {first}; list each VPC once."
             )
-            raise _fail(where, entry.vpc_id, fix)
-        seen[entry.vpc_id] = where
+            raise ConfigurationError.invalid(where, entry.vpc_id, fix)
+        seen[entry.vpc_id] = python_name(where)
     mode: DnsMode = "hosted_zone" if dns == "hosted_zone" else "endpoint"
     return Sharing(
         dns=mode,
         shared_vpcs=tuple(entry for _, entry in entries),
-        inputs=tuple(where for where, _ in entries),
+        inputs=tuple(python_name(where) for where, _ in entries),
     )
 
 

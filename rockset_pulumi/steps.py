@@ -53,12 +53,12 @@ from .text import clean
 
 __all__ = [
     "AllowlistState",
+    "EndpointAnswer",
     "LockdownStatus",
-    "Probe",
     "Removal",
+    "ask_once",
     "check_connectivity",
     "observe_lockdown",
-    "probe_once",
     "read_allowlist",
     "reconcile_allowlist",
     "remove_allowlist",
@@ -132,7 +132,7 @@ def waiting(timeout: float) -> PollPolicy:
 
 
 @dataclass(frozen=True)
-class Probe:
+class EndpointAnswer:
     """What one endpoint answered: ``GET /`` and ``users/self``."""
 
     url: str
@@ -164,7 +164,7 @@ _MESSAGE_LIMIT = 4000
 """Characters of an error raised by a step: its own words and an error of the client in them."""
 
 
-def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
+def ask_once(api: RocksetApi, url: str, deadline: float) -> Attempt[EndpointAnswer]:
     """One ``GET /`` and one authenticated call to ``url``, within ``deadline`` seconds.
 
     The attempt is final unless the failure is transient (no answer, 5xx, 429): an endpoint
@@ -178,7 +178,7 @@ def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
             reachable = True
             user = client.current_user()
     except RocksetPulumiError as exc:
-        failed = Probe(
+        failed = EndpointAnswer(
             url=url,
             reachable=reachable,
             authenticated=False,
@@ -190,7 +190,7 @@ def probe_once(api: RocksetApi, url: str, deadline: float) -> Attempt[Probe]:
             ran_from=api.ran_from(url),
         )
         return Attempt(failed, final=not isinstance(exc, _TRANSIENT))
-    answered = Probe(
+    answered = EndpointAnswer(
         url=url,
         reachable=True,
         authenticated=True,
@@ -220,18 +220,18 @@ def wait_for(
     *,
     sleep: Callable[[float], None] = time.sleep,
     watch: DnsWatch | None = None,
-) -> Probe:
-    """Probe ``url`` until it answers or ``policy`` gives up; transient errors are retried.
+) -> EndpointAnswer:
+    """Ask ``url`` until it answers or ``policy`` gives up; transient errors are retried.
 
     With ``watch``, each failed attempt is followed by a look at this machine's DNS, and polling
     stops once the watch finds DNS that cannot reach the endpoint past its window.
     """
 
-    def attempt(remaining: float | None) -> Attempt[Probe]:
+    def attempt(remaining: float | None) -> Attempt[EndpointAnswer]:
         deadline = _attempt_deadline(remaining)
         if watch is not None:
             deadline = watch.attempt_deadline(deadline)
-        result = probe_once(api, url, deadline)
+        result = ask_once(api, url, deadline)
         if watch is None:
             return result
         if result.final:
@@ -253,7 +253,7 @@ def check_connectivity(
     dns: DnsExpectation | None = None,
     diagnosis: DiagnosisPolicy | None = None,
 ) -> dict[str, Any]:
-    """Step 3: both endpoints answer ``GET /`` and accept the key; probed at the same time.
+    """Step 3: both endpoints answer ``GET /`` and accept the key; asked at the same time.
 
     ``public_may_refuse_key`` is set once lockdown is configured: the public endpoint then refuses
     the key by design, and only its ``GET /`` is required.
@@ -264,44 +264,44 @@ def check_connectivity(
     Raises :class:`VerificationError` naming the endpoint, what was tried and the last error.
     """
     watch = None if dns is None else DnsWatch(dns, diagnosis or DiagnosisPolicy())
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rockset-probe") as pool:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rockset-step3") as pool:
         private = pool.submit(wait_for, api, api.privatelink_url, waiting(timeout), watch=watch)
         public = pool.submit(wait_for, api, api.public_url, waiting(min(timeout, _PUBLIC_WAIT)))
-        private_probe, public_probe = private.result(), public.result()
+        private_answer, public_answer = private.result(), public.result()
 
     diagnosed = None if watch is None else watch.message(api.privatelink_url)
-    if not private_probe.authenticated and diagnosed is not None:
+    if not private_answer.authenticated and diagnosed is not None:
         raise VerificationError(clean(diagnosed, _DIAGNOSIS_LIMIT, secret=api.api_key))
-    if not private_probe.authenticated:
+    if not private_answer.authenticated:
         raise VerificationError(
             f"Step 3 failed: the PrivateLink endpoint {api.privatelink_url} did not accept "
-            f"the API key within {timeout:g} s ({private_probe.attempts} attempts of GET / "
-            f"and GET /v1/orgs/self/users/self). Last error: {private_probe.error} "
+            f"the API key within {timeout:g} s ({private_answer.attempts} attempts of GET / "
+            f"and GET /v1/orgs/self/users/self). Last error: {private_answer.error} "
             + (
                 "The endpoint answered but refused the key: check api_key."
-                if private_probe.reachable
+                if private_answer.reachable
                 else _likely_causes(api)
             )
         )
-    public_refused = public_probe.reachable and not public_probe.authenticated
-    if not public_probe.reachable:
+    public_refused = public_answer.reachable and not public_answer.authenticated
+    if not public_answer.reachable:
         raise VerificationError(
             f"Step 3 failed: the public endpoint {api.public_url} did not answer GET /. Last "
-            f"error: {public_probe.error} Check public_url and outbound internet access from "
+            f"error: {public_answer.error} Check public_url and outbound internet access from "
             "this machine."
         )
     if public_refused and not public_may_refuse_key:
         raise VerificationError(
             f"Step 3 failed: the public endpoint {api.public_url} answered GET / but refused the "
-            f"API key, which PrivateLink accepted (last error: {public_probe.error}). The key is "
+            f"API key, which PrivateLink accepted (last error: {public_answer.error}). The key is "
             "fine: the organization's IP allowlist most likely excludes this machine's public "
             "address (a lockdown by this or another stack, or by hand). If this stack should "
             "lock the public endpoint down, set lockdown=True; otherwise add this machine's "
             "address to the allowlist (admin_cidrs of the stack that owns it)."
         )
     return {
-        "public": public_probe.as_output(),
-        "privatelink": private_probe.as_output(),
+        "public": public_answer.as_output(),
+        "privatelink": private_answer.as_output(),
         "checked_at": _now(),
     }
 
