@@ -39,8 +39,12 @@ sdkgen:
 	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh; \
 	else echo "WARNING: Go is not installed: the SDK generator cannot be built, the SDK drift test will be skipped."; fi
 
+# Three workers on two cores: engine tests spend much of their time waiting on subprocesses. Each
+# file runs on one worker (--dist loadfile), as an engine module's tests share one stack in order.
+TEST_WORKERS ?= 3
+
 test: $(STAMP) pulumi-cli sdkgen lint
-	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m pytest
+	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not engine"
