@@ -40,10 +40,10 @@ from rockset_pulumi.diagnosis import DnsExpectation
 from rockset_pulumi.lifecycle import LIFECYCLES
 from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.pricing import CostEstimate, SharingComparison
-from rockset_pulumi.probe_function.relay import RelaySpec
 from rockset_pulumi.sharing import DnsMode
 from rockset_pulumi.steps import EndpointAnswer, LockdownStatus
 from rockset_pulumi.tokens import COMPONENT_TOKEN, PACKAGE, index_token
+from rockset_pulumi.vpc_probe.relay import RelaySpec
 
 __all__ = [
     "CHECK_PROPERTIES",

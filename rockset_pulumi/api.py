@@ -17,7 +17,7 @@ import pulumi
 
 from .client import RocksetClient
 from .polling import PollPolicy
-from .probe_function.relay import LambdaRelayTransport, RelaySpec
+from .vpc_probe.relay import LambdaRelayTransport, RelaySpec
 
 __all__ = ["RELAY_PROP", "RocksetApi"]
 

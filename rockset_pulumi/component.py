@@ -15,7 +15,7 @@ The constructor is a short list of named steps, each returning a small frozen va
    checked for the guide's step 1; with ``dns="hosted_zone"`` the endpoint's private DNS is off
    and the **shared zone** children resolve its name in every shared VPC;
 5. with ``probe: vpc``, **deploy the probe**: the function that sends the PrivateLink side of
-   steps 3-5 from inside the VPC (:mod:`rockset_pulumi.probe_function.resources`);
+   steps 3-5 from inside the VPC (:mod:`rockset_pulumi.vpc_probe.resources`);
 6. **verify** with the resources of steps 3-5, chained so that destroy removes the allowlist
    entries before the PrivateLink path (and the probe) goes away: dynamic resources in a Python
    program (:mod:`rockset_pulumi.providers`), the plugin's custom resources when the ``rockset``
@@ -54,11 +54,11 @@ from .lookups import (
 )
 from .planning import EndpointPlan
 from .pricing import compare_with_endpoint_per_vpc, estimate_monthly_cost
-from .probe_function.resources import ProbeFunction, deploy_probe, probe_security_group
 from .providers import DYNAMIC_CHECKS
 from .regions import RocksetHosts, resolve_hosts
 from .sharing import ZonePlan
 from .tokens import COMPONENT_TOKEN, FORMER_COMPONENT_TOKEN
+from .vpc_probe.resources import ProbeFunction, deploy_probe, probe_security_group
 
 __all__ = ["PrivateLink"]
 

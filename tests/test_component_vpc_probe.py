@@ -9,8 +9,8 @@ from typing import Any
 from devtools.aws_double.mocks import MockedAws
 from devtools.pulumi_mocks import DYNAMIC_PREFIX, program, registered, resolve
 from rockset_pulumi import PrivateLink, PrivateLinkArgs
-from rockset_pulumi.probe_function.handler import TARGET_ENV
-from rockset_pulumi.probe_function.resources import VPC_ACCESS_POLICY
+from rockset_pulumi.vpc_probe.handler import TARGET_ENV
+from rockset_pulumi.vpc_probe.resources import VPC_ACCESS_POLICY
 
 KEY = "k-probe-0123456789"
 PRIVATELINK = "https://privatelink.vpc.rockset.test:8443"

@@ -19,7 +19,7 @@ from pulumi.automation import OpType
 
 from devtools.engine import LocalAws, LocalStack, engine_env, live_config, local_aws, open_stack
 from devtools.vpc import VPC_ONLY_HOST, inside_vpc
-from rockset_pulumi.probe_function.resources import VPC_ACCESS_POLICY
+from rockset_pulumi.vpc_probe.resources import VPC_ACCESS_POLICY
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 

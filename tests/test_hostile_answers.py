@@ -38,8 +38,8 @@ from rockset_pulumi.lifecycle import (
     LockdownLifecycle,
 )
 from rockset_pulumi.polling import PollPolicy
-from rockset_pulumi.probe_function.handler import ERROR_KINDS
-from rockset_pulumi.probe_function.relay import LambdaRelayTransport, RelaySpec
+from rockset_pulumi.vpc_probe.handler import ERROR_KINDS
+from rockset_pulumi.vpc_probe.relay import LambdaRelayTransport, RelaySpec
 from tests.support.answers import (
     Answer,
     answers,

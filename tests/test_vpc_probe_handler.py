@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from rockset_pulumi.probe_function import handler as probe
-from rockset_pulumi.probe_function.resources import HANDLER_FILE
+from rockset_pulumi.vpc_probe import handler as probe
+from rockset_pulumi.vpc_probe.resources import HANDLER_FILE
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.hostile import (
     HostileServer,

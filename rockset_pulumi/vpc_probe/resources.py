@@ -1,5 +1,5 @@
 """The component's children for ``probe: vpc``: a Lambda function in the endpoint's subnets that
-relays the PrivateLink side's requests (:mod:`rockset_pulumi.probe_function.handler`).
+relays the PrivateLink side's requests (:mod:`rockset_pulumi.vpc_probe.handler`).
 
 - :func:`probe_security_group` (``<name>-probe-sg``), created before the endpoint's group, which
   admits it: no inline rules, so that its one rule can be a resource of its own;
@@ -45,8 +45,10 @@ __all__ = [
 
 HANDLER_FILE = Path(__file__).with_name("handler.py")
 """The function's whole code, uploaded as ``handler.py``. Its bytes are the deployed code: any
-change to them, a comment's included, updates every stack's function on its next ``pulumi up``,
-which is why its docstring still names this package by its former path (``vpc_probe``)."""
+change to them, a comment's included, updates every stack's function on its next ``pulumi up``.
+Its path is in every stack's state too: the engine reads the recorded file again at the next
+preview, so moving it (renaming this package) fails existing stacks' preview once the package is
+upgraded (``tests/test_engine_upgrade.py``)."""
 RUNTIME = "python3.12"
 MEMORY_MB = 128
 FUNCTION_TIMEOUT = 15
@@ -117,7 +119,7 @@ class ProbeFunction:
     log_group: aws.cloudwatch.LogGroup
     function: aws.lambda_.Function
     relay: pulumi.Output[Mapping[str, Any]]
-    """A :meth:`~rockset_pulumi.probe_function.relay.RelaySpec.as_input`, known once the function
+    """A :meth:`~rockset_pulumi.vpc_probe.relay.RelaySpec.as_input`, known once the function
     exists, so the checks wait for it (and destroy removes them first)."""
 
     @property

@@ -2,7 +2,7 @@
 probe function inside the VPC.
 
 :class:`LambdaRelayTransport` turns one httpx request into one synchronous Lambda ``Invoke`` of
-the function (:mod:`rockset_pulumi.probe_function.handler`), which makes the request from the
+the function (:mod:`rockset_pulumi.vpc_probe.handler`), which makes the request from the
 VPC and returns the answer. The client above it cannot tell the difference: an answer becomes an
 ``httpx.Response``, and a request that got none raises the httpx error the client already maps
 (``ConnectError`` for DNS, connect and TLS failures, ``ConnectTimeout``/``ReadTimeout``,

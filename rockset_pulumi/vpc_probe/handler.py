@@ -2,7 +2,7 @@
 
 Standard library only: the component uploads this file alone (``pulumi.AssetArchive``), with no
 dependencies, to a Python runtime of AWS Lambda. The runner's
-:mod:`rockset_pulumi.probe_function.relay` invokes it once per request with a payload of::
+:mod:`rockset_pulumi.vpc_probe.relay` invokes it once per request with a payload of::
 
     {"method": "GET", "url": "https://<host>[:port]/path?query", "headers": [[name, value], ...],
      "body": "<base64>", "deadline": <seconds>, "ca_bundle_pem": "<PEM text>" (optional)}
