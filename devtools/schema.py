@@ -50,6 +50,7 @@ __all__ = [
     "COMPONENT_OUTPUTS",
     "GO_IMPORT_BASE_PATH",
     "NPM_PACKAGE",
+    "PLUGIN_DOWNLOAD_URL",
     "SCHEMA_FILE",
     "generate",
     "main",
@@ -62,6 +63,10 @@ REPOSITORY = "github.com/rockset-pulumi/rockset-pulumi"
 NPM_PACKAGE = "@rockset-pulumi/rockset"
 """The TypeScript SDK's npm name: scoped by this project's name (the ``@rockset`` scope is Rockset's
 own), named for the Pulumi package, so programs read ``rockset.PrivateLink``."""
+PLUGIN_DOWNLOAD_URL = f"https://{REPOSITORY}/releases/download/v${{VERSION}}/"
+"""Where a release puts the plugin archives (``make dist``, named by
+``devtools.dist.archive_name``): the engine fills in ``${VERSION}`` and appends the archive's
+name for its platform."""
 GO_IMPORT_BASE_PATH = f"{REPOSITORY}/sdk/go/{PACKAGE}"
 """The Go SDK's package; its module (``sdk/go/go.mod``) is the directory above."""
 _SECRET = frozenset({"api_key"})
@@ -374,6 +379,7 @@ def generate() -> dict[str, Any]:
         "keywords": ["pulumi", "rockset", "aws", "privatelink", "category/network"],
         "license": "Apache-2.0",
         "version": version("rockset-pulumi"),
+        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         # The provider takes no configuration: everything arrives as the resources' inputs.
         "config": {},
         "types": _types(),
