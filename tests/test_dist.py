@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from devtools.dist import archive_name, constraints, plugin_archive
-from devtools.projects import REPO
 from devtools.schema import SCHEMA_FILE
 from rockset_pulumi.plugin import launcher
 
@@ -88,5 +87,3 @@ def test_the_schema_names_where_a_release_puts_each_archive() -> None:
         "https://github.com/rockset-pulumi/rockset-pulumi/releases/download/"
         f"v{release}/pulumi-resource-rockset-v{release}-linux-amd64.tar.gz"
     )
-    sdk = json.loads((REPO / "sdk" / "nodejs" / "package.json").read_bytes())
-    assert sdk["pulumi"]["server"] == schema["pluginDownloadURL"]
