@@ -15,12 +15,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench import Section, Settings, median, verdict
-from devtools.engine import engine_env, local_aws, open_stack, pulumi_cli, with_rockset_plugin
+from bench.engine_overhead import Timing, timed_stack
+from devtools.engine import engine_env, local_aws, pulumi_cli, with_rockset_plugin
 from devtools.node_projects import NpmError, copy_typescript_example
 from devtools.projects import REPO, copy_project
 from rockset_emulator import Emulator, EmulatorConfig
@@ -33,12 +33,6 @@ TYPESCRIPT, PYTHON = "typescript", "python"
 OFFICE = "203.0.113.0/24"
 START_REPS = 5
 PLUGIN = Path(sys.prefix) / "bin" / "pulumi-resource-rockset"
-
-
-@dataclass(frozen=True)
-class Timing:
-    preview: float
-    up: float
 
 
 def plugin_start() -> float:
@@ -55,20 +49,6 @@ def plugin_start() -> float:
     if not port.isdigit():
         raise RuntimeError(f"{PLUGIN} printed no port")
     return elapsed
-
-
-def _once(workdir: Path, env: dict[str, str], config: dict[str, Any], project: Path) -> Timing:
-    stack = open_stack(workdir, env, config, name=workdir.name, project=project)
-    started = time.perf_counter()
-    stack.preview()
-    preview = time.perf_counter() - started
-    started = time.perf_counter()
-    result = stack.up()
-    up = time.perf_counter() - started
-    if result.summary.result != "succeeded":
-        raise RuntimeError(f"pulumi up of {project} did not succeed: {result.summary.result}")
-    stack.destroy()
-    return Timing(preview, up)
 
 
 def not_run(reason: str) -> Section:
@@ -124,9 +104,8 @@ def run(settings: Settings) -> Section:
         for rep in range(settings.p7_reps + 1):
             order = [TYPESCRIPT, PYTHON] if rep % 2 == 0 else [PYTHON, TYPESCRIPT]
             for variant in order:
-                timing = _once(
-                    workdir / f"{variant}-{rep}", env, configs[variant], projects[variant]
-                )
+                name = f"{variant}-{rep}"
+                timing = timed_stack(workdir / name, env, configs[variant], name, projects[variant])
                 if rep:
                     timings[variant].append(timing)
 
