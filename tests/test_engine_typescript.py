@@ -15,17 +15,12 @@ that order.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from pulumi.automation import OpType
 
 from devtools.engine import (
-    LocalAws,
-    LocalStack,
     engine_env,
     local_aws,
     open_stack,
@@ -33,8 +28,18 @@ from devtools.engine import (
 )
 from devtools.node_projects import copy_typescript_example
 from devtools.pulumi_cli import CliError
-from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.emulator import start_emulator
 from tests.support.engine_gate import require_pulumi_cli
+from tests.support.plugin_stack import (
+    CHECKS,
+    OFFICE,
+    PluginStack,
+    changes_nothing_on_a_second_preview,
+    destroys_the_allowlist_before_the_endpoint,
+    holds_the_key_only_encrypted,
+    previews_an_admin_cidr_change_as_an_update_of_the_entry,
+    refresh_finds_a_deleted_entry_and_up_repairs_it,
+)
 
 require_pulumi_cli()
 
@@ -43,34 +48,10 @@ pytestmark = pytest.mark.engine
 REGION = "eu-central-1"
 # Not the seeded network's 10.0.0.0/16, so that the example's VPC is told apart in moto.
 CIDR = "10.30.0.0/16"
-OFFICE = {"office": "203.0.113.0/24"}
-CHECKS = ("ConnectivityCheck", "IpAllowlist", "LockdownCheck")
-
-
-@dataclass
-class World:
-    aws: LocalAws
-    emu: RunningEmulator
-    stack: LocalStack
-
-    def allowlist(self) -> dict[str, str]:
-        with self.emu.client("privatelink") as client:
-            return {e.name: e.ip_address for e in client.list_ip_allowlist()}
-
-    def endpoints_in_aws(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.aws.ec2().describe_vpc_endpoints()["VpcEndpoints"]
-        return [e for e in found if e["State"] != "deleted"]
-
-    def text(self) -> str:
-        return "\n".join(self.stack.output)
-
-    def outputs(self) -> dict[str, Any]:
-        found: dict[str, Any] = json.loads(self.stack.shell.run("stack", "output", "--json").stdout)
-        return found
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PluginStack]:
     workdir = tmp_path_factory.mktemp("typescript")
     project = copy_typescript_example(workdir)
     emu = start_emulator(workdir / "emulator")
@@ -86,12 +67,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "caBundle": emu.api.ca_bundle,
             }
             stack = open_stack(workdir / "pulumi", env, config, name="dev", project=project)
-            yield World(aws, emu, stack)
+            yield PluginStack(aws, emu, stack)
     finally:
         emu.stop()
 
 
-def test_the_program_is_typescript_and_needs_no_python_setting(world: World) -> None:
+def test_the_program_is_typescript_and_needs_no_python_setting(world: PluginStack) -> None:
     settings = (world.stack.project / "Pulumi.yaml").read_text(encoding="utf-8")
     assert "name: nodejs" in settings
     env = world.stack.shell.env
@@ -99,7 +80,7 @@ def test_the_program_is_typescript_and_needs_no_python_setting(world: World) -> 
     assert "PULUMI_RUNTIME_VIRTUALENV" not in env
 
 
-def test_preview_plans_the_graph_and_calls_no_rockset(world: World) -> None:
+def test_preview_plans_the_graph_and_calls_no_rockset(world: PluginStack) -> None:
     result = world.stack.preview()
 
     # The stack, the VPC, three subnets, the component, its group, endpoint and three checks.
@@ -119,7 +100,7 @@ def test_preview_plans_the_graph_and_calls_no_rockset(world: World) -> None:
     assert world.endpoints_in_aws() == []
 
 
-def test_up_creates_verifies_and_locks_down(world: World) -> None:
+def test_up_creates_verifies_and_locks_down(world: PluginStack) -> None:
     result = world.stack.up()
 
     assert result.summary.result == "succeeded"
@@ -138,65 +119,25 @@ def test_up_creates_verifies_and_locks_down(world: World) -> None:
     assert world.allowlist() == OFFICE
 
 
-def test_state_holds_the_key_only_encrypted(world: World) -> None:
-    state = world.stack.export()
-    assert world.emu.api_key not in state
-    resources = world.stack.deployment()["resources"]
-    checks = [r for r in resources if r["type"].removeprefix("rockset:index:") in CHECKS]
-    assert len(checks) == 3
-    for resource in checks:
-        for where in ("inputs", "outputs"):
-            key = resource[where]["apiKey"]
-            assert key["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
-            assert "ciphertext" in key
-    at_rest = "".join(p.read_text() for p in (world.stack.workdir / "state").rglob("*.json"))
-    assert world.emu.api_key not in at_rest
-    assert world.emu.api_key not in world.text()
+def test_state_holds_the_key_only_encrypted(world: PluginStack) -> None:
+    holds_the_key_only_encrypted(world)
 
 
-def test_second_preview_changes_nothing(world: World) -> None:
-    before = len(world.emu.requests())
-    result = world.stack.preview()
-    assert set(result.change_summary) == {OpType.SAME}
-    assert len(world.emu.requests()) == before
+def test_second_preview_changes_nothing(world: PluginStack) -> None:
+    changes_nothing_on_a_second_preview(world)
 
 
-def test_changing_an_admin_cidr_previews_an_update_naming_the_entry(world: World) -> None:
-    world.stack.set_config({"officeCidr": "198.51.100.0/24"})
-    world.stack.output.clear()
-    preview = world.stack.preview()
-    assert preview.change_summary.get(OpType.UPDATE) == 2  # the allowlist and the lockdown check
-    text = world.text()
-    assert "~ rockset:index:IpAllowlist: (update)" in text
-    assert '~ entries: {\n          ~ office: "203.0.113.0/24" => "198.51.100.0/24"' in text
-    assert "replace" not in text
-    world.stack.up()
-    assert world.allowlist() == {"office": "198.51.100.0/24"}
-    world.stack.set_config({"officeCidr": OFFICE["office"]})
-    world.stack.up()
-    assert world.allowlist() == OFFICE
+def test_changing_an_admin_cidr_previews_an_update_naming_the_entry(world: PluginStack) -> None:
+    previews_an_admin_cidr_change_as_an_update_of_the_entry(world)
 
 
-def test_refresh_finds_a_deleted_entry_and_up_repairs_it(world: World) -> None:
-    with world.emu.client("privatelink") as client:
-        client.delete_ip_allowlist("office")
-    result = world.stack.refresh()
-    assert result.summary.resource_changes is not None
-    assert result.summary.resource_changes.get(OpType.UPDATE, 0) >= 1
-    resources = world.stack.deployment()["resources"]
-    allowlist = next(r for r in resources if r["type"] == "rockset:index:IpAllowlist")
-    assert allowlist["outputs"]["liveEntries"] == {}
-
-    world.stack.output.clear()
-    preview = world.stack.preview()
-    assert preview.change_summary.get(OpType.UPDATE) == 2
-    assert "+ office" in world.text()
-    up = world.stack.up()
-    assert world.allowlist() == OFFICE
-    assert up.outputs["lockdownStatus"].value["holds"] is True
+def test_refresh_finds_a_deleted_entry_and_up_repairs_it(world: PluginStack) -> None:
+    refresh_finds_a_deleted_entry_and_up_repairs_it(world)
 
 
-def test_a_bad_input_is_refused_naming_the_property_without_a_python_stack(world: World) -> None:
+def test_a_bad_input_is_refused_naming_the_property_without_a_python_stack(
+    world: PluginStack,
+) -> None:
     # After `--`, as a user types a negative number (else it reads as a flag).
     world.stack.shell.run("config", "set", "checkTimeout", "--", "-1")
     try:
@@ -212,16 +153,5 @@ def test_a_bad_input_is_refused_naming_the_property_without_a_python_stack(world
     assert world.emu.api_key not in said
 
 
-def test_destroy_removes_the_allowlist_before_the_endpoint(world: World) -> None:
-    world.stack.output.clear()
-    world.stack.destroy()
-    assert world.allowlist() == {}
-    assert world.endpoints_in_aws() == []
-    lines = world.stack.output
-    allowlist_deleted = next(
-        i for i, line in enumerate(lines) if "rockset-allowlist deleted" in line
-    )
-    endpoint_deleting = next(
-        i for i, line in enumerate(lines) if "rockset-endpoint deleting" in line
-    )
-    assert allowlist_deleted < endpoint_deleting
+def test_destroy_removes_the_allowlist_before_the_endpoint(world: PluginStack) -> None:
+    destroys_the_allowlist_before_the_endpoint(world)
