@@ -14,7 +14,6 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from pulumi.automation import OpType
 
 from devtools.engine import (
     REPO,
@@ -33,6 +32,7 @@ from tests.support.plugin_stack import (
     destroys_the_allowlist_before_the_endpoint,
     holds_the_key_only_encrypted,
     previews_an_admin_cidr_change_as_an_update_of_the_entry,
+    previews_the_graph_calling_no_rockset,
     refresh_finds_a_deleted_entry_and_up_repairs_it,
 )
 
@@ -74,19 +74,8 @@ def test_the_engine_needs_no_python_setting(world: PluginStack) -> None:
 
 
 def test_preview_plans_the_graph_and_calls_no_rockset(world: PluginStack) -> None:
-    result = world.stack.preview()
-    assert result.change_summary == {OpType.CREATE: 7}
-    text = world.text()
-    for token in (
-        "rockset:index:PrivateLink",
-        "aws:ec2/securityGroup:SecurityGroup",
-        "aws:ec2/vpcEndpoint:VpcEndpoint",
-        *(f"rockset:index:{check}" for check in CHECKS),
-    ):
-        assert token in text
-    assert "pulumi-python:dynamic" not in text
-    assert world.emu.requests() == []
-    assert world.endpoints_in_aws() == []
+    # The stack, the component, its group, endpoint and three checks.
+    previews_the_graph_calling_no_rockset(world, creates=7)
 
 
 def test_up_creates_verifies_and_locks_down(world: PluginStack) -> None:

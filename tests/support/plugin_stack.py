@@ -24,6 +24,7 @@ __all__ = [
     "destroys_the_allowlist_before_the_endpoint",
     "holds_the_key_only_encrypted",
     "previews_an_admin_cidr_change_as_an_update_of_the_entry",
+    "previews_the_graph_calling_no_rockset",
     "refresh_finds_a_deleted_entry_and_up_repairs_it",
 ]
 
@@ -49,6 +50,27 @@ class PluginStack:
 
     def text(self) -> str:
         return "\n".join(self.stack.output)
+
+
+def previews_the_graph_calling_no_rockset(
+    world: PluginStack, creates: int, tokens: tuple[str, ...] = ()
+) -> None:
+    """The first preview plans ``creates`` resources, the plugin's among them (and ``tokens``),
+    no dynamic resource, and neither calls Rockset nor creates anything in AWS."""
+    result = world.stack.preview()
+    assert result.change_summary == {OpType.CREATE: creates}
+    text = world.text()
+    for token in (
+        *tokens,
+        "rockset:index:PrivateLink",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        *(f"rockset:index:{check}" for check in CHECKS),
+    ):
+        assert token in text
+    assert "pulumi-python:dynamic" not in text
+    assert world.emu.requests() == []
+    assert world.endpoints_in_aws() == []
 
 
 def holds_the_key_only_encrypted(world: PluginStack) -> None:
