@@ -16,11 +16,18 @@ from pathlib import Path
 
 from devtools.projects import REPO
 
-__all__ = ["NPM_CACHE", "TYPESCRIPT_EXAMPLE", "NpmError", "copy_typescript_example", "npm_install"]
+__all__ = [
+    "NPM_CACHE",
+    "TYPESCRIPT_EXAMPLE",
+    "NpmError",
+    "copy_typescript_example",
+    "npm",
+    "npm_install",
+]
 
 TYPESCRIPT_EXAMPLE = REPO / "examples" / "typescript"
 NPM_CACHE = REPO / ".tools" / "npm-cache"
-NPM_INSTALL_TIMEOUT = 900.0
+NPM_TIMEOUT = 900.0
 
 
 class NpmError(RuntimeError):
@@ -40,16 +47,24 @@ def copy_typescript_example(scratch: Path) -> Path:
 
 def npm_install(project: Path) -> None:
     """``npm install`` in ``project`` (its ``.npmrc`` copies the local SDK in), with the cache."""
+    npm(project, "install", "--no-audit", "--no-fund", "--prefer-offline")
+
+
+def npm(project: Path, *args: str) -> str:
+    """``npm <args>`` in ``project`` with the cache; its output, or :class:`NpmError`."""
     if shutil.which("npm") is None:
         raise NpmError("npm is not on PATH: install Node.js 20 or newer (with npm).")
     result = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline"],
+        ["npm", *args],
         cwd=project,
         env={**os.environ, "npm_config_cache": str(NPM_CACHE)},
         capture_output=True,
         text=True,
-        timeout=NPM_INSTALL_TIMEOUT,
+        timeout=NPM_TIMEOUT,
         check=False,
     )
     if result.returncode != 0:
-        raise NpmError(f"npm install in {project} failed:\n{result.stdout}\n{result.stderr}")
+        raise NpmError(
+            f"npm {' '.join(args)} in {project} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout

@@ -25,7 +25,7 @@ from devtools.engine import (
     open_stack,
     with_rockset_plugin,
 )
-from devtools.node_projects import copy_typescript_example
+from devtools.node_projects import copy_typescript_example, npm
 from devtools.pulumi_cli import CliError
 from tests.support.emulator import start_emulator
 from tests.support.engine_gate import require_pulumi_cli
@@ -77,6 +77,12 @@ def test_the_program_is_typescript_and_needs_no_python_setting(world: PluginStac
     env = world.stack.shell.env
     assert not any(key.startswith("PULUMI_PYTHON") for key in env)
     assert "PULUMI_RUNTIME_VIRTUALENV" not in env
+
+
+def test_the_program_type_checks_against_the_generated_sdk(world: PluginStack) -> None:
+    """`pulumi` runs index.ts without checking its types (tsconfig.pulumi.json): `npm run check`
+    is where a user finds a type error, so the example passes it."""
+    npm(world.stack.project, "run", "check")
 
 
 def test_preview_plans_the_graph_and_calls_no_rockset(world: PluginStack) -> None:
