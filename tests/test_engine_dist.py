@@ -85,20 +85,31 @@ def _install(env: dict[str, str], kind: str, name: str, version: str, file: Path
     assert installed.returncode == 0, installed.stderr
 
 
-def test_installed_archive_serves_the_schema_from_its_own_virtualenv(
-    release: Release, tmp_path: Path
-) -> None:
-    wheel = release.wheel
-    env = _user_env(tmp_path / "pulumi-home")
+@pytest.fixture(scope="module")
+def user_pulumi(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user's Pulumi directory: its ``home`` (``PULUMI_HOME``) has the archive installed. The
+    module's tests share it, so the plugin's virtualenv is made once, by whichever starts it
+    first."""
+    pulumi_dir = tmp_path_factory.mktemp("user") / "pulumi"
+    _install(_user_env(pulumi_dir / "home"), "resource", "rockset", RELEASE, release.archive)
+    return pulumi_dir
 
-    _install(env, "resource", "rockset", RELEASE, release.archive)
+
+def _plugin_dir(pulumi_dir: Path) -> Path:
+    return pulumi_dir / "home" / "plugins" / f"resource-rockset-v{RELEASE}"
+
+
+def test_installed_archive_serves_the_schema_from_its_own_virtualenv(
+    release: Release, user_pulumi: Path
+) -> None:
+    env = _user_env(user_pulumi / "home")
+
     served = _pulumi(env, "package", "get-schema", "rockset")
 
     assert served.returncode == 0, served.stderr
     assert json.loads(served.stdout) == json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    plugin_dir = tmp_path / "pulumi-home" / "plugins" / f"resource-rockset-v{RELEASE}"
-    ready = plugin_dir / "venv" / ".ready"
-    assert ready.read_text(encoding="utf-8") == f"{wheel.name}\n"
+    ready = _plugin_dir(user_pulumi) / "venv" / ".ready"
+    assert ready.read_text(encoding="utf-8") == f"{release.wheel.name}\n"
     made = ready.stat().st_mtime_ns
     # Started again, the plugin runs from the virtualenv made the first time.
     again = _pulumi(env, "package", "get-schema", "rockset")
@@ -139,7 +150,7 @@ def _typescript_user_env(aws: LocalAws, home: Path, scratch: Path) -> dict[str, 
 
 
 def test_the_typescript_example_runs_on_the_installed_plugin(
-    release: Release, tmp_path: Path
+    user_pulumi: Path, tmp_path: Path
 ) -> None:
     project = copy_typescript_example(tmp_path)
     program_aws = json.loads(
@@ -148,11 +159,10 @@ def test_the_typescript_example_runs_on_the_installed_plugin(
     emu = start_emulator(tmp_path / "emulator")
     try:
         with local_aws(tmp_path) as aws:
-            workdir = tmp_path / "pulumi"
+            workdir = user_pulumi
             env = _typescript_user_env(aws, workdir / "home", tmp_path)
             for plugin in ("pulumi-resource-rockset", "pulumi-resource-aws"):
                 assert shutil.which(plugin, path=env["PATH"]) is None
-            _install(env, "resource", "rockset", RELEASE, release.archive)
             # The program asks for @pulumi/aws's plugin version, the plugin's component for its
             # pulumi-aws's: a user's engine downloads both.
             stand_in = _stand_in_for_aws(tmp_path / "aws")
@@ -173,8 +183,7 @@ def test_the_typescript_example_runs_on_the_installed_plugin(
             assert up.outputs["lockdownStatus"].value["holds"] is True
             text = "\n".join(stack.output)
             assert "pulumi-resource-rockset from $PATH" not in text
-            plugin_dir = workdir / "home" / "plugins" / f"resource-rockset-v{RELEASE}"
-            assert (plugin_dir / "venv" / ".ready").is_file()
+            assert (_plugin_dir(workdir) / "venv" / ".ready").is_file()
             stack.destroy()
             with emu.client("privatelink") as client:
                 assert client.list_ip_allowlist() == []
