@@ -25,8 +25,6 @@ from devtools.engine import (
 from tests.support.emulator import start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.plugin_stack import (
-    CHECKS,
-    OFFICE,
     PluginStack,
     changes_nothing_on_a_second_preview,
     destroys_the_allowlist_before_the_endpoint,
@@ -34,6 +32,7 @@ from tests.support.plugin_stack import (
     previews_an_admin_cidr_change_as_an_update_of_the_entry,
     previews_the_graph_calling_no_rockset,
     refresh_finds_a_deleted_entry_and_up_repairs_it,
+    ups_verified_and_locked_down,
 )
 
 require_pulumi_cli(yaml=True)
@@ -79,22 +78,7 @@ def test_preview_plans_the_graph_and_calls_no_rockset(world: PluginStack) -> Non
 
 
 def test_up_creates_verifies_and_locks_down(world: PluginStack) -> None:
-    result = world.stack.up()
-    assert result.summary.result == "succeeded"
-    outputs = {k: v.value for k, v in result.outputs.items()}
-    assert outputs["endpointState"] == "available"
-    assert outputs["availabilityZones"] == ["eu-central-1a", "eu-central-1b"]
-    assert outputs["connectivity"]["privatelink"]["authenticated"] is True
-    assert outputs["allowlistEntries"] == OFFICE
-    # The schema's camelCase reaches the program, nested objects included.
-    assert outputs["lockdownStatus"]["holds"] is True
-    assert outputs["lockdownStatus"]["publicRefusesKey"] is True
-    [endpoint] = world.endpoints_in_aws()
-    assert endpoint["VpcEndpointId"] == outputs["vpcEndpointId"]
-    assert world.allowlist() == OFFICE
-    types = {r["type"] for r in world.stack.deployment()["resources"]}
-    assert {f"rockset:index:{check}" for check in CHECKS} <= types
-    assert not any(t.startswith("pulumi-python:dynamic") for t in types)
+    ups_verified_and_locked_down(world, ["eu-central-1a", "eu-central-1b"])
 
 
 def test_state_holds_the_key_only_encrypted(world: PluginStack) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "previews_an_admin_cidr_change_as_an_update_of_the_entry",
     "previews_the_graph_calling_no_rockset",
     "refresh_finds_a_deleted_entry_and_up_repairs_it",
+    "ups_verified_and_locked_down",
 ]
 
 OFFICE = {"office": "203.0.113.0/24"}
@@ -71,6 +72,28 @@ def previews_the_graph_calling_no_rockset(
     assert "pulumi-python:dynamic" not in text
     assert world.emu.requests() == []
     assert world.endpoints_in_aws() == []
+
+
+def ups_verified_and_locked_down(world: PluginStack, zones: list[str]) -> dict[str, Any]:
+    """``pulumi up`` creates the endpoint in ``zones``, passes steps 3-5 through the plugin's
+    resources (no dynamic resource) and locks down; returns the stack's outputs."""
+    result = world.stack.up()
+    assert result.summary.result == "succeeded"
+    outputs = {k: v.value for k, v in result.outputs.items()}
+    assert outputs["endpointState"] == "available"
+    assert outputs["availabilityZones"] == zones
+    assert outputs["connectivity"]["privatelink"]["authenticated"] is True
+    assert outputs["allowlistEntries"] == OFFICE
+    # The schema's camelCase reaches the program, nested objects included.
+    assert outputs["lockdownStatus"]["holds"] is True
+    assert outputs["lockdownStatus"]["publicRefusesKey"] is True
+    [endpoint] = world.endpoints_in_aws()
+    assert endpoint["VpcEndpointId"] == outputs["vpcEndpointId"]
+    assert world.allowlist() == OFFICE
+    types = {r["type"] for r in world.stack.deployment()["resources"]}
+    assert {f"rockset:index:{check}" for check in CHECKS} <= types
+    assert not any(t.startswith("pulumi-python:dynamic") for t in types)
+    return outputs
 
 
 def holds_the_key_only_encrypted(world: PluginStack) -> None:
