@@ -11,7 +11,12 @@ from (served by an emulator of its own, so that the operation's writes are numbe
   meets the write's own effect and takes it as done, so the run finishes; when every retry of it
   breaks too, the run fails and the next one must finish the job.
 - **a first create fails at write N** (only write N, with its retries; dropped, or taking effect
-  with its answer lost): the create deletes what it wrote, and says that the allowlist is as it was.
+  with its answer lost): the create undoes what it wrote, and says that the allowlist is as it was.
+
+Then the user's next ordinary command, through a model of the engine's bookkeeping
+(:class:`Stack`): after a failed rotation, addition or removal, a revert (nothing to do), ``up``
+again or ``destroy``; after a first create whose undo fails too, ``up`` or ``destroy``; after a
+rotation killed once its staging entry exists, ``refresh`` then ``up``. Each converges.
 
 After every failed run and every finished one the allowlist must keep what the package promises:
 foreign entries (hand-made, another stack's) are untouched; no admin entry that both the old and
