@@ -394,38 +394,26 @@ FAULTS = pytest.mark.parametrize("lost_answer", [False, True], ids=["dropped", "
 
 
 @FAULTS
+@pytest.mark.parametrize("then", ["revert", "up", "destroy"])
 @pytest.mark.parametrize("change", CHANGES)
-def test_a_failed_change_then_a_revert_converges_with_nothing_to_do(
-    change: str, lost_answer: bool, tmp_path: Path, ca_dir: Path
+def test_after_a_failed_change_the_next_command_converges(
+    change: str, then: str, lost_answer: bool, tmp_path: Path, ca_dir: Path
 ) -> None:
-    before, _ = CHANGES[change]
-    for where, stack, org, foreign in failed_changes(change, lost_answer, tmp_path, ca_dir):
+    before, after = CHANGES[change]
+    wanted = {"revert": before, "up": after, "destroy": {}}[then]
+    for failure, stack, org, foreign in failed_changes(change, lost_answer, tmp_path, ca_dir):
+        where = f"{failure}, then {then}"
         with org.serve() as (emu, api):
-            assert stack.changes(api, before) == {}, f"{where}: preview of the revert"
-            stack.up(api, before)
-            assert emu.writes == 0, where
-            assert ours(api) == before, f"{where}: revert not converged"
-            assert foreign_entries(api) == foreign, where
-
-
-@FAULTS
-@pytest.mark.parametrize("change", CHANGES)
-def test_a_failed_change_then_up_or_destroy_converges(
-    change: str, lost_answer: bool, tmp_path: Path, ca_dir: Path
-) -> None:
-    _, after = CHANGES[change]
-    for where, stack, org, foreign in failed_changes(change, lost_answer, tmp_path, ca_dir):
-        retried, destroyed = (
-            org.copy(org.directory.parent / f"{org.directory.name}-d"),
-            stack.copy(),
-        )
-        with org.serve() as (_, api):
-            stack.up(api, after)
-            assert ours(api) == after, f"{where}: up again not converged"
-            assert stack.changes(api, after) == {}, f"{where}: preview after up"
-        with retried.serve() as (_, api):
-            destroyed.destroy(api)
-            assert ours(api) == {}, f"{where}: destroy left entries"
+            if then == "destroy":
+                stack.destroy(api)
+            else:
+                if then == "revert":
+                    assert stack.changes(api, before) == {}, f"{where}: preview of the revert"
+                stack.up(api, wanted)
+                assert stack.changes(api, wanted) == {}, f"{where}: preview after up"
+            if then == "revert":
+                assert emu.writes == 0, f"{where}: the revert wrote"
+            assert ours(api) == wanted, f"{where}: not converged"
             assert foreign_entries(api) == foreign, where
 
 
