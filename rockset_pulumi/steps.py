@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from .allowlist import (
+    ROTATION_SUFFIX,
     LiveEntry,
     Owner,
     Write,
@@ -372,7 +373,8 @@ def reconcile_allowlist(
     any clash before writing, then writes creates before deletes. A run that fails part-way
     undoes its writes before raising, by the same rules, back to ``recorded``: the entries the
     stack records (a failed update keeps them as its state), or, for a first create (``None``,
-    which Pulumi does not record when it fails), this owner's entries as they were found. So a
+    which Pulumi does not record when it fails), this owner's entries as they were found, but
+    for staging leftovers. So a
     failure leaves Pulumi's state true, and a revert to the recorded inputs has nothing to do.
     Where the undo fails too, the error names exactly what is left.
     """
@@ -387,14 +389,22 @@ def reconcile_allowlist(
                 done.append(write)
         except RocksetPulumiError as exc:
             if recorded is None:
-                recorded = {
-                    n: e.cidr for n, e in before.items() if mark_of(e.description) == owner.mark
-                }
+                recorded = _found(before, owner)
             left = _undo(client, api, owner, recorded)
             raise _part_way(owner, plan.writes, done, exc, left) from exc
         after = _live(client, api)
     entries = {name: after[name].cidr for name in wanted if name in after}
     return AllowlistState(entries=entries, adopted=plan.adopted, writes=plan.writes)
+
+
+def _found(live: Mapping[str, LiveEntry], owner: Owner) -> dict[str, str]:
+    """``owner``'s entries in ``live``, of any generation, but for staging entries: what a first
+    create puts back when it fails (a staging entry is a past run's leftover, never wanted)."""
+    return {
+        name: entry.cidr
+        for name, entry in live.items()
+        if mark_of(entry.description) == owner.mark and not name.endswith(ROTATION_SUFFIX)
+    }
 
 
 def _undo(
