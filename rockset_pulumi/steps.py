@@ -503,7 +503,9 @@ def remove_allowlist(
     the generation), and nothing else.
 
     Goes through PrivateLink; if that path is already gone, tries the public endpoint, which
-    still answers callers inside an admin CIDR.
+    still answers callers inside an admin CIDR. A delete that fails part-way puts back what it
+    removed, as a failed update does (Pulumi keeps the resource), unless ``every_generation``
+    (a clean-up of what no state records, which the next destroy simply runs again).
     """
     last: RocksetPulumiError | None = None
     for url in (api.privatelink_url, api.public_url):
@@ -516,8 +518,8 @@ def remove_allowlist(
                     if written_by(e, owner)
                     or (every_generation and mark_of(e.description) == owner.mark)
                 )
-                for name in ours:
-                    _write(client, Write("delete", name, live[name].cidr), owner)
+                deletes = tuple(Write("delete", name, live[name].cidr) for name in ours)
+                _delete(client, api, owner, live, deletes, undo=not every_generation)
         except (TransportError, AuthenticationError, ProbeFunctionError) as exc:
             last = exc
             continue
@@ -532,6 +534,27 @@ def remove_allowlist(
         f"PrivateLink nor the public endpoint accepted the calls (last error: {last}). Run "
         "`pulumi destroy` from inside the VPC, or from an address in admin_cidrs."
     ) from last
+
+
+def _delete(
+    client: RocksetClient,
+    api: RocksetApi,
+    owner: Owner,
+    live: Mapping[str, LiveEntry],
+    deletes: tuple[Write, ...],
+    *,
+    undo: bool,
+) -> None:
+    done: list[Write] = []
+    try:
+        for write in deletes:
+            _write(client, write, owner)
+            done.append(write)
+    except RocksetPulumiError as exc:
+        if not undo:
+            raise
+        left = _undo(client, api, owner, _found(live, owner))
+        raise _part_way(owner, deletes, done, exc, left) from exc
 
 
 def _owner_label(entry: LiveEntry, owner: Owner) -> str:
