@@ -447,8 +447,8 @@ def _part_way(
         after = (
             f"{still}. Every entry this stack wrote carries the owner mark {owner.mark}, and no "
             "admin address was removed before its replacement existed. `pulumi up` with these "
-            "inputs, or `pulumi refresh` then `pulumi up` with any, finishes the job; "
-            "`pulumi destroy` removes them."
+            "inputs finishes the job (with other inputs, run `pulumi refresh` first: it shows "
+            "what is left); `pulumi destroy` removes them."
         )
     return VerificationError(
         f"Step 4 stopped part-way: {failed.action} of allowlist entry {failed.name!r} failed "
