@@ -13,15 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from rockset_pulumi import VerificationError
-from rockset_pulumi.allowlist import (
-    ROTATION_SUFFIX,
-    LiveEntry,
-    Owner,
-    Write,
-    mark_of,
-    plan_writes,
-    written_by,
-)
+from rockset_pulumi.allowlist import LiveEntry, Owner, Write, mark_of, plan_writes, written_by
 
 A = Owner("org/rockset-privatelink/prod/rockset-allowlist")
 B = Owner("org/rockset-privatelink/staging/rockset-allowlist")
@@ -202,7 +194,7 @@ def test_an_undo_after_any_write_puts_back_what_was_there(
     recorded = {
         n: e.cidr
         for n, e in start.items()
-        if mark_of(e.description) == A.mark and not n.endswith(ROTATION_SUFFIX)
+        if mark_of(e.description) == A.mark and not n.endswith("-next")
     }
     foreign = {n: e for n, e in start.items() if mark_of(e.description) != A.mark}
     now = apply(start, writes[:cut], owner)
