@@ -432,6 +432,7 @@ class PrivateLink(pulumi.ComponentResource):
         step 3 diagnoses its DNS for the PrivateLink host against the endpoint's addresses."""
         if not settings.checks or settings.api_key is None:
             return _Verifiers()
+        owner = _without_dependencies(self.urn).apply(_owner_label)
         privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
         api = RocksetApi.inputs(
             public_url=where.hosts.apply(lambda h: h.public_url),
@@ -466,6 +467,7 @@ class PrivateLink(pulumi.ComponentResource):
             # Waits for the acceptance check, and re-runs when the endpoint is replaced.
             endpoint_id=network.endpoint_state.apply(lambda _: network.endpoint.id),
             triggers=settings.triggers,
+            owner=owner if settings.lockdown else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for),
         )
         if not settings.lockdown:
@@ -474,7 +476,7 @@ class PrivateLink(pulumi.ComponentResource):
             f"{name}-allowlist",
             api=api,
             entries=settings.admin_cidrs,
-            owner=_without_dependencies(self.urn).apply(_owner_label),
+            owner=owner,
             verified_at=connectivity.checked_at,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
         )
@@ -484,6 +486,7 @@ class PrivateLink(pulumi.ComponentResource):
             timeout=settings.check_timeout,
             allowlist=allowlist.live_entries,
             triggers=settings.triggers,
+            owner_mark=allowlist.owner_mark,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[allowlist]),
         )
         return _Verifiers(connectivity, allowlist, lockdown)

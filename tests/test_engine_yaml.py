@@ -5,7 +5,8 @@ The YAML language host is Pulumi's, built from Go modules (``tools/pulumi-yaml``
 the console script ``pulumi-resource-rockset``, found on PATH the way ``pipx install`` puts it
 (nothing else of its virtualenv on PATH, no Python variable set). AWS is the moto-backed
 stand-in, Rockset the emulator. The stack goes through preview, up, an unchanged preview, an
-admin CIDR change, out-of-band drift and refresh, and destroy, in that order.
+admin CIDR change, out-of-band drift and refresh, a rotation whose write fails and its revert,
+and destroy, in that order.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from pulumi.automation import CommandError, OpType
 
 from devtools.engine import (
     REPO,
@@ -22,9 +24,10 @@ from devtools.engine import (
     open_stack,
     with_rockset_plugin,
 )
-from tests.support.emulator import start_emulator
+from tests.support.emulator import restart_emulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.plugin_stack import (
+    OFFICE,
     PluginStack,
     changes_nothing_on_a_second_preview,
     destroys_the_allowlist_before_the_endpoint,
@@ -45,7 +48,8 @@ EXAMPLE = REPO / "examples" / "yaml"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PluginStack]:
     workdir = tmp_path_factory.mktemp("yaml")
-    emu = start_emulator(workdir / "emulator")
+    emu = start_emulator(workdir / "emulator", state_file=workdir / "org.json")
+    world: PluginStack | None = None
     try:
         with local_aws(workdir) as aws:
             project = shutil.copytree(EXAMPLE, workdir / "project")
@@ -59,9 +63,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PluginStack]:
                 "caBundle": emu.api.ca_bundle,
             }
             stack = open_stack(workdir / "pulumi", env, config, project=project)
-            yield PluginStack(aws, emu, stack)
+            world = PluginStack(aws, emu, stack)
+            yield world
     finally:
-        emu.stop()
+        # The emulator the tests left running: a restart replaces it.
+        (emu if world is None else world.emu).stop()
 
 
 def test_the_engine_needs_no_python_setting(world: PluginStack) -> None:
@@ -95,6 +101,23 @@ def test_changing_an_admin_cidr_previews_an_update_naming_the_entry(world: Plugi
 
 def test_refresh_reports_drift_and_up_repairs_it(world: PluginStack) -> None:
     refresh_finds_a_deleted_entry_and_up_repairs_it(world)
+
+
+def test_a_failed_rotation_undoes_itself_and_a_revert_converges(world: PluginStack) -> None:
+    # Issue 19's first sequence, through the plugin: office moves, the rotation's second write
+    # (the old entry's delete) fails with the client's two retries, the user reverts.
+    world.emu = restart_emulator(world.emu, drop_write=[2, 3, 4])
+    world.stack.set_config({"officeCidr": "198.51.100.0/24"})
+    with pytest.raises(CommandError) as err:
+        world.stack.up()
+    assert "Its writes were undone; the allowlist is as it was." in str(err.value)
+    assert world.allowlist() == OFFICE
+
+    world.emu = restart_emulator(world.emu)
+    world.stack.set_config({"officeCidr": OFFICE["office"]})
+    assert set(world.stack.preview().change_summary) == {OpType.SAME}
+    world.stack.up()
+    assert world.allowlist() == OFFICE
 
 
 def test_destroy_removes_the_allowlist_before_the_endpoint(world: PluginStack) -> None:
