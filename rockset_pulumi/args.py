@@ -2,9 +2,11 @@
 
 :class:`PrivateLinkArgs` is what users write; :func:`resolve_args` checks every plain value and
 fills every default, in one place, before the component registers anything. Where the value is
-a Pulumi ``Output`` it cannot be read yet; the component checks those (the key with
-:func:`rockset_pulumi.validate.api_key`, the AWS ids with the look-ups) before any child resource
-is created. Region-dependent values (the endpoint service and the API URLs) are resolved by
+a Pulumi ``Output`` it cannot be read yet: an AWS id (``vpc_id``, ``subnet_ids``,
+``allowed_security_group_ids``, ``shared_vpc_ids``) is carried as an Output checked by the same
+rule once it resolves, which fails before anything that reads it is created; the component
+checks a key given as an Output (:func:`rockset_pulumi.validate.api_key`) before its look-ups.
+Region-dependent values (the endpoint service and the API URLs) are resolved by
 :mod:`rockset_pulumi.regions`; here they are only what the user gave. The values that the client
 and the command line take too (the key, the URLs, the CA bundle) are checked by
 :mod:`rockset_pulumi.validate`.
@@ -17,7 +19,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import pulumi
 
@@ -26,6 +28,7 @@ from .allowlist import ROTATION_SUFFIX
 from .errors import ConfigurationError, InputPath, MapKey
 from .regions import HostOverrides
 from .sharing import DnsMode, SharedVpc, Sharing, resolve_sharing
+from .text import shown
 
 __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
@@ -175,9 +178,9 @@ class PrivateLinkArgs:
 @dataclass(frozen=True)
 class ResolvedArgs:
     """The arguments, validated, with every default that does not depend on the region filled
-    in: what the component's steps read. Values that may be Pulumi ``Output`` s are carried as
-    given (their plain parts checked); the look-ups and the component check the rest once they
-    are known."""
+    in: what the component's steps read. AWS ids given as Pulumi ``Output`` s are carried as
+    Outputs that fail with the refusal once they resolve; the key as given (the component checks
+    it before the look-ups)."""
 
     vpc_id: pulumi.Input[str]
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
@@ -391,27 +394,68 @@ def _switches(args: PrivateLinkArgs, has_key: bool, admin: Mapping[str, str]) ->
     return checks, lockdown
 
 
-def _plain_network_inputs(args: PrivateLinkArgs) -> tuple[str, ...]:
-    """Checks the AWS ids that are plain values now; returns ``allowed_cidrs`` normalized."""
-    if not _is_output(args.vpc_id) and (not isinstance(args.vpc_id, str) or not args.vpc_id):
+@dataclass(frozen=True)
+class _IdList:
+    """An input that lists AWS ids."""
+
+    name: str
+    rule: validate.IdRule
+    example: str
+    empty: str | None = None
+    """Why an empty list is refused; None where it is allowed."""
+
+    def check(self, value: object) -> list[object]:
+        """``value``'s plain entries checked (each id's shape, none named twice); Outputs among
+        them are left for :meth:`when_known`."""
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise ConfigurationError.invalid(
+                self.name, shown(value), f"Pass a list of ids, e.g. [{self.example!r}]."
+            )
+        if not value and self.empty is not None:
+            raise ConfigurationError.invalid(self.name, [], self.empty)
+        entries = (((self.name, i), item) for i, item in enumerate(value) if not _is_output(item))
+        validate.distinct_ids(entries, self.rule)
+        return list(value)
+
+    def when_known(
+        self, value: pulumi.Input[Sequence[pulumi.Input[str]]]
+    ) -> pulumi.Input[Sequence[pulumi.Input[str]]]:
+        """``value``, its plain ids checked now; where Outputs give the list or some of its ids,
+        the list as an Output that fails with the refusal once they resolve, before anything
+        that reads it is created."""
+        plain = None if _is_output(value) else self.check(value)
+        if plain is not None and not any(_is_output(item) for item in plain):
+            return value
+        given: pulumi.Output[Any] = pulumi.Output.from_input(value)
+        checked: pulumi.Output[Any] = given.apply(self.check)
+        return checked
+
+
+_SUBNET_IDS = _IdList(
+    "subnet_ids",
+    validate.subnet_id,
+    "subnet-0123456789abcdef0",
+    empty="Pass at least one subnet in the VPC, ideally one per availability zone.",
+)
+_GROUP_IDS = _IdList(
+    "allowed_security_group_ids", validate.security_group_id, "sg-0123456789abcdef0"
+)
+
+
+def _vpc_id(value: pulumi.Input[str]) -> pulumi.Input[str]:
+    """The VPC id, checked now or, from an Output, once it resolves."""
+    if _is_output(value):
+        return pulumi.Output.from_input(value).apply(validate.vpc_id)
+    return validate.vpc_id(value)
+
+
+def _allowed_cidrs(value: object) -> tuple[str, ...]:
+    """``allowed_cidrs`` normalized."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
         raise ConfigurationError.invalid(
-            "vpc_id", args.vpc_id, "Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'."
+            "allowed_cidrs", value, "Pass a list of CIDRs, e.g. ['10.0.0.0/16']."
         )
-    subnets = _string_list("subnet_ids", args.subnet_ids, "subnet-0123456789abcdef0")
-    if not _is_output(args.subnet_ids) and not subnets:
-        raise ConfigurationError.invalid(
-            "subnet_ids",
-            [],
-            "Pass at least one subnet in the VPC, ideally one per availability zone.",
-        )
-    _string_list("allowed_security_group_ids", args.allowed_security_group_ids, "sg-0123")
-    if isinstance(args.allowed_cidrs, str) or not isinstance(args.allowed_cidrs, Sequence):
-        raise ConfigurationError.invalid(
-            "allowed_cidrs", args.allowed_cidrs, "Pass a list of CIDRs, e.g. ['10.0.0.0/16']."
-        )
-    return tuple(
-        str(_network(("allowed_cidrs", i), cidr)) for i, cidr in enumerate(args.allowed_cidrs)
-    )
+    return tuple(str(_network(("allowed_cidrs", i), cidr)) for i, cidr in enumerate(value))
 
 
 def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
@@ -419,7 +463,10 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
 
     Raises :class:`ConfigurationError` naming the input, its value and the fix.
     """
-    allowed = _plain_network_inputs(args)
+    vpc_id = _vpc_id(args.vpc_id)
+    subnet_ids = _SUBNET_IDS.when_known(args.subnet_ids)
+    group_ids = _GROUP_IDS.when_known(args.allowed_security_group_ids)
+    allowed = _allowed_cidrs(args.allowed_cidrs)
     admin, warnings = _admin_cidrs(args.admin_cidrs)
     key = args.api_key
     if key is not None and not _is_output(key):
@@ -441,9 +488,9 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
     timeout = DEFAULT_CHECK_TIMEOUT if args.check_timeout is None else args.check_timeout
     price = args.price_per_az_hour
     return ResolvedArgs(
-        vpc_id=args.vpc_id,
-        subnet_ids=args.subnet_ids,
-        allowed_security_group_ids=args.allowed_security_group_ids,
+        vpc_id=vpc_id,
+        subnet_ids=subnet_ids,
+        allowed_security_group_ids=group_ids,
         api_key=key,
         region=region,
         hosts=_hosts(args),
