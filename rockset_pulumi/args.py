@@ -75,13 +75,14 @@ class PrivateLinkArgs:
     """Arguments of :class:`rockset_pulumi.PrivateLink`."""
 
     vpc_id: pulumi.Input[str]
-    """The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled.
-    Default: required."""
+    """The VPC to put the endpoint in, by its id (``vpc-`` and 8 or 17 lower-case hexadecimal
+    digits). It must have DNS support and DNS hostnames enabled. Default: required."""
 
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Subnets for the endpoint's network interfaces, where the callers of Rockset live. Subnets in
-    availability zones the Rockset service does not serve are skipped with a warning, and at most
-    one subnet per zone is kept. Default: required (non-empty)."""
+    """Subnets for the endpoint's network interfaces, where the callers of Rockset live, by id
+    (``subnet-`` and 8 or 17 lower-case hexadecimal digits), each once. Subnets in availability
+    zones the Rockset service does not serve are skipped with a warning, and at most one subnet
+    per zone is kept. Default: required (non-empty)."""
 
     region: str | None = None
     """AWS region, which selects Rockset's cluster and endpoint service; it must be the AWS
@@ -93,7 +94,8 @@ class PrivateLinkArgs:
     ``allowed_security_group_ids`` are empty, the VPC's CIDR block."""
 
     allowed_security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
-    """Security groups whose members may reach the endpoint on TCP 443. Default: none."""
+    """Security groups whose members may reach the endpoint on TCP 443, by id (``sg-`` and 8 or
+    17 lower-case hexadecimal digits), each once. Default: none."""
 
     api_key: pulumi.Input[str] | None = None
     """Rockset API key used by the checks and the IP allowlist. Made a Pulumi secret. Default:
@@ -166,7 +168,9 @@ class PrivateLinkArgs:
     """VPCs of the endpoint's account and region that resolve Rockset through the endpoint
     (``dns="hosted_zone"`` only); routing from them to the endpoint's VPC (Transit Gateway or
     peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless ``allowed_cidrs`` or
-    ``allowed_security_group_ids`` are given. Default: none."""
+    ``allowed_security_group_ids`` are given. Ids as ``vpc_id``'s, each VPC once; with
+    ``shared_vpcs`` at most 299, as Route 53 associates at most 300 VPCs with a private hosted
+    zone. Default: none."""
 
     shared_vpcs: Sequence[SharedVpc] = ()
     """VPCs of other AWS accounts that resolve Rockset through the endpoint (``dns="hosted_zone"``

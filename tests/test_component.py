@@ -52,6 +52,20 @@ def link(aws: MockedAws, **overrides: Any) -> PrivateLink:
     return PrivateLink("rockset", PrivateLinkArgs(**values))
 
 
+def refuse_invoke(
+    aws: MockedAws, monkeypatch: pytest.MonkeyPatch, refused: str, refusal: Exception
+) -> None:
+    """AWS answers the function ``refused`` with ``refusal``, and every other as before."""
+    answer = aws.mocks.model.invoke
+
+    def invoke(token: str, args: Any) -> Any:
+        if token == refused:
+            raise refusal
+        return answer(token, args)
+
+    monkeypatch.setattr(aws.mocks.model, "invoke", invoke)
+
+
 def only(aws: MockedAws, typ: str) -> dict[str, Any]:
     [(_, _, inputs)] = registered(aws, typ)
     return inputs
@@ -259,14 +273,7 @@ def test_another_failure_of_the_service_look_up_is_reported_unchanged(
         "You are not authorized to perform this operation.",
     )
     with program(preview=True) as aws:
-        answer = aws.mocks.model.invoke
-
-        def unauthorized(token: str, args: Any) -> Any:
-            if token == GET_SERVICE:
-                raise refusal
-            return answer(token, args)
-
-        monkeypatch.setattr(aws.mocks.model, "invoke", unauthorized)
+        refuse_invoke(aws, monkeypatch, GET_SERVICE, refusal)
         component = link(aws)
         with pytest.raises(Exception) as err:
             resolve(component.availability_zones)
@@ -512,14 +519,7 @@ def test_an_id_aws_does_not_know_is_named_by_its_input(where: str, missing: str,
 def test_any_failure_of_the_vpc_look_up_names_the_input(monkeypatch: pytest.MonkeyPatch) -> None:
     refusal = AwsApiError("reading EC2 VPC", "UnauthorizedOperation", "You are not authorized.")
     with program(preview=True) as aws:
-        answer = aws.mocks.model.invoke
-
-        def unauthorized(token: str, args: Any) -> Any:
-            if token == "aws:ec2/getVpc:getVpc":
-                raise refusal
-            return answer(token, args)
-
-        monkeypatch.setattr(aws.mocks.model, "invoke", unauthorized)
+        refuse_invoke(aws, monkeypatch, "aws:ec2/getVpc:getVpc", refusal)
         component = link(aws)
         with pytest.raises(ConfigurationError) as err:
             resolve(component.availability_zones)
