@@ -21,8 +21,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .errors import ConfigurationError, InputPath
-from .lookups import look_up_input, look_up_vpc
+from .errors import InputPath
+from .lookups import invoke_plain, look_up_failed, look_up_vpc
 from .planning import EndpointPlan, VpcInfo
 from .sharing import (
     OWNER_TAG,
@@ -57,18 +57,16 @@ async def _zone_in_vpc(
     conflict, which is why the look-up is a plain invoke; any other failure names the input
     ``where`` that gave the VPC."""
     try:
-        found = await look_up_input(
+        found = await invoke_plain(
             _GET_ZONE,
             {"name": zone_name, "privateZone": True, "vpcId": vpc_id},
             opts,
             aws.route53.GetZoneResult,
-            path=where,
-            value=vpc_id,
         )
-    except ConfigurationError as error:
+    except Exception as error:
         if is_no_zone_found(str(error)):
             return None
-        raise
+        raise look_up_failed(where, vpc_id, error) from None
     tags: Mapping[str, str] = found.tags or {}
     return FoundZone(zone_id=str(found.zone_id), owner=tags.get(OWNER_TAG))
 

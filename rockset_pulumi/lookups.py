@@ -15,9 +15,10 @@
   endpoint's network interface addresses), for step 3's diagnosis.
 - :func:`invoke_plain` and :func:`vpc_info`: a look-up whose failure the caller explains, and a
   VPC as a look-up describes it (the hosted zone's look-ups use them too).
-- :func:`look_up_input` and :func:`look_up_vpc`: the look-up of an id the user gave; any failure
-  (no such VPC or subnet, access denied, throttling) is a :class:`ConfigurationError` naming that
-  input (``subnet_ids[1]``, ``shared_vpc_ids[0]``), with AWS's answer shortened.
+- :func:`look_up_input`, :func:`look_up_vpc` and :func:`look_up_failed`: the look-up of an id
+  the user gave; any failure (no such VPC or subnet, access denied, throttling) is a
+  :class:`ConfigurationError` naming that input (``subnet_ids[1]``, ``shared_vpc_ids[0]``), with
+  AWS's answer shortened.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ __all__ = [
     "invoke_plain",
     "is_unseen_service",
     "look_up_dns_expectation",
+    "look_up_failed",
     "look_up_input",
     "look_up_plan",
     "look_up_vpc",
@@ -134,18 +136,23 @@ async def look_up_input(
     value: str,
 ) -> _T:
     """:func:`invoke_plain` for the id ``value`` that the input at ``path`` gave; a failure is
-    refused naming that input, with AWS's answer shortened and cleaned."""
+    refused naming that input (:func:`look_up_failed`)."""
     try:
         return await invoke_plain(token, args, opts, typ)
     except Exception as error:
-        answer = clean(str(error), _ANSWER_LIMIT)
-        raise ConfigurationError.invalid(
-            path,
-            shown(value),
-            f"AWS could not look it up: {answer} Check the id, and that the AWS provider "
-            "deploys to its account and region with credentials that may describe it. Nothing "
-            "was created.",
-        ) from None
+        raise look_up_failed(path, value, error) from None
+
+
+def look_up_failed(path: InputPath, value: str, error: Exception) -> ConfigurationError:
+    """The refusal of the id ``value`` at ``path`` that AWS failed to look up, with AWS's answer
+    shortened and cleaned."""
+    answer = clean(str(error), _ANSWER_LIMIT)
+    return ConfigurationError.invalid(
+        path,
+        shown(value),
+        f"AWS could not look it up: {answer} Check the id, and that the AWS provider deploys to "
+        "its account and region with credentials that may describe it. Nothing was created.",
+    )
 
 
 async def look_up_vpc(vpc_id: str, path: InputPath, opts: pulumi.InvokeOutputOptions) -> VpcInfo:

@@ -230,17 +230,16 @@ class SharedVpcInfo:
 
     where: InputPath
     """The input naming it (``("vpc_id",)``, ``("shared_vpc_ids", 0)``, ``("shared_vpcs", 1)``)."""
-
-    @property
-    def name(self) -> str:
-        """:attr:`where` as messages spell it: ``shared_vpc_ids[0]``."""
-        return python_name(self.where)
-
     vpc: VpcInfo
     region: str
     existing_zone: FoundZone | None = None
     account: str | None = None
     """For a ``shared_vpcs`` entry with a provider: that provider's account."""
+
+    @property
+    def name(self) -> str:
+        """:attr:`where` as messages spell it: ``shared_vpc_ids[0]``."""
+        return python_name(self.where)
 
 
 @dataclass(frozen=True)

@@ -53,13 +53,18 @@ def link(aws: MockedAws, **overrides: Any) -> PrivateLink:
 
 
 def refuse_invoke(
-    aws: MockedAws, monkeypatch: pytest.MonkeyPatch, refused: str, refusal: Exception
+    aws: MockedAws,
+    monkeypatch: pytest.MonkeyPatch,
+    refused: str,
+    refusal: Exception,
+    **when: Any,
 ) -> None:
-    """AWS answers the function ``refused`` with ``refusal``, and every other as before."""
+    """AWS answers the function ``refused`` with ``refusal`` (where its arguments include
+    ``when``), and everything else as before."""
     answer = aws.mocks.model.invoke
 
     def invoke(token: str, args: Any) -> Any:
-        if token == refused:
+        if token == refused and all(args.get(k) == v for k, v in when.items()):
             raise refusal
         return answer(token, args)
 

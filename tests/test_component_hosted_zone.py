@@ -11,12 +11,14 @@ import pulumi
 import pulumi_aws
 import pytest
 
+from devtools.aws_double import AwsApiError
 from devtools.aws_double.ec2 import in_account, seed_network
 from devtools.aws_double.mocks import MockedAws
 from devtools.pulumi_mocks import DYNAMIC_PREFIX, dependencies, program, registered, resolve
 from rockset_pulumi import ConfigurationError, PrivateLink, PrivateLinkArgs
 from rockset_pulumi.hosted_zone import owner_mark
 from rockset_pulumi.sharing import OWNER_TAG, SharedVpc
+from tests.test_component import refuse_invoke
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -318,4 +320,17 @@ def test_a_vpc_named_twice_through_an_output_in_capitals_is_refused_as_malformed
             resolve(component.availability_zones)
         assert err.value.path == ("shared_vpc_ids", 1)
         assert err.value.fix == f"Pass {present!r}: AWS writes ids in lower case."
+        assert registered(aws, "aws:") == []
+
+
+def test_a_failed_zone_look_up_names_the_vpcs_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    refusal = AwsApiError("listing Route 53 Hosted Zones", "AccessDenied", "not authorized")
+    with program(preview=True) as aws:
+        present = spoke(aws, "10.1.0.0/16")
+        refuse_invoke(aws, monkeypatch, "aws:route53/getZone:getZone", refusal, vpcId=present)
+        component = link(aws, shared_vpc_ids=[present])
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == ("shared_vpc_ids", 0)
+        assert str(refusal) in str(err.value)
         assert registered(aws, "aws:") == []
