@@ -6,7 +6,7 @@ defined, so it cannot drift from them:
 
 - the component's inputs: ``PrivateLinkArgs``' fields, their annotations (``pulumi.Input[...]``
   is not ``plain``, a field with a default is not required) and their docstrings (meaning and
-  default, as in the README's table, :mod:`devtools.docs`);
+  default, as in the configuration reference's table, :mod:`devtools.docs`);
 - the component's outputs: the ``pulumi.Output`` attributes of ``PrivateLink`` and their
   docstrings, typed by :data:`COMPONENT_OUTPUTS`;
 - the object types: the dataclasses the steps return (``Probe``, ``LockdownStatus``,

@@ -109,9 +109,9 @@ def test_component_inputs_are_private_link_args_fields() -> None:
         f.name.split("_")[0] + "".join(p.title() for p in f.name.split("_")[1:]) for f in fields
     ]
     assert spec["requiredInputs"] == ["vpcId", "subnetIds"]
-    # What is left out is said in the README, where users of other languages look.
+    # What is left out is said in the languages page, where users of other languages look.
     assert list(NOT_OFFERED) == ["shared_vpcs"]
-    assert "`shared_vpcs`" in (REPO / "README.md").read_text(encoding="utf-8")
+    assert "`shared_vpcs`" in (REPO / "docs" / "languages.md").read_text(encoding="utf-8")
     # A default is the docstring's, word for word.
     for doc in field_docs(ARGS_SOURCE.read_text(encoding="utf-8")):
         if doc.name in NOT_OFFERED:
