@@ -182,7 +182,7 @@ export interface PrivateLinkArgs {
      */
     allowedCidrs?: pulumi.Input<string>[];
     /**
-     * Security groups whose members may reach the endpoint on TCP 443. Default: none.
+     * Security groups whose members may reach the endpoint on TCP 443, by id (`sg-` and 8 or 17 lower-case hexadecimal digits), each once. Default: none.
      */
     allowedSecurityGroupIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
@@ -238,11 +238,11 @@ export interface PrivateLinkArgs {
      */
     serviceName?: string;
     /**
-     * VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Default: none.
+     * VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Ids as `vpc_id`'s, each VPC once; with `shared_vpcs` at most 299, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
      */
     sharedVpcIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Subnets for the endpoint's network interfaces, where the callers of Rockset live. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
+     * Subnets for the endpoint's network interfaces, where the callers of Rockset live, by id (`subnet-` and 8 or 17 lower-case hexadecimal digits), each once. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
      */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /**
@@ -254,7 +254,7 @@ export interface PrivateLinkArgs {
      */
     triggers?: pulumi.Input<string>[];
     /**
-     * The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled. Default: required.
+     * The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
      */
     vpcId: pulumi.Input<string>;
 }
