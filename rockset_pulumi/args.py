@@ -16,8 +16,8 @@ import ipaddress
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal, get_args
+from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import Any, Literal, get_args
 
 import pulumi
 
@@ -414,11 +414,27 @@ def _plain_network_inputs(args: PrivateLinkArgs) -> tuple[str, ...]:
     )
 
 
+def _none_as_unset(args: PrivateLinkArgs) -> PrivateLinkArgs:
+    """Pulumi's convention, as the engine has it for other languages' ``null``: an optional
+    argument given as None is unset, so it takes its default. A required one stays None, to be
+    refused by name."""
+    unset: dict[str, Any] = {}
+    for f in fields(args):
+        if getattr(args, f.name) is not None:
+            continue
+        if f.default is not MISSING:
+            unset[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            unset[f.name] = f.default_factory()
+    return replace(args, **unset)
+
+
 def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
     """Validate every plain input of ``args`` and fill the defaults that need no region.
 
     Raises :class:`ConfigurationError` naming the input, its value and the fix.
     """
+    args = _none_as_unset(args)
     allowed = _plain_network_inputs(args)
     admin, warnings = _admin_cidrs(args.admin_cidrs)
     key = args.api_key
