@@ -23,7 +23,7 @@ import contextvars
 import dataclasses
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from importlib.metadata import version
 from typing import Any
 
@@ -142,13 +142,21 @@ def to_lifecycle(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
     return out
 
 
-def to_engine(props: Mapping[str, Any]) -> dict[str, PropertyValue]:
-    """A lifecycle's props as engine properties, the API key secret."""
+def to_engine(props: Mapping[str, Any], secret: Collection[str] = ()) -> dict[str, PropertyValue]:
+    """A lifecycle's props as engine properties, the API key and ``secret`` (schema names)
+    secret."""
     out: dict[str, PropertyValue] = {}
     for name, value in props.items():
         shown = camel_keys(value) if name in _OBJECTS else value
-        out[camel(name)] = _property(shown).with_secret(name in SECRET)
+        key = camel(name)
+        out[key] = _property(shown).with_secret(name in SECRET or key in secret)
     return out
+
+
+def _secrets(*given: Mapping[str, PropertyValue]) -> set[str]:
+    """The properties the engine sent as secrets (a secret admin CIDR's entries): what the
+    provider returns under those names stays secret."""
+    return {key for props in given for key, value in props.items() if value.is_secret}
 
 
 def _camel_path(path: str) -> str:
@@ -218,7 +226,7 @@ class RocksetProvider(Provider):
     async def check(self, request: CheckRequest) -> CheckResponse:
         checked = _lifecycle(request.urn).check(to_lifecycle(request.new_inputs))
         return CheckResponse(
-            inputs=to_engine(checked.inputs),
+            inputs=to_engine(checked.inputs, _secrets(request.new_inputs)),
             failures=[CheckFailure(camel(prop), reason) for prop, reason in checked.failures],
         )
 
@@ -236,20 +244,21 @@ class RocksetProvider(Provider):
     async def create(self, request: CreateRequest) -> CreateResponse:
         lifecycle = _lifecycle(request.urn)
         created = await asyncio.to_thread(lifecycle.create, to_lifecycle(request.properties))
-        return CreateResponse(created.id, to_engine(created.outputs))
+        return CreateResponse(created.id, to_engine(created.outputs, _secrets(request.properties)))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         lifecycle = _lifecycle(request.urn)
         outputs = await asyncio.to_thread(
             lifecycle.update, to_lifecycle(request.olds), to_lifecycle(request.news)
         )
-        return UpdateResponse(to_engine(outputs))
+        return UpdateResponse(to_engine(outputs, _secrets(request.olds, request.news)))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         lifecycle = _lifecycle(request.urn)
         now = await asyncio.to_thread(lifecycle.read, to_lifecycle(request.properties))
-        inputs = to_engine(to_lifecycle(request.inputs))
-        return ReadResponse(request.resource_id, to_engine(now), inputs)
+        secret = _secrets(request.properties, request.inputs)
+        inputs = to_engine(to_lifecycle(request.inputs), secret)
+        return ReadResponse(request.resource_id, to_engine(now, secret), inputs)
 
     async def delete(self, request: DeleteRequest) -> None:
         lifecycle = _lifecycle(request.urn)
