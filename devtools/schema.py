@@ -161,7 +161,8 @@ def _secret(name: str, spec: Spec) -> Spec:
 
 def _annotation_spec(node: ast.expr, where: str) -> tuple[Spec, bool]:
     """A field's annotation (as written, ``pulumi.`` removed) as a schema type, and whether an
-    Output may be passed (``Input[...]`` anywhere)."""
+    Output may be passed (``Input[...]`` around it). Items and values that may not be Outputs
+    are ``plain`` too (``Sequence[str]``), those that may are not (``Sequence[Input[str]]``)."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         parts = [p for p in (node.left, node.right) if not _is_none(p)]
         if len(parts) != 1:
@@ -179,15 +180,19 @@ def _annotation_spec(node: ast.expr, where: str) -> tuple[Spec, bool]:
             spec, _ = _annotation_spec(node.slice, where)
             return spec, True
         if outer == "Sequence":
-            items, via_input = _annotation_spec(node.slice, where)
-            return {"type": "array", "items": items}, via_input
+            return {"type": "array", "items": _element(node.slice, where)}, False
         if outer == "Mapping" and isinstance(node.slice, ast.Tuple):
-            values, via_input = _annotation_spec(node.slice.elts[1], where)
-            return {"type": "object", "additionalProperties": values}, via_input
+            values = _element(node.slice.elts[1], where)
+            return {"type": "object", "additionalProperties": values}, False
     raise ValueError(
         f"{where}: annotation {ast.unparse(node)!r} has no schema type; extend "
         "devtools.schema._annotation_spec"
     )
+
+
+def _element(node: ast.expr, where: str) -> Spec:
+    spec, via_input = _annotation_spec(node, where)
+    return spec if via_input else {**spec, "plain": True}
 
 
 def _choices(alias: object) -> Spec:

@@ -18,7 +18,7 @@ import ipaddress
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, Literal, get_args
 
 import pulumi
@@ -462,11 +462,27 @@ def _allowed_cidrs(value: object) -> tuple[str, ...]:
     return tuple(str(_network(("allowed_cidrs", i), cidr)) for i, cidr in enumerate(value))
 
 
+def _none_as_unset(args: PrivateLinkArgs) -> PrivateLinkArgs:
+    """Pulumi's convention, as the engine has it for other languages' ``null``: an optional
+    argument given as None is unset, so it takes its default. A required one stays None, to be
+    refused by name."""
+    unset: dict[str, Any] = {}
+    for f in fields(args):
+        if getattr(args, f.name) is not None:
+            continue
+        if f.default is not MISSING:
+            unset[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            unset[f.name] = f.default_factory()
+    return replace(args, **unset)
+
+
 def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
     """Validate every plain input of ``args`` and fill the defaults that need no region.
 
     Raises :class:`ConfigurationError` naming the input, its value and the fix.
     """
+    args = _none_as_unset(args)
     vpc_id = _vpc_id(args.vpc_id)
     subnet_ids = _SUBNET_IDS.when_known(args.subnet_ids)
     group_ids = _GROUP_IDS.when_known(args.allowed_security_group_ids)

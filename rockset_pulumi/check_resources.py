@@ -101,7 +101,7 @@ class NewAllowlist(Protocol):
         name: str,
         *,
         api: Mapping[str, Any],
-        entries: Mapping[str, str],
+        entries: pulumi.Input[Mapping[str, str]],
         verified_at: pulumi.Input[str],
         owner: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,

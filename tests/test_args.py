@@ -136,7 +136,6 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"probe": "lambda", "api_key": KEY}, "probe is 'lambda'"),
     ({"probe": "VPC", "api_key": KEY}, "probe is 'VPC'"),
     ({"probe": True, "api_key": KEY}, "probe is True"),
-    ({"probe": None, "api_key": KEY}, "probe is None"),
     ({"probe": "vpc"}, "probe is 'vpc'"),
     ({"probe": "vpc", "api_key": KEY, "checks": False}, "probe is 'vpc'"),
     ({"lockdown": 1}, "lockdown is 1"),

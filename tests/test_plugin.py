@@ -134,8 +134,13 @@ def test_inputs_that_take_outputs_are_not_plain_and_the_key_is_secret() -> None:
         "api_key",
         "shared_vpc_ids",
     }
-    for name in ("vpcId", "subnetIds", "allowedSecurityGroupIds", "apiKey", "sharedVpcIds"):
+    for name in ("vpcId", "subnetIds", "allowedSecurityGroupIds", "apiKey"):
         assert "plain" not in inputs[name]
+        assert "plain" not in inputs[name].get("items", {})
+    # Python's Sequence[Input[str]]: the list is written out, each id may be an output.
+    assert inputs["sharedVpcIds"]["plain"] is True
+    assert "plain" not in inputs["sharedVpcIds"]["items"]
+    assert inputs["adminCidrs"]["additionalProperties"]["plain"] is True
     assert inputs["apiKey"]["secret"] is True
     assert inputs["lockdown"] == {**inputs["lockdown"], "type": "boolean", "plain": True}
     for check in CHECKS:
