@@ -23,6 +23,7 @@ from devtools.engine import REPO, LocalAws, engine_env, local_aws, open_stack, w
 from devtools.go_example import DRIVER, GoOperationError, GoStack
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_go_example
+from tests.support.plugin_state import CHECKS, assert_key_only_encrypted
 
 require_go_example()
 
@@ -32,7 +33,6 @@ REGION = "eu-central-1"
 # Not the seeded network's 10.0.0.0/16, so that the example's VPC is told apart in moto.
 CIDR = "10.30.0.0/16"
 OFFICE = {"office": "203.0.113.0/24"}
-CHECKS = ("ConnectivityCheck", "IpAllowlist", "LockdownCheck")
 
 
 @dataclass
@@ -40,14 +40,6 @@ class World:
     aws: LocalAws
     emu: RunningEmulator
     stack: GoStack
-
-    def allowlist(self) -> dict[str, str]:
-        with self.emu.client("privatelink") as client:
-            return {e.name: e.ip_address for e in client.list_ip_allowlist()}
-
-    def endpoints_in_aws(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.aws.ec2().describe_vpc_endpoints()["VpcEndpoints"]
-        return [e for e in found if e["State"] != "deleted"]
 
     def example_vpcs(self) -> list[dict[str, Any]]:
         found = self.aws.ec2().describe_vpcs(Filters=[{"Name": "cidr", "Values": [CIDR]}])
@@ -109,29 +101,14 @@ def test_up_creates_verifies_and_locks_down(world: World) -> None:
     assert outputs["allowlistEntries"] == OFFICE
     assert outputs["lockdownStatus"]["holds"] is True
     assert outputs["lockdownStatus"]["publicRefusesKey"] is True
-    [endpoint] = world.endpoints_in_aws()
+    [endpoint] = world.aws.live_endpoints()
     assert endpoint["VpcEndpointId"] == outputs["vpcEndpointId"]
     assert sorted(endpoint["SubnetIds"]) == sorted([a, b])
-    assert world.allowlist() == OFFICE
+    assert world.emu.allowlist() == OFFICE
 
 
 def test_state_holds_the_key_only_encrypted(world: World) -> None:
-    local = world.stack.local
-    assert world.emu.api_key not in local.export()
-    checks = [
-        r
-        for r in local.deployment()["resources"]
-        if r["type"].removeprefix("rockset:index:") in CHECKS
-    ]
-    assert len(checks) == 3
-    for resource in checks:
-        for where in ("inputs", "outputs"):
-            key = resource[where]["apiKey"]
-            assert key["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
-            assert "ciphertext" in key
-    at_rest = "".join(p.read_text() for p in (local.workdir / "state").rglob("*.json"))
-    assert world.emu.api_key not in at_rest
-    assert world.emu.api_key not in world.text()
+    assert_key_only_encrypted(world.stack.local, world.emu.api_key)
 
 
 def test_second_preview_changes_nothing(world: World) -> None:
@@ -151,10 +128,10 @@ def test_changing_the_admin_cidr_previews_an_update_of_that_entry(world: World) 
     assert '~ office: "203.0.113.0/24" => "198.51.100.0/24"' in text
     assert "replace" not in text
     world.stack.run("up")
-    assert world.allowlist() == {"office": "198.51.100.0/24"}
+    assert world.emu.allowlist() == {"office": "198.51.100.0/24"}
     world.stack.local.set_config({"officeCidr": OFFICE["office"]})
     world.stack.run("up")
-    assert world.allowlist() == OFFICE
+    assert world.emu.allowlist() == OFFICE
 
 
 def test_refresh_finds_a_deleted_entry_and_up_repairs_it(world: World) -> None:
@@ -166,15 +143,15 @@ def test_refresh_finds_a_deleted_entry_and_up_repairs_it(world: World) -> None:
     allowlist = next(r for r in resources if r["type"] == "rockset:index:IpAllowlist")
     assert allowlist["outputs"]["liveEntries"] == {}
     up = world.stack.run("up")
-    assert world.allowlist() == OFFICE
+    assert world.emu.allowlist() == OFFICE
     assert up.outputs["lockdownStatus"]["holds"] is True
 
 
 def test_destroy_removes_the_allowlist_before_the_endpoint(world: World) -> None:
     world.stack.local.output.clear()
     world.stack.run("destroy")
-    assert world.allowlist() == {}
-    assert world.endpoints_in_aws() == []
+    assert world.emu.allowlist() == {}
+    assert world.aws.live_endpoints() == []
     assert world.example_vpcs() == []
     lines = world.stack.local.output
     allowlist_deleted = next(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from pulumi.automation import OpType
@@ -29,6 +28,7 @@ from devtools.engine import (
 )
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
+from tests.support.plugin_state import CHECKS, assert_key_only_encrypted
 
 require_pulumi_cli(yaml=True)
 
@@ -36,7 +36,6 @@ pytestmark = pytest.mark.engine
 
 EXAMPLE = REPO / "examples" / "yaml"
 OFFICE = {"office": "203.0.113.0/24"}
-CHECKS = ("ConnectivityCheck", "IpAllowlist", "LockdownCheck")
 
 
 @dataclass
@@ -45,14 +44,6 @@ class World:
     emu: RunningEmulator
     stack: LocalStack
     env: dict[str, str]
-
-    def allowlist(self) -> dict[str, str]:
-        with self.emu.client("privatelink") as client:
-            return {e.name: e.ip_address for e in client.list_ip_allowlist()}
-
-    def endpoints_in_aws(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.aws.ec2().describe_vpc_endpoints()["VpcEndpoints"]
-        return [e for e in found if e["State"] != "deleted"]
 
     def text(self) -> str:
         return "\n".join(self.stack.output)
@@ -100,7 +91,7 @@ def test_preview_plans_the_graph_and_calls_no_rockset(world: World) -> None:
         assert token in text
     assert "pulumi-python:dynamic" not in text
     assert world.emu.requests() == []
-    assert world.endpoints_in_aws() == []
+    assert world.aws.live_endpoints() == []
 
 
 def test_up_creates_verifies_and_locks_down(world: World) -> None:
@@ -114,28 +105,16 @@ def test_up_creates_verifies_and_locks_down(world: World) -> None:
     # The schema's camelCase reaches the program, nested objects included.
     assert outputs["lockdownStatus"]["holds"] is True
     assert outputs["lockdownStatus"]["publicRefusesKey"] is True
-    [endpoint] = world.endpoints_in_aws()
+    [endpoint] = world.aws.live_endpoints()
     assert endpoint["VpcEndpointId"] == outputs["vpcEndpointId"]
-    assert world.allowlist() == OFFICE
+    assert world.emu.allowlist() == OFFICE
     types = {r["type"] for r in world.stack.deployment()["resources"]}
     assert {f"rockset:index:{check}" for check in CHECKS} <= types
     assert not any(t.startswith("pulumi-python:dynamic") for t in types)
 
 
 def test_state_holds_the_key_only_encrypted(world: World) -> None:
-    state = world.stack.export()
-    assert world.emu.api_key not in state
-    resources = world.stack.deployment()["resources"]
-    checks = [r for r in resources if r["type"].removeprefix("rockset:index:") in CHECKS]
-    assert len(checks) == 3
-    for resource in checks:
-        for where in ("inputs", "outputs"):
-            key = resource[where]["apiKey"]
-            assert key["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
-            assert "ciphertext" in key
-    at_rest = "".join(p.read_text() for p in (world.stack.workdir / "state").rglob("*.json"))
-    assert world.emu.api_key not in at_rest
-    assert world.emu.api_key not in world.text()
+    assert_key_only_encrypted(world.stack, world.emu.api_key)
 
 
 def test_second_preview_changes_nothing(world: World) -> None:
@@ -155,10 +134,10 @@ def test_changing_an_admin_cidr_previews_an_update_naming_the_entry(world: World
     assert '~ entries: {\n          ~ office: "203.0.113.0/24" => "198.51.100.0/24"' in text
     assert "replace" not in text
     world.stack.up()
-    assert world.allowlist() == {"office": "198.51.100.0/24"}
+    assert world.emu.allowlist() == {"office": "198.51.100.0/24"}
     world.stack.set_config({"officeCidr": OFFICE["office"]})
     world.stack.up()
-    assert world.allowlist() == OFFICE
+    assert world.emu.allowlist() == OFFICE
 
 
 def test_refresh_reports_drift_and_up_repairs_it(world: World) -> None:
@@ -178,15 +157,15 @@ def test_refresh_reports_drift_and_up_repairs_it(world: World) -> None:
     assert preview.change_summary.get(OpType.UPDATE) == 2
     assert "+ office" in world.text()
     up = world.stack.up()
-    assert world.allowlist() == OFFICE
+    assert world.emu.allowlist() == OFFICE
     assert up.outputs["lockdownStatus"].value["holds"] is True
 
 
 def test_destroy_removes_the_allowlist_before_the_endpoint(world: World) -> None:
     world.stack.output.clear()
     world.stack.destroy()
-    assert world.allowlist() == {}
-    assert world.endpoints_in_aws() == []
+    assert world.emu.allowlist() == {}
+    assert world.aws.live_endpoints() == []
     lines = world.stack.output
     allowlist_deleted = next(
         i for i, line in enumerate(lines) if "rockset-allowlist deleted" in line
