@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PULUMI_BIN := .tools/pulumi/bin
 
-.PHONY: help venv lint typecheck test test-fast pulumi-cli sdkgen demo demo-destroy bench docs sdks dist clean
+.PHONY: help venv lint typecheck test test-fast pulumi-cli sdkgen goexample demo demo-destroy bench docs sdks dist clean
 
 help:
 	@echo "make demo          pulumi up of the 'local' stack against the offline emulators"
@@ -43,7 +43,11 @@ sdkgen:
 # file runs on one worker (--dist loadfile), as an engine module's tests share one stack in order.
 TEST_WORKERS ?= 3
 
-test: $(STAMP) pulumi-cli sdkgen lint
+goexample:
+	@if command -v go >/dev/null 2>&1; then bash tools/goexample/build.sh; \
+	else echo "WARNING: Go is not installed: the Go example's driver cannot be built, its engine test will be skipped."; fi
+
+test: $(STAMP) pulumi-cli sdkgen goexample lint
 	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(STAMP)

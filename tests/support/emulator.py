@@ -59,6 +59,11 @@ class RunningEmulator:
         options.setdefault("ca_bundle", self.ca_bundle)
         return RocksetClient(self.url(listener), self.api_key, **options)
 
+    def allowlist(self) -> dict[str, str]:
+        """The IP allowlist as Rockset holds it: entry name -> address."""
+        with self.client("privatelink") as client:
+            return {e.name: e.ip_address for e in client.list_ip_allowlist()}
+
     def requests(self) -> list[dict[str, Any]]:
         """The request log so far, one dict per request."""
         if not self.request_log.exists():
