@@ -60,7 +60,7 @@ func Run(ctx *pulumi.Context) error {
 		// Read as a secret; the SDK marks it secret again, so it is only encrypted in state.
 		ApiKey:       cfg.RequireSecret("apiKey"),
 		Lockdown:     pulumi.BoolRef(cfg.RequireBool("lockdown")),
-		AdminCidrs:   map[string]pulumi.StringInput{"office": pulumi.String(cfg.Require("officeCidr"))},
+		AdminCidrs:   map[string]string{"office": cfg.Require("officeCidr")},
 		CheckTimeout: &checkTimeout,
 		// Empty means the region's own endpoints and the system's trust store.
 		PublicUrl:      optional(cfg, "publicUrl"),
