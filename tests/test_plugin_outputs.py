@@ -154,8 +154,12 @@ def test_a_secret_admin_cidr_stays_secret_in_the_allowlist_and_the_outputs() -> 
 def test_null_is_unset_on_both_paths(name: str) -> None:
     # What a Python program passes when it forwards an optional value it does not have.
     nulled: dict[str, Any] = {snake(name): None}
-    python = resolve_args(PrivateLinkArgs("vpc-1", ["subnet-1"], **nulled))
-    assert python == resolve_args(PrivateLinkArgs("vpc-1", ["subnet-1"]))
+    python = resolve_args(
+        PrivateLinkArgs("vpc-0123456789abcdef0", ["subnet-0123456789abcdef0"], **nulled)
+    )
+    assert python == resolve_args(
+        PrivateLinkArgs("vpc-0123456789abcdef0", ["subnet-0123456789abcdef0"])
+    )
     told: list[tuple[bool, dict[str, Any], list[str]]] = []
     for given in ({name: None}, {}):
         with constructor() as engine:

@@ -27,6 +27,10 @@ KEY = "k-0123456789"
 
 # (Python arguments, what Python says, the plugin's property path, what the plugin says); each
 # message after "Cannot create the PrivateLink: ".
+VPC_ID_FIX = (
+    "Pass the VPC's id as AWS shows it: 'vpc-' and 8 or 17 lower-case hexadecimal digits, "
+    "e.g. 'vpc-0123456789abcdef0'."
+)
 REFUSALS: list[tuple[dict[str, Any], str, str, str]] = [
     (
         {"check_timeout": -1},
@@ -48,9 +52,9 @@ REFUSALS: list[tuple[dict[str, Any], str, str, str]] = [
     ),
     (
         {"vpc_id": None},
-        "vpc_id is None. Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'.",
+        "vpc_id is None. " + VPC_ID_FIX,
         "vpcId",
-        "vpcId is null. Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'.",
+        "vpcId is null. " + VPC_ID_FIX,
     ),
     (
         {"subnet_ids": []},
@@ -101,10 +105,12 @@ REFUSALS: list[tuple[dict[str, Any], str, str, str]] = [
         "sharedVpcs).",
     ),
     (
-        {"dns": "hosted_zone", "shared_vpc_ids": ["vpc-0aaa", "vpc 2"]},
-        "shared_vpc_ids[1] is 'vpc 2'. Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'.",
+        {"dns": "hosted_zone", "shared_vpc_ids": ["vpc-0000000a", "vpc 2"]},
+        "shared_vpc_ids[1] is 'vpc 2'. It has white space or characters that do not show. "
+        + VPC_ID_FIX,
         "sharedVpcIds[1]",
-        "sharedVpcIds[1] is \"vpc 2\". Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'.",
+        'sharedVpcIds[1] is "vpc 2". It has white space or characters that do not show. '
+        + VPC_ID_FIX,
     ),
     (
         {"admin_cidrs": {"office": "203.0.113.0/33"}},
@@ -221,7 +227,10 @@ def test_a_missing_required_input_is_refused_by_its_schema_name() -> None:
         with pytest.raises(Refused) as err:
             engine.construct(del_vpc)
     assert err.value.properties == [
-        ("vpcId", CREATE + "vpcId is null. Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'.")
+        (
+            "vpcId",
+            CREATE + "vpcId is null. " + VPC_ID_FIX,
+        )
     ]
 
 

@@ -65,7 +65,6 @@ def test_shared_vpcs_keep_their_order_and_the_input_that_named_them() -> None:
     ("overrides", "expected"),
     [
         ({"dns": "zone"}, "dns is 'zone'. Pass 'endpoint'"),
-        ({"dns": None}, "dns is None"),
         (
             {"shared_vpc_ids": ["vpc-0000000a"]},
             "shared_vpc_ids[0] is 'vpc-0000000a'. Shared VPCs need dns='hosted_zone'",

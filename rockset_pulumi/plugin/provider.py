@@ -357,22 +357,40 @@ class _ComponentServicer(ComponentServicer):
                 return await self._construct(request, context)
             finally:
                 _SECRETS.reset(token)
-        except ConfigurationError as exc:
-            path, message = refusal(exc, secrets)
-            errors = (
-                [InputPropertyErrorDetails(property_path=path, reason=message)] if path else None
-            )
-            status = self.create_grpc_invalid_properties_status(message, errors)
-            await context.abort_with_status(status)
-        except RocksetPulumiError as exc:
-            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, in_schema_terms(str(exc)))
         except RunError:
             raise
-        except Exception:
+        except Exception as exc:
+            found = _package_error_in(exc)
+            if isinstance(found, ConfigurationError):
+                path, message = refusal(found, secrets)
+                errors = (
+                    [InputPropertyErrorDetails(property_path=path, reason=message)]
+                    if path
+                    else None
+                )
+                status = self.create_grpc_invalid_properties_status(message, errors)
+                await context.abort_with_status(status)
+            elif found is not None:
+                await context.abort(
+                    grpc.StatusCode.FAILED_PRECONDITION, in_schema_terms(str(found))
+                )
             # A bug: its stack goes to the debug log, as the plugin's stderr reaches the user.
             await self._log.debug(request.parent, traceback.format_exc())
             await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_ERROR)
         raise AssertionError("unreachable: context.abort raises")
+
+
+def _package_error_in(exc: BaseException) -> RocksetPulumiError | None:
+    """The package's own error behind ``exc``: itself, or the cause the SDK wrapped it in when an
+    Output that a child reads failed (``ValueError: While processing resource ...``)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, RocksetPulumiError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class _Servicer(ProviderServicer):
