@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from rockset_pulumi.check_resources import ALLOWLIST, CHECK_KINDS, CONNECTIVITY, LOCKDOWN, CheckKind
-from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.emulator import RunningEmulator, api_props, start_emulator
 from tests.support.two_hosts import DiffShown, DynamicChecks, Host, PluginChecks
 
 OWNER = "org/rockset-privatelink/dev/rockset-allowlist"
@@ -72,24 +72,16 @@ class Stack:
     seen: dict[str, dict[str, Seen]] = field(default_factory=dict)
     writes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     generations: list[str] = field(default_factory=list)
-
-    def _api(self) -> dict[str, Any]:
-        api = self.emulator.api
-        return {
-            "public_url": api.public_url,
-            "privatelink_url": api.privatelink_url,
-            "api_key": api.api_key,
-            "ca_bundle": api.ca_bundle,
-            "probe": None,
-        }
+    current: str = ""
+    """The step under way (see :meth:`step`)."""
 
     def output(self, kind: CheckKind, name: str) -> Any:
         return self.host.shown(kind, self.resources[kind.name].outputs)[name]
 
-    def _apply(self, step: str, kind: CheckKind, values: dict[str, Any]) -> None:
+    def _apply(self, kind: CheckKind, values: dict[str, Any]) -> None:
         """Register one resource as the engine does: check, then create or diff and update."""
-        host, seen = self.host, self.seen[step].setdefault(kind.name, Seen())
-        news = host.register(kind, kind.properties(self._api(), values))
+        host, seen = self.host, self.seen[self.current].setdefault(kind.name, Seen())
+        news = host.register(kind, kind.properties(api_props(self.emulator.api), values))
         old = self.resources.get(kind.name)
         checked = host.check(kind, old.inputs if old else {}, news)
         seen.checked = host.shown(kind, checked)
@@ -105,11 +97,9 @@ class Stack:
         if kind is ALLOWLIST and seen.outputs["generation"] not in self.generations:
             self.generations.append(seen.outputs["generation"])
 
-    def up(self, step: str, admins: dict[str, str]) -> None:
+    def up(self, admins: dict[str, str]) -> None:
         """The component's three checks with lockdown, each fed as the component feeds it."""
-        self.seen[step] = {}
         self._apply(
-            step,
             CONNECTIVITY,
             {
                 "timeout": 10.0,
@@ -121,11 +111,8 @@ class Stack:
             },
         )
         verified_at = self.output(CONNECTIVITY, "checkedAt")
+        self._apply(ALLOWLIST, {"entries": admins, "verified_at": verified_at, "owner": OWNER})
         self._apply(
-            step, ALLOWLIST, {"entries": admins, "verified_at": verified_at, "owner": OWNER}
-        )
-        self._apply(
-            step,
             LOCKDOWN,
             {
                 "timeout": 10.0,
@@ -135,24 +122,24 @@ class Stack:
             },
         )
 
-    def refresh(self, step: str) -> None:
-        self.seen[step] = {}
+    def refresh(self) -> None:
         for kind in CHECK_KINDS:
             resource = self.resources[kind.name]
             resource.outputs = self.host.read(kind, resource.id, resource.inputs, resource.outputs)
-            self.seen[step][kind.name] = Seen(
+            self.seen[self.current][kind.name] = Seen(
                 id=resource.id, outputs=self.host.shown(kind, resource.outputs)
             )
 
-    def destroy(self, step: str) -> None:
-        self.seen[step] = {}
+    def destroy(self) -> None:
         for kind in reversed(CHECK_KINDS):
             resource = self.resources.pop(kind.name)
             self.host.delete(kind, resource.id, resource.outputs)
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
-        """The allowlist writes made during the step, as Rockset received them."""
+        """A step of the scenario: what it shows, and the allowlist writes made during it as
+        Rockset received them."""
+        self.current, self.seen[name] = name, {}
         before = len(self.emulator.requests())
         yield
         made = self.emulator.requests()[before:]
@@ -186,19 +173,19 @@ class Stack:
 
 def run_scenario(stack: Stack) -> None:
     with stack.step("create"):
-        stack.up("create", ADMINS)
+        stack.up(ADMINS)
     with stack.step("admin CIDR change"):
-        stack.up("admin CIDR change", MOVED)
+        stack.up(MOVED)
     with stack.emulator.client("privatelink") as client:
         # Behind the stack's back: allowlisting is off again, which step 5 sees too.
         for name in MOVED:
             client.delete_ip_allowlist(name)
     with stack.step("drift refreshed"):
-        stack.refresh("drift refreshed")
+        stack.refresh()
     with stack.step("repair"):
-        stack.up("repair", MOVED)
+        stack.up(MOVED)
     with stack.step("destroy"):
-        stack.destroy("destroy")
+        stack.destroy()
 
 
 def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
