@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,9 +69,12 @@ class Stack:
 
     host: Host
     emulator: RunningEmulator
+    stderr: Path
+    """Where the host's stderr goes: what the engine shows the user."""
     resources: dict[str, _Resource] = field(default_factory=dict)
     seen: dict[str, dict[str, Seen]] = field(default_factory=dict)
     writes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    told: dict[str, str] = field(default_factory=dict)
     generations: list[str] = field(default_factory=list)
     current: str = ""
     """The step under way (see :meth:`step`)."""
@@ -140,8 +144,9 @@ class Stack:
         """A step of the scenario: what it shows, and the allowlist writes made during it as
         Rockset received them."""
         self.current, self.seen[name] = name, {}
-        before = len(self.emulator.requests())
+        before, said = len(self.emulator.requests()), len(self.stderr.read_text())
         yield
+        self.told[name] = self.stderr.read_text()[said:]
         made = self.emulator.requests()[before:]
         self.writes[name] = [
             {
@@ -202,6 +207,9 @@ def differences(dynamic: Stack, plugin: Stack) -> list[str]:
     found: list[str] = []
     for step in STEPS:
         found += _write_differences(step, dynamic, plugin)
+        said, told = dynamic.normalised(dynamic.told[step]), plugin.normalised(plugin.told[step])
+        if said != told:
+            found.append(f"{step}: the user is told by dynamic {said!r} != by plugin {told!r}")
         for resource in sorted(set(dynamic.seen[step]) | set(plugin.seen[step])):
             left = dynamic.seen[step].get(resource, Seen())
             right = plugin.seen[step].get(resource, Seen())
@@ -242,21 +250,19 @@ def _aspect(seen: Seen, aspect: str) -> Any:
 def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Stack]]:
     """The scenario run through each host in turn, against one private emulator (empty again
     after each run's destroy), so that URLs, the CA and the key are the same for both."""
+    workdir = tmp_path_factory.mktemp("hosts-agree")
     emulator = start_emulator(
-        tmp_path_factory.mktemp("hosts-agree"),
-        read_limit_per_minute=1_000_000,
-        update_limit_per_minute=1_000_000,
+        workdir, read_limit_per_minute=1_000_000, update_limit_per_minute=1_000_000
     )
     try:
-        with DynamicChecks.started() as dynamic_host:
-            dynamic = Stack(dynamic_host, emulator)
-            run_scenario(dynamic)
-        assert emulator.allowlist() == {}
-        with PluginChecks.started() as plugin_host:
-            plugin = Stack(plugin_host, emulator)
-            run_scenario(plugin)
-        assert emulator.allowlist() == {}
-        yield dynamic, plugin
+        ran: list[Stack] = []
+        for host in (DynamicChecks, PluginChecks):
+            stderr = workdir / f"{host.name}-stderr.txt"
+            with stderr.open("w", encoding="utf-8") as file, host.started(file) as started:
+                ran.append(Stack(started, emulator, stderr))
+                run_scenario(ran[-1])
+            assert emulator.allowlist() == {}
+        yield ran[0], ran[1]
     finally:
         emulator.stop()
 
@@ -291,6 +297,7 @@ def test_the_scenario_does_what_each_step_claims(stacks: tuple[Stack, Stack]) ->
         assert sorted(_entry(w) for w in stack.writes["repair"]) == sorted(MOVED)
         assert _holds(stack, "repair") is True
         assert sorted(_entry(w) for w in stack.writes["destroy"]) == sorted(MOVED)
+        assert "Removed allowlist entries ['office', 'vpn']" in stack.told["destroy"]
 
 
 def test_only_the_plugin_names_what_refresh_found(stacks: tuple[Stack, Stack]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import grpc
 from pulumi.runtime import proto
@@ -18,11 +19,15 @@ PLUGIN = Path(sys.prefix) / "bin" / "pulumi-resource-rockset"
 
 class Plugin:
     """The console script, started as the engine starts it, and a stub to drive it. Its engine
-    address answers nothing, so what the plugin tells the user goes to its stderr."""
+    address answers nothing, so what the plugin tells the user goes to its stderr (``stderr``,
+    by default ours)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stderr: IO[str] | None = None) -> None:
         self.process = subprocess.Popen(
-            [str(PLUGIN), "127.0.0.1:1"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL
+            [str(PLUGIN), "127.0.0.1:1"],
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            stderr=stderr,
         )
         assert self.process.stdout is not None
         port = int(self.process.stdout.readline())  # the engine's handshake

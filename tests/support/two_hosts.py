@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
@@ -211,8 +211,10 @@ class DynamicChecks:
 
     @classmethod
     @contextmanager
-    def started(cls) -> Iterator[DynamicChecks]:
-        with dynamic_host(_PROVIDERS["IpAllowlist"], "pulumi-python:dynamic/rockset:X") as host:
+    def started(cls, stderr: IO[str]) -> Iterator[DynamicChecks]:
+        """The host, what it tells the user written to ``stderr``."""
+        token = "pulumi-python:dynamic/rockset:X"
+        with dynamic_host(_PROVIDERS["IpAllowlist"], token, stderr) as host:
             yield cls(host)
 
 
@@ -331,8 +333,9 @@ class PluginChecks:
 
     @classmethod
     @contextmanager
-    def started(cls) -> Iterator[PluginChecks]:
-        plugin = Plugin()
+    def started(cls, stderr: IO[str]) -> Iterator[PluginChecks]:
+        """The plugin, what it tells the user written to ``stderr``."""
+        plugin = Plugin(stderr)
         try:
             yield cls(plugin)
         finally:
