@@ -266,7 +266,8 @@ class PluginChecks:
         return _to_wire(props, self._secret)
 
     def register(self, kind: CheckKind, props: Props) -> Props:
-        return {camel(key): value for key, value in props.items()}
+        # The SDK inside the plugin sends no None (an output not yet set), as in Python.
+        return {camel(key): value for key, value in props.items() if value is not None}
 
     def shown(self, kind: CheckKind, props: Props) -> Props:
         return dict(props)
