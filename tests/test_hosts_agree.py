@@ -2,10 +2,11 @@
 
 One scenario, driven as the engine drives it, through the dynamic providers (a Python program's
 checks, in Pulumi's dynamic-provider host) and through the plugin's custom resources (any other
-language's): create with lockdown, an admin CIDR change (a rotation through ``office-next``), an
-entry deleted behind the stack's back and refreshed, the ``up`` that repairs it, and destroy. At
-every step the two must make the same writes to Rockset (method, path, body), return the same
-outputs and ids, and show the same diff, all under the schema's names.
+language's): create with lockdown, an admin CIDR change (a rotation through ``office-next``), the
+entries deleted behind the stack's back (allowlisting off again) and refreshed, the ``up`` that
+repairs them, and destroy. At every step the two must make the same writes to Rockset (method,
+path, body), return the same outputs and ids, show the same diff, all under the schema's names,
+and tell the user the same (what a host writes to stderr, which the engine shows).
 
 Normalised before comparing, and only these:
 
