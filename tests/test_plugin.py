@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime import proto
-from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from devtools.docs import ARGS_SOURCE, field_docs
@@ -32,8 +27,8 @@ from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.plugin.provider import to_engine, to_lifecycle
 from tests.conftest import EmulatorFactory
 from tests.support.emulator import RunningEmulator
+from tests.support.plugin_process import Plugin
 
-PLUGIN = Path(sys.prefix) / "bin" / "pulumi-resource-rockset"
 COMPONENT = "rockset:index:PrivateLink"
 CHECKS = ("ConnectivityCheck", "IpAllowlist", "LockdownCheck")
 OFFICE = {"office": "203.0.113.0/24"}
@@ -42,25 +37,6 @@ OFFICE = {"office": "203.0.113.0/24"}
 def committed() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return loaded
-
-
-class Plugin:
-    """The console script, started as the engine starts it, and a stub to drive it."""
-
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [str(PLUGIN), "127.0.0.1:1"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL
-        )
-        assert self.process.stdout is not None
-        port = int(self.process.stdout.readline())  # the engine's handshake
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-        self.stub.Configure(proto.ConfigureRequest(acceptSecrets=True))
-
-    def close(self) -> None:
-        self.channel.close()
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

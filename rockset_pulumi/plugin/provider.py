@@ -124,7 +124,7 @@ def _property(value: Any) -> PropertyValue:
     # An unknown stays the UNKNOWN string, which is how the wire spells it (the SDK's
     # PropertyValue cannot marshal its own Computed).
     if isinstance(value, Mapping):
-        return PropertyValue({str(k): _property(v) for k, v in value.items()})
+        return PropertyValue({str(k): _property(v) for k, v in value.items() if v is not None})
     if isinstance(value, list | tuple):
         return PropertyValue([_property(v) for v in value])
     if isinstance(value, int) and not isinstance(value, bool):
@@ -144,9 +144,12 @@ def to_lifecycle(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
 
 def to_engine(props: Mapping[str, Any], secret: Collection[str] = ()) -> dict[str, PropertyValue]:
     """A lifecycle's props as engine properties, the API key and ``secret`` (schema names)
-    secret."""
+    secret. A None, here or in an object, is unset: left out, as the dynamic-provider host
+    (the Python SDK) leaves it, so that both hosts show the same outputs."""
     out: dict[str, PropertyValue] = {}
     for name, value in props.items():
+        if value is None:
+            continue
         shown = camel_keys(value) if name in _OBJECTS else value
         key = camel(name)
         out[key] = _property(shown).with_secret(name in SECRET or key in secret)
