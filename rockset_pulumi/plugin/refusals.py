@@ -39,18 +39,20 @@ _LITERALS = {"True": "true", "False": "false", "None": "null"}
 
 
 @cache
-def _python_words() -> re.Pattern[str]:
-    """The Python spellings to replace in a message: the argument names that differ in the
-    schema, and Python's literals."""
-    names = [f.name for f in dataclasses.fields(PrivateLinkArgs) if camel(f.name) != f.name]
-    words = sorted([*names, *_LITERALS], key=len, reverse=True)
+def _python_words(more: frozenset[str]) -> re.Pattern[str]:
+    """The Python spellings to replace in a message: the argument names and ``more`` names that
+    differ in the schema, and Python's literals."""
+    names = {f.name for f in dataclasses.fields(PrivateLinkArgs)} | more
+    words = sorted([*(n for n in names if camel(n) != n), *_LITERALS], key=len, reverse=True)
     return re.compile(r"(?<![\w'\"])(" + "|".join(map(re.escape, words)) + r")(?![\w'\"])")
 
 
-def in_schema_terms(text: str) -> str:
-    """``text`` with the arguments' Python names as the schema spells them (``api_key`` ->
-    ``apiKey``) and Python's ``True``/``False``/``None`` as ``true``/``false``/``null``."""
-    return _python_words().sub(lambda m: _LITERALS.get(m.group(0)) or camel(m.group(0)), text)
+def in_schema_terms(text: str, more: Collection[str] = ()) -> str:
+    """``text`` with the arguments' Python names, and the ``more`` names given (outputs and their
+    fields), as the schema spells them (``api_key`` -> ``apiKey``) and Python's
+    ``True``/``False``/``None`` as ``true``/``false``/``null``."""
+    words = _python_words(frozenset(more))
+    return words.sub(lambda m: _LITERALS.get(m.group(0)) or camel(m.group(0)), text)
 
 
 def schema_path(path: InputPath) -> str:
