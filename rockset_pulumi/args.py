@@ -26,7 +26,7 @@ import pulumi
 from . import validate
 from .allowlist import ROTATION_SUFFIX
 from .choices import Choices
-from .errors import ConfigurationError, InputPath, MapKey
+from .errors import ConfigurationError, InputPath, InputWarning, MapKey
 from .regions import HostOverrides
 from .sharing import DnsMode, SharedVpc, Sharing, resolve_sharing
 from .text import shown
@@ -212,7 +212,7 @@ class ResolvedArgs:
     tags: Mapping[str, str]
     price_per_az_hour: float | None
     expected_gb_per_month: float
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[InputWarning, ...] = ()
     """Inputs that are allowed but probably not what the user meant."""
     sharing: Sharing = field(default_factory=Sharing)
     """``dns`` and the shared VPCs."""
@@ -329,7 +329,7 @@ def _entry_name(name: object) -> str:
     return name
 
 
-def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
+def _admin_cidrs(value: object) -> tuple[dict[str, str], list[InputWarning]]:
     """The admin entries (name -> normalized CIDR), and warnings about them."""
     if not isinstance(value, Mapping):
         raise ConfigurationError.invalid(
@@ -351,8 +351,12 @@ def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
             "open to everyone while lockdown reports it closed. Pass only your admins' addresses.",
         )
     warnings = [
-        f"admin_cidrs[{name!r}] is {str(net)!r}, a private or loopback range: Rockset sees the "
-        "public address your traffic leaves from, so this entry admits nobody."
+        InputWarning(
+            ("admin_cidrs", MapKey(name)),
+            str(net),
+            "a private or loopback range: Rockset sees the public address your traffic leaves "
+            "from, so this entry admits nobody.",
+        )
         for name, net in entries.items()
         if any(net.subnet_of(block) for block in _NOT_PUBLIC)
     ]

@@ -14,10 +14,12 @@ from typing import Any
 
 import grpc
 import pytest
+from pulumi.runtime.proto import engine_pb2
 
 from devtools.pulumi_mocks import program, registered
 from devtools.schema import SCHEMA_FILE
 from rockset_pulumi import ConfigurationError, PrivateLink, PrivateLinkArgs
+from rockset_pulumi.args import resolve_args
 from rockset_pulumi.errors import MapKey
 from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.plugin.refusals import INTERNAL_ERROR, in_schema_terms, schema_path, shown
@@ -326,3 +328,39 @@ def test_the_plugin_accepts_every_value_of_the_schemas_enums() -> None:
                 assert endpoint["privateDnsEnabled"] is (choice["value"] == "endpoint")
             else:
                 assert ("aws:lambda/function:Function" in children) is (choice["value"] == "vpc")
+
+
+WARNING = engine_pb2.LogSeverity.WARNING
+LAN_WARNING = (
+    "a private or loopback range: Rockset sees the public address your traffic leaves from, so "
+    "this entry admits nobody."
+)
+
+
+def test_a_warning_about_an_input_is_in_each_paths_terms_and_hides_a_secret() -> None:
+    python = resolve_args(
+        PrivateLinkArgs(
+            "vpc-0123456789abcdef0",
+            ["subnet-0123456789abcdef0"],
+            admin_cidrs={"lan": "10.1.0.0/16"},
+        )
+    )
+    assert [str(w) for w in python.warnings] == [
+        "admin_cidrs['lan'] is '10.1.0.0/16', " + LAN_WARNING
+    ]
+    told: list[list[str]] = []
+    for cidr in ("10.1.0.0/16", {**SECRET, "value": "10.1.0.0/16"}):
+        with constructor() as engine:
+            engine.construct({**base(engine), "adminCidrs": {"lan": cidr}})
+            # The double's third zone is not served: that warning names no input.
+            told.append(
+                [
+                    message
+                    for severity, message in engine.engine.logs
+                    if severity == WARNING and not message.startswith("Skipping subnet")
+                ]
+            )
+    assert told == [
+        ['adminCidrs.lan is "10.1.0.0/16", ' + LAN_WARNING],
+        ["adminCidrs.lan is <hidden>, " + LAN_WARNING],
+    ]

@@ -19,13 +19,13 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 
 from ..args import PrivateLinkArgs
-from ..errors import ConfigurationError, InputPath, MapKey
+from ..errors import ConfigurationError, InputPath, InputWarning, MapKey
 from ..text import clean
 from ..validate import HIDDEN
 from .inputs import NOT_KNOWN
 from .naming import camel
 
-__all__ = ["INTERNAL_ERROR", "in_schema_terms", "refusal", "schema_path", "shown"]
+__all__ = ["INTERNAL_ERROR", "in_schema_terms", "refusal", "schema_path", "shown", "warning"]
 
 INTERNAL_ERROR = (
     "Internal error in the rockset plugin, not a problem with your inputs (please report it). "
@@ -113,6 +113,13 @@ def refusal(exc: ConfigurationError, secrets: Collection[InputPath] = ()) -> tup
     subject = schema_path(exc.path[:-1]) + " key" if exc.of_key else schema_path(exc.path)
     told = f"{subject} is {value}. {in_schema_terms(fix)}"
     return schema_path(exc.path), told if exc.action is None else f"Cannot {exc.action}: {told}"
+
+
+def warning(found: InputWarning, secrets: Collection[InputPath] = ()) -> str:
+    """A warning about an input in the schema's terms, as :func:`refusal` tells a refusal; the
+    value hidden where ``secrets`` cover it."""
+    value = HIDDEN if _overlaps(found.path, secrets) else shown(found.shown_value)
+    return f"{schema_path(found.path)} is {value}, {in_schema_terms(found.problem)}"
 
 
 def _without_values(text: str, value: object) -> str:
