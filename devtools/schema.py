@@ -68,6 +68,7 @@ __all__ = [
     "constant_default",
     "generate",
     "main",
+    "property_names",
     "render",
 ]
 
@@ -431,7 +432,7 @@ def _check_resource(name: str) -> Spec:
     }
 
 
-def _property_names(value: object) -> set[str]:
+def property_names(value: object) -> set[str]:
     """Every property name in a part of the schema (its types', resources' and their inputs')."""
     if not isinstance(value, dict):
         return set()
@@ -441,7 +442,7 @@ def _property_names(value: object) -> set[str]:
         if isinstance(value.get(key), dict)
         for name in value[key]
     }
-    return found.union(*(_property_names(v) for v in value.values()))
+    return found.union(*(property_names(v) for v in value.values()))
 
 
 def _in_schema_terms(value: Any, renamed: frozenset[str]) -> Any:
@@ -477,7 +478,7 @@ def generate() -> dict[str, Any]:
     }
     types = _types()
     renamed = frozenset(
-        snake(name) for name in _property_names({"types": types, "resources": resources})
+        snake(name) for name in property_names({"types": types, "resources": resources})
     )
     return {
         "name": PACKAGE,

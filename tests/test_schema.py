@@ -14,7 +14,7 @@ import pytest
 
 from devtools.docs import FieldDoc
 from devtools.projects import REPO
-from devtools.schema import ENUMS, NOT_OFFERED, SCHEMA_FILE, constant_default
+from devtools.schema import ENUMS, NOT_OFFERED, SCHEMA_FILE, constant_default, property_names
 from rockset_pulumi.args import PROBES, PrivateLinkArgs, Probe, resolve_args
 from rockset_pulumi.plugin.naming import camel, snake
 from rockset_pulumi.sharing import DNS_MODES, DnsMode
@@ -36,18 +36,6 @@ def descriptions(value: object, where: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from descriptions(item, f"{where}/{i}")
-
-
-def property_names(value: object) -> set[str]:
-    if not isinstance(value, dict):
-        return set()
-    own = {
-        name
-        for key in ("properties", "inputProperties")
-        if isinstance(value.get(key), dict)
-        for name in value[key]
-    }
-    return own.union(*(property_names(v) for v in value.values()))
 
 
 def test_every_optional_input_declares_the_default_the_component_resolves() -> None:
