@@ -25,6 +25,7 @@ from rockset_pulumi import PrivateLink
 from rockset_pulumi.args import PrivateLinkArgs
 from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.plugin.provider import to_engine, to_lifecycle
+from rockset_pulumi.plugin.refusals import in_schema_terms
 from tests.conftest import EmulatorFactory
 from tests.support.emulator import RunningEmulator
 from tests.support.plugin_process import Plugin
@@ -88,12 +89,12 @@ def test_component_inputs_are_private_link_args_fields() -> None:
     # What is left out is said in the languages page, where users of other languages look.
     assert list(NOT_OFFERED) == ["shared_vpcs"]
     assert "`shared_vpcs`" in (REPO / "docs" / "languages.md").read_text(encoding="utf-8")
-    # A default is the docstring's, word for word.
+    # A default is the docstring's, word for word, in the schema's terms.
     for doc in field_docs(ARGS_SOURCE.read_text(encoding="utf-8")):
         if doc.name in NOT_OFFERED:
             continue
         [prop] = [v for k, v in inputs.items() if k.lower() == doc.name.replace("_", "")]
-        assert prop["description"].endswith(f"Default: {doc.default}.")
+        assert prop["description"].endswith(f"Default: {in_schema_terms(doc.default)}.")
 
 
 def test_inputs_that_take_outputs_are_not_plain_and_the_key_is_secret() -> None:

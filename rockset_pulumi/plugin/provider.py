@@ -63,13 +63,14 @@ from pulumi.runtime.rpc import UNKNOWN
 from ..args import PrivateLinkArgs
 from ..check_resources import SECRET
 from ..component import PrivateLink
-from ..errors import ConfigurationError, InputPath, RocksetPulumiError
+from ..errors import ConfigurationError, InputPath, InputWarning, RocksetPulumiError
 from ..lifecycle import LIFECYCLES, Change, Lifecycle
 from ..tokens import COMPONENT_TOKEN
 from ..validate import HIDDEN
 from .inputs import settle
 from .naming import camel, camel_keys, snake, snake_keys
 from .refusals import INTERNAL_ERROR, in_schema_terms, refusal
+from .refusals import warning as schema_warning
 from .resources import PLUGIN_CHECKS
 from .schema import CHECK_TOKENS, ComponentShape, schema, schema_text
 
@@ -100,6 +101,11 @@ class HostedPrivateLink(PrivateLink):
     ) -> None:
         self.secret_inputs = secret_inputs
         super().__init__(name, args, opts)
+
+    def told(self, warning: InputWarning) -> str:
+        """``warning`` in the schema's terms, its value hidden where the input was sent
+        secret."""
+        return schema_warning(warning, [(name,) for name in self.secret_inputs])
 
 
 # --- the check resources -------------------------------------------------------------------
