@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench import REPO, Section, Settings
 from bench.engine_overhead import Timing
+from bench.plugin_overhead import StartUp
 from bench.plugin_overhead import section as p7_section
 from bench.report import refresh, render
 
@@ -38,25 +39,48 @@ def report(*sections: Section) -> str:
     return render(sections, Settings.full(), started=started, seconds=60.0, plots=False)
 
 
-def test_p7_reports_both_ratios_against_the_target_and_the_plugin_start_up() -> None:
-    python = [Timing(preview=10.0, up=20.0)] * 3
-    passing = p7_section([0.5, 0.3, 0.4], [Timing(preview=12.0, up=26.0)] * 3, python)
-    assert passing.verdict == "PASS"
-    assert passing.summary == "preview 1.20x, up 1.30x Python; plugin starts in 0.40 s"
-    assert ["preview", "3", "12.00", "10.00", "1.20", "PASS"] in passing.rows
-    assert ["up", "3", "26.00", "20.00", "1.30", "PASS"] in passing.rows
-    assert ["plugin start-up", "3", "0.40", "-", "-", "reported"] in passing.rows
+STARTS = StartUp(plugin=0.4, node=1.3, ts_node=0.5, python=0.7)
 
-    slow_up = p7_section([0.4], [Timing(preview=12.0, up=27.0)] * 3, python)
+
+def timing(preview: float, up: float) -> Timing:
+    # CPU seconds half the wall time, so that their ratios equal the wall times'.
+    return Timing(preview=preview, up=up, preview_cpu=preview / 2, up_cpu=up / 2)
+
+
+def p7(typescript: list[Timing], python: list[Timing]) -> Section:
+    return p7_section(STARTS, typescript, python, loads=[1.0, 3.0, 2.0])
+
+
+def test_p7_judges_both_ratios_against_the_target_and_reports_the_start_ups() -> None:
+    python = [timing(10.0, 20.0)] * 3
+    passing = p7([timing(12.0, 26.0)] * 3, python)
+    assert passing.verdict == "PASS"
+    assert passing.summary == (
+        "preview 1.20x, up 1.30x Python (CPU seconds: 1.20x, 1.30x); plugin starts in 0.40 s"
+    )
+    assert ["preview", "3", "12.00", "10.00", "1.20 (1.20 - 1.20)", "PASS"] in passing.rows
+    assert ["up", "3", "26.00", "20.00", "1.30 (1.30 - 1.30)", "PASS"] in passing.rows
+    assert ["preview, CPU seconds", "3", "6.00", "5.00", "1.20 (1.20 - 1.20)", "reported"] in (
+        passing.rows
+    )
+    assert ["plugin start-up (to its port)", "5", "0.40", "-", "-", "reported"] in passing.rows
+    assert ["Python + pulumi, pulumi_aws, rockset_pulumi", "5", "-", "0.70", "-", "reported"] in (
+        passing.rows
+    )
+    assert "load average was 2.0 (median; at most 3.0)" in " ".join(passing.notes)
+
+    slow_up = p7([timing(12.0, 27.0)] * 3, python)
     assert slow_up.verdict == "FAIL"
-    assert ["up", "3", "27.00", "20.00", "1.35", "FAIL"] in slow_up.rows
+    assert ["up", "3", "27.00", "20.00", "1.35 (1.35 - 1.35)", "FAIL"] in slow_up.rows
 
 
 def test_p7_ratio_is_the_median_of_side_by_side_ratios() -> None:
     # The second pair ran on a slower machine moment: both sides slow, the ratio unchanged.
-    typescript = [Timing(12.0, 24.0), Timing(36.0, 72.0), Timing(14.0, 28.0)]
-    python = [Timing(10.0, 20.0), Timing(30.0, 60.0), Timing(10.0, 20.0)]
-    assert p7_section([0.4], typescript, python).summary.startswith("preview 1.20x, up 1.20x")
+    typescript = [timing(12.0, 24.0), timing(36.0, 72.0), timing(16.0, 28.0)]
+    python = [timing(10.0, 20.0), timing(30.0, 60.0), timing(10.0, 20.0)]
+    section = p7(typescript, python)
+    assert section.summary.startswith("preview 1.20x, up 1.20x")
+    assert ["preview", "3", "16.00", "10.00", "1.20 (1.20 - 1.60)", "PASS"] in section.rows
 
 
 def test_a_section_refreshed_alone_lands_where_the_whole_run_puts_it() -> None:
