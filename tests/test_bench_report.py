@@ -6,8 +6,6 @@ No benchmark's figures are asserted here; the timings are made up.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from bench.engine_overhead import Timing
 from bench.plugin_overhead import StartUp
 from bench.plugin_overhead import section as p7_section
 from bench.report import refresh, render
+from tests.test_bench_smoke import bench
 
 ORDER = ("P1", "P2", "P7")
 
@@ -108,14 +107,7 @@ def test_only_rewrites_the_named_sections_of_the_report_there(tmp_path: Path) ->
     published = (REPO / "docs" / "performance.md").read_text(encoding="utf-8")
     output = tmp_path / "performance.md"
     output.write_text(published, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--only", "P7", "--output", str(output)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = bench("--smoke", "--only", "P7", "--output", str(output))
     assert done.returncode == 0, done.stderr
     text = output.read_text(encoding="utf-8")
     assert text.count("## P7 The plugin's cost") == 1
@@ -131,13 +123,6 @@ def test_only_rewrites_the_named_sections_of_the_report_there(tmp_path: Path) ->
 
 
 def test_only_refuses_a_report_that_is_not_there(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--only", "P7", "--output", str(tmp_path / "none.md")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = bench("--only", "P7", "--output", str(tmp_path / "none.md"))
     assert done.returncode == 2
     assert "does not exist" in done.stderr
