@@ -200,6 +200,7 @@ NOT_OFFERED: dict[str, str] = {
     "shared_vpcs": "another account's `aws.Provider` per VPC cannot be passed to a component "
     "through the plugin here; other languages share VPCs of the endpoint's account "
     "(`sharedVpcIds`)",
+    "watch": "not offered to other languages yet (issue 22's schema type)",
 }
 """``PrivateLinkArgs`` fields the plugin's schema leaves out, and why."""
 
