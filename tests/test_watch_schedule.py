@@ -29,7 +29,7 @@ def test_every_rate_up_to_12_hours_is_accepted_with_twice_its_interval(
     case: tuple[str, int],
 ) -> None:
     expression, seconds = case
-    assert parse_schedule(expression) == Schedule(expression, 2 * seconds)
+    assert parse_schedule(expression) == Schedule(expression, 2 * seconds, 86_400 / seconds)
 
 
 @given(st.integers(MAX_RATE_SECONDS // 60 + 1, 10**9))
@@ -68,16 +68,16 @@ def test_refusals_say_why(expression: str, reason: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "expression",
+    ("expression", "runs"),
     [
-        "cron(0/15 * * * ? *)",
-        "cron(0,30 8-18 ? * * *)",
-        "cron(5 3 * * ? *)",
-        "cron(*/10 */2 * * ? *)",
+        ("cron(0/15 * * * ? *)", 96),
+        ("cron(0,30 8-18 ? * * *)", 22),
+        ("cron(5 3 * * ? *)", 1),
+        ("cron(*/10 */2 * * ? *)", 72),
     ],
 )
-def test_a_daily_cron_is_accepted_with_a_day_long_period(expression: str) -> None:
-    assert parse_schedule(expression) == Schedule(expression, 86_400)
+def test_a_daily_cron_is_accepted_with_a_day_long_period(expression: str, runs: int) -> None:
+    assert parse_schedule(expression) == Schedule(expression, 86_400, runs)
 
 
 @st.composite

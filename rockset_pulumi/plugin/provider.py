@@ -63,6 +63,7 @@ from ..check_resources import SECRET
 from ..component import PrivateLink
 from ..lifecycle import LIFECYCLES, Change, Lifecycle
 from ..tokens import COMPONENT_TOKEN
+from ..watch.settings import Watch
 from .naming import camel, camel_keys, snake, snake_keys
 from .resources import PLUGIN_CHECKS
 from .schema import CHECK_TOKENS, ComponentShape, schema_text
@@ -268,7 +269,27 @@ class RocksetComponents(ComponentProvider):
                 )
             if value is not None and snake(key) in fields:
                 kwargs[snake(key)] = value
+        if "watch" in kwargs:
+            kwargs["watch"] = _watch(kwargs["watch"])
         return PrivateLinkArgs(**kwargs)
+
+
+def _watch(value: object) -> object:
+    """The ``watch`` object as ``Watch``; anything else is left for the component to refuse."""
+    if isinstance(value, pulumi.Output):
+        raise InputPropertyError(
+            "watch",
+            "watch must be an object written in the program (its apiKey may be a secret), not "
+            "another resource's output: the component validates it before creating anything.",
+        )
+    if not isinstance(value, Mapping):
+        return value
+    fields = {f.name for f in dataclasses.fields(Watch)}
+    given = {snake(k): v for k, v in value.items() if v is not None}
+    unknown = sorted(set(given) - fields)
+    if unknown:
+        raise InputPropertyError("watch", f"watch has no property {camel(unknown[0])!r}")
+    return Watch(**given)
 
 
 class _Servicer(ProviderServicer):

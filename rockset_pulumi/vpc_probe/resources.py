@@ -74,15 +74,15 @@ _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _NAME_PREFIX = 40
 
 
-def function_name(component_name: str) -> str:
-    """``<component>-probe-<8 hex digits>``, at most 64 characters of Lambda's alphabet; the
+def function_name(component_name: str, role: str = "probe") -> str:
+    """``<component>-<role>-<8 hex digits>``, at most 64 characters of Lambda's alphabet; the
     digits tell stacks (and organizations, projects) apart."""
     # The organization is unknown to some engines (and to mocks): then the rest tells apart.
     parts = (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), component_name)
     owner = "/".join(part or "" for part in parts)
     digest = hashlib.sha256(owner.encode("utf-8")).hexdigest()[:8]
     prefix = _NAME_UNSAFE.sub("-", component_name).strip("-")[:_NAME_PREFIX] or "rockset"
-    return f"{prefix}-probe-{digest}"
+    return f"{prefix}-{role}-{digest}"
 
 
 def target_of(privatelink_url: str) -> str:

@@ -51,6 +51,8 @@ class Schedule:
     expression: str
     alarm_period: int
     """Seconds of each period the alarm evaluates (a multiple of 60, at most a day)."""
+    runs_per_day: float
+    """How often the watcher runs, for the cost estimate."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,20 @@ def _cron(body: str) -> Schedule:
             "month and year '*'): its alarm treats a day without a run as breaching. Use "
             "rate(...) for another interval"
         )
-    return Schedule(f"cron({body})", _DAY)
+    runs = len(_expand(_FIELDS[0], fields[0])) * len(_expand(_FIELDS[1], fields[1]))
+    return Schedule(f"cron({body})", _DAY, float(runs))
+
+
+def _expand(field: _Field, text: str) -> set[int]:
+    """The values a minutes or hours field (numbers, ranges, lists, steps) stands for."""
+    values: set[int] = set()
+    for item in text.split(","):
+        base, _, step = item.partition("/")
+        first, dash, last = base.partition("-")
+        start = field.low if base == "*" else int(first)
+        end = int(last) if dash else (field.high if base == "*" or step else start)
+        values.update(range(start, end + 1, int(step) if step else 1))
+    return values
 
 
 def _rate(value: str, unit: str) -> Schedule:
@@ -149,7 +164,7 @@ def _rate(value: str, unit: str) -> Schedule:
             "the interval is over 12 hours: the alarm's period, twice the interval, would "
             "exceed the day CloudWatch evaluates at most"
         )
-    return Schedule(f"rate({value} {unit})", 2 * seconds)
+    return Schedule(f"rate({value} {unit})", 2 * seconds, _DAY / seconds)
 
 
 def parse_schedule(expression: str) -> Schedule:

@@ -37,7 +37,7 @@ export class PrivateLink extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly connectivity: pulumi.Output<outputs.Connectivity | undefined>;
     /**
-     * What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`.
+     * What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`. With `watch`, its `watch` is the watch's month (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`), not in `total`.
      */
     declare public /*out*/ readonly costEstimate: pulumi.Output<outputs.CostEstimate | undefined>;
     /**
@@ -92,6 +92,10 @@ export class PrivateLink extends pulumi.ComponentResource {
      * The VPC endpoint's id.
      */
     declare public /*out*/ readonly vpcEndpointId: pulumi.Output<string>;
+    /**
+     * With `watch`: the alarm (`alarm_name`, `alarm_arn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `function_name` and its `monthly_cost` (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`); else None.
+     */
+    declare public readonly watch: pulumi.Output<outputs.WatchStatus | undefined>;
 
     /**
      * Create a PrivateLink resource with the given unique name, arguments, and options.
@@ -131,6 +135,7 @@ export class PrivateLink extends pulumi.ComponentResource {
             resourceInputs["tags"] = args?.tags;
             resourceInputs["triggers"] = args?.triggers;
             resourceInputs["vpcId"] = args?.vpcId;
+            resourceInputs["watch"] = args?.watch;
             resourceInputs["allowlistEntries"] = undefined /*out*/;
             resourceInputs["availabilityZones"] = undefined /*out*/;
             resourceInputs["connectivity"] = undefined /*out*/;
@@ -163,6 +168,7 @@ export class PrivateLink extends pulumi.ComponentResource {
             resourceInputs["serviceName"] = undefined /*out*/;
             resourceInputs["skippedSubnetIds"] = undefined /*out*/;
             resourceInputs["vpcEndpointId"] = undefined /*out*/;
+            resourceInputs["watch"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(PrivateLink.__pulumiType, name, resourceInputs, opts, true /*remote*/);
@@ -257,4 +263,8 @@ export interface PrivateLinkArgs {
      * The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled. Default: required.
      */
     vpcId: pulumi.Input<string>;
+    /**
+     * Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see "The watch" below). Default: none (no watcher).
+     */
+    watch?: pulumi.Input<inputs.WatchArgs | undefined>;
 }

@@ -22,7 +22,7 @@ type PrivateLink struct {
 	AvailabilityZones pulumi.StringArrayOutput `pulumi:"availabilityZones"`
 	// Step 3's result, or None with checks off: what each API endpoint answered (`public`, `privatelink`: `url`, `reachable`, `authenticated`, `user_email`, `user_state`, `latency_ms`, `attempts`, `error`, `ran_from`) and `checked_at`.
 	Connectivity ConnectivityPtrOutput `pulumi:"connectivity"`
-	// What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`.
+	// What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`. With `watch`, its `watch` is the watch's month (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`), not in `total`.
 	CostEstimate CostEstimatePtrOutput `pulumi:"costEstimate"`
 	// The endpoint's DNS names (regional, per zone and private).
 	DnsEntries DnsEntryArrayOutput `pulumi:"dnsEntries"`
@@ -50,6 +50,8 @@ type PrivateLink struct {
 	SkippedSubnetIds pulumi.StringArrayOutput `pulumi:"skippedSubnetIds"`
 	// The VPC endpoint's id.
 	VpcEndpointId pulumi.StringOutput `pulumi:"vpcEndpointId"`
+	// With `watch`: the alarm (`alarm_name`, `alarm_arn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `function_name` and its `monthly_cost` (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`); else None.
+	Watch WatchStatusPtrOutput `pulumi:"watch"`
 }
 
 // NewPrivateLink registers a new resource with the given unique name, arguments, and options.
@@ -120,6 +122,8 @@ type privateLinkArgs struct {
 	Triggers []string `pulumi:"triggers"`
 	// The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled. Default: required.
 	VpcId string `pulumi:"vpcId"`
+	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see "The watch" below). Default: none (no watcher).
+	Watch *Watch `pulumi:"watch"`
 }
 
 // The set of arguments for constructing a PrivateLink resource.
@@ -166,6 +170,8 @@ type PrivateLinkArgs struct {
 	Triggers []pulumi.StringInput
 	// The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled. Default: required.
 	VpcId pulumi.StringInput
+	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see "The watch" below). Default: none (no watcher).
+	Watch WatchPtrInput
 }
 
 func (PrivateLinkArgs) ElementType() reflect.Type {
@@ -220,7 +226,7 @@ func (o PrivateLinkOutput) Connectivity() ConnectivityPtrOutput {
 	return o.ApplyT(func(v *PrivateLink) ConnectivityPtrOutput { return v.Connectivity }).(ConnectivityPtrOutput)
 }
 
-// What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`.
+// What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`. With `watch`, its `watch` is the watch's month (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`), not in `total`.
 func (o PrivateLinkOutput) CostEstimate() CostEstimatePtrOutput {
 	return o.ApplyT(func(v *PrivateLink) CostEstimatePtrOutput { return v.CostEstimate }).(CostEstimatePtrOutput)
 }
@@ -288,6 +294,11 @@ func (o PrivateLinkOutput) SkippedSubnetIds() pulumi.StringArrayOutput {
 // The VPC endpoint's id.
 func (o PrivateLinkOutput) VpcEndpointId() pulumi.StringOutput {
 	return o.ApplyT(func(v *PrivateLink) pulumi.StringOutput { return v.VpcEndpointId }).(pulumi.StringOutput)
+}
+
+// With `watch`: the alarm (`alarm_name`, `alarm_arn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `function_name` and its `monthly_cost` (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`); else None.
+func (o PrivateLinkOutput) Watch() WatchStatusPtrOutput {
+	return o.ApplyT(func(v *PrivateLink) WatchStatusPtrOutput { return v.Watch }).(WatchStatusPtrOutput)
 }
 
 func init() {
