@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PULUMI_BIN := .tools/pulumi/bin
 
-.PHONY: help venv lint typecheck test test-fast pulumi-cli sdkgen demo demo-destroy bench docs sdks dist clean
+.PHONY: help venv lint typecheck test test-fast pulumi-cli sdkgen goexample demo demo-destroy bench docs sdks dist clean
 
 help:
 	@echo "make demo          pulumi up of the 'local' stack against the offline emulators"
@@ -14,7 +14,7 @@ help:
 	@echo "make demo-destroy  tear the demo stack down"
 	@echo "make test          lint, type-check and all tests (builds what is missing)"
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
-	@echo "make docs          rewrite README.md's PrivateLinkArgs and outputs tables, the plugin's schema.json and the SDKs"
+	@echo "make docs          rewrite docs/configuration.md's PrivateLinkArgs and outputs tables, the plugin's schema.json and the SDKs"
 	@echo "make sdks          rewrite the TypeScript and Go SDKs (sdk/nodejs, sdk/go) from schema.json"
 	@echo "make dist          build the wheel and the rockset plugin archive into dist/"
 
@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 pulumi-cli:
 	@if command -v go >/dev/null 2>&1; then bash tools/pulumi/build.sh && bash tools/pulumi-yaml/build.sh; \
-	else echo "WARNING: Go is not installed: the Pulumi CLI cannot be built, engine tests will be skipped (apt-get install golang or see README)."; fi
+	else echo "WARNING: Go is not installed: the Pulumi CLI cannot be built, engine tests will be skipped (apt-get install golang or see docs/testing.md)."; fi
 
 sdkgen:
 	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh; \
@@ -43,7 +43,11 @@ sdkgen:
 # file runs on one worker (--dist loadfile), as an engine module's tests share one stack in order.
 TEST_WORKERS ?= 3
 
-test: $(STAMP) pulumi-cli sdkgen lint
+goexample:
+	@if command -v go >/dev/null 2>&1; then bash tools/goexample/build.sh; \
+	else echo "WARNING: Go is not installed: the Go example's driver cannot be built, its engine test will be skipped."; fi
+
+test: $(STAMP) pulumi-cli sdkgen goexample lint
 	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(STAMP)

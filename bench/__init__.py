@@ -2,7 +2,7 @@
 little engine overhead, linear scale, a fast diagnosis outside the VPC, and what the probe inside
 the VPC costs per check.
 
-``python -m bench`` (``make bench``) runs P1-P6b and rewrites ``docs/performance.md`` with a table
+``python -m bench`` (``make bench``) runs P1-P7 and rewrites ``docs/performance.md`` with a table
 per benchmark, its target and verdict, the machine it ran on and plots; ``python -m bench --smoke
 --output PATH`` is a tiny version of the same for the test suite. Each module measures one
 benchmark and returns a :class:`Section`; :mod:`bench.report` renders them.
@@ -62,6 +62,8 @@ class Settings:
     """P6: the diagnosis window; None for the default (the smoke run shortens it)."""
     p6b_reps: int
     """P6b: measured runs of each check, each way (probe runner and probe vpc)."""
+    p7_reps: int
+    """P7: measured repetitions per program (0: not run), after one unmeasured warm-up each."""
 
     @classmethod
     def full(cls) -> Settings:
@@ -79,6 +81,7 @@ class Settings:
             p6_before_timeouts=(2.0, 5.0, 10.0),
             p6_window=None,
             p6b_reps=9,
+            p7_reps=3,
         )
 
     @classmethod
@@ -98,6 +101,7 @@ class Settings:
             p6_before_timeouts=(1.0,),
             p6_window=1.0,
             p6b_reps=2,
+            p7_reps=0,
         )
 
 

@@ -1,4 +1,4 @@
-"""``python -m bench [--smoke] [--output PATH]``: run P1-P6b and write the report.
+"""``python -m bench [--smoke] [--output PATH]``: run P1-P7 and write the report.
 
 The full run rewrites ``docs/performance.md`` and its plots. ``--smoke`` runs tiny sizes and
 draws no plots (so it needs no matplotlib), and is meant to write elsewhere with ``--output``.
@@ -20,6 +20,7 @@ from bench import (
     diagnosis,
     engine_overhead,
     latency,
+    plugin_overhead,
     probe_overhead,
     provider_size,
     readiness,
@@ -35,6 +36,7 @@ BENCHMARKS: tuple[Callable[[Settings], Section], ...] = (
     scale.run,
     diagnosis.run,
     probe_overhead.run,
+    plugin_overhead.run,
 )
 
 

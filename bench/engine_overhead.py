@@ -118,13 +118,15 @@ class Timing:
     up: float
 
 
-def _once(
+def timed_stack(
     workdir: Path,
     env: dict[str, str],
     config: dict[str, Any],
     name: str,
     project: Path,
 ) -> Timing:
+    """Preview and up of a fresh stack ``name`` of ``project``, timed; then destroy (untimed).
+    P7 (:mod:`bench.plugin_overhead`) times its programs the same way."""
     stack = open_stack(workdir, env, config, name=name, project=project)
     started = time.perf_counter()
     stack.preview()
@@ -184,7 +186,7 @@ def run(settings: Settings) -> Section:
         for rep in range(settings.p4_reps + 1):
             order = [COMPONENT, HAND_WRITTEN] if rep % 2 == 0 else [HAND_WRITTEN, COMPONENT]
             for variant in order:
-                timing = _once(
+                timing = timed_stack(
                     workdir / variant, env, config, f"{variant}-{rep}", projects[variant]
                 )
                 if rep:

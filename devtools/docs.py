@@ -1,8 +1,9 @@
-"""The README's tables of ``PrivateLinkArgs`` and of ``PrivateLink``'s outputs, generated from
-the docstrings in ``args.py`` and ``component.py``.
+"""The tables of ``PrivateLinkArgs`` and of ``PrivateLink``'s outputs in the configuration
+reference (``docs/configuration.md``), generated from the docstrings in ``args.py`` and
+``component.py``.
 
 The docstrings are the one place an argument's or an output's meaning (and an argument's
-default) is written; the README only shows them, and the plugin's schema describes the same
+default) is written; the reference only shows them, and the plugin's schema describes the same
 with them (:mod:`devtools.schema`). ``python -m devtools.docs`` rewrites both tables, ``--check``
 fails with a diff when either is out of date. The source is read with :mod:`ast`, not imported:
 runtime objects do not keep an attribute's docstring or its annotation as written.
@@ -22,7 +23,7 @@ from pathlib import Path
 __all__ = [
     "ARGS_SOURCE",
     "COMPONENT_SOURCE",
-    "README",
+    "REFERENCE",
     "TABLES",
     "FieldDoc",
     "OutputDoc",
@@ -40,7 +41,8 @@ __all__ = [
 _ROOT = Path(__file__).resolve().parent.parent
 ARGS_SOURCE = _ROOT / "rockset_pulumi" / "args.py"
 COMPONENT_SOURCE = _ROOT / "rockset_pulumi" / "component.py"
-README = _ROOT / "README.md"
+REFERENCE = _ROOT / "docs" / "configuration.md"
+_SHOWN = REFERENCE.relative_to(_ROOT).as_posix()
 _ARGS_CLASS = "PrivateLinkArgs"
 _COMPONENT_CLASS = "PrivateLink"
 _OUTPUT = re.compile(r"pulumi\.Output\[(?P<type>.*)\]", re.DOTALL)
@@ -163,7 +165,8 @@ def render_outputs_table(docs: Sequence[OutputDoc]) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A generated table of the README: its markers, and the source it is rendered from."""
+    """A generated table of the configuration reference: its markers, and the source it is
+    rendered from."""
 
     marker: str
     source: Path
@@ -188,7 +191,7 @@ TABLES = (
     Table("args", ARGS_SOURCE, lambda source: render_table(field_docs(source))),
     Table("outputs", COMPONENT_SOURCE, lambda source: render_outputs_table(output_docs(source))),
 )
-"""The README's generated tables: ``PrivateLinkArgs``, and ``PrivateLink``'s outputs."""
+"""The reference's generated tables: ``PrivateLinkArgs``, and ``PrivateLink``'s outputs."""
 
 
 def replace_table(readme: str, table: Table, rendered: str) -> str:
@@ -196,7 +199,7 @@ def replace_table(readme: str, table: Table, rendered: str) -> str:
     start, end = readme.find(table.begin), readme.find(table.end)
     if start < 0 or end < start:
         raise ValueError(
-            f"README.md needs {table.begin} and then {table.end} around the {table.marker} table"
+            f"{_SHOWN} needs {table.begin} and then {table.end} around the {table.marker} table"
         )
     return f"{readme[: start + len(table.begin)]}\n{table.note}\n\n{rendered}\n{readme[end:]}"
 
@@ -214,8 +217,8 @@ def readme_diff(readme: str, generated: str) -> str:
         difflib.unified_diff(
             readme.splitlines(keepends=True),
             generated.splitlines(keepends=True),
-            fromfile="README.md",
-            tofile="README.md (generated)",
+            fromfile=_SHOWN,
+            tofile=f"{_SHOWN} (generated)",
         )
     )
 
@@ -226,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--check", action="store_true", help="change nothing; exit 1 with a diff if out of date"
     )
     options = parser.parse_args(argv)
-    current = README.read_text(encoding="utf-8")
+    current = REFERENCE.read_text(encoding="utf-8")
     try:
         generated = generate(current)
     except ValueError as exc:
@@ -236,10 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if options.check:
         sys.stdout.write(readme_diff(current, generated))
-        print("README.md is out of date: run `make docs`.", file=sys.stderr)
+        print(f"{_SHOWN} is out of date: run `make docs`.", file=sys.stderr)
         return 1
-    README.write_text(generated, encoding="utf-8")
-    print("README.md: arguments and outputs tables rewritten.")
+    REFERENCE.write_text(generated, encoding="utf-8")
+    print(f"{_SHOWN}: arguments and outputs tables rewritten.")
     return 0
 
 

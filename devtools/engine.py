@@ -97,6 +97,11 @@ class LocalAws:
     def ec2(self) -> Any:
         return self.client("ec2")
 
+    def live_endpoints(self) -> list[dict[str, Any]]:
+        """The VPC endpoints moto holds, without the deleted ones it still lists."""
+        found: list[dict[str, Any]] = self.ec2().describe_vpc_endpoints()["VpcEndpoints"]
+        return [e for e in found if e["State"] != "deleted"]
+
 
 @contextmanager
 def local_aws(

@@ -45,7 +45,7 @@ from pulumi.runtime.proto import (
     plugin_pb2,
 )
 
-__all__ = ["LanguageHost", "ProjectPython", "VirtualenvMissingError", "main"]
+__all__ = ["Children", "LanguageHost", "ProjectPython", "VirtualenvMissingError", "main", "serve"]
 
 PROGRAM_SERVER = Path(__file__).resolve().with_name("program_server.py")
 PROGRAM_INVENTORY = Path(__file__).resolve().with_name("program_inventory.py")
@@ -169,12 +169,41 @@ def _program_plugins(
     return _declared_plugins(python.inventory(info.program_directory))
 
 
-class LanguageHost(LanguageRuntimeServicer):
-    """The ``LanguageRuntime`` service; one process serves one CLI operation."""
+class Children:
+    """The programs a host is running, stopped when they finish or the CLI cancels."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running: set[subprocess.Popen[bytes]] = set()
+
+    def add(self, child: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.add(child)
+
+    def stop(self, child: subprocess.Popen[bytes]) -> None:
+        """Terminate ``child`` if it still runs; kill it if it does not exit in time."""
+        with self._lock:
+            self._running.discard(child)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=CHILD_EXIT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    def stop_all(self) -> None:
+        with self._lock:
+            running = list(self._running)
+        for child in running:
+            self.stop(child)
+
+
+class LanguageHost(LanguageRuntimeServicer):
+    """The ``LanguageRuntime`` service; one process serves one CLI operation."""
+
+    def __init__(self, children: Children) -> None:
+        self._children = children
 
     def GetRequiredPlugins(
         self, request: language_pb2.GetRequiredPluginsRequest, context: grpc.ServicerContext
@@ -221,12 +250,11 @@ class LanguageHost(LanguageRuntimeServicer):
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
         )
-        with self._lock:
-            self._running.add(child)
+        self._children.add(child)
         try:
             return self._forward(request, child, python)
         finally:
-            self._stop(child)
+            self._children.stop(child)
 
     def _forward(
         self,
@@ -251,22 +279,8 @@ class LanguageHost(LanguageRuntimeServicer):
             return language_pb2.RunResponse(bail=True)
         return response
 
-    def _stop(self, child: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            self._running.discard(child)
-        if child.poll() is None:
-            child.terminate()
-            try:
-                child.wait(timeout=CHILD_EXIT_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-
     def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
-        with self._lock:
-            running = list(self._running)
-        for child in running:
-            self._stop(child)
+        self._children.stop_all()
         return empty_pb2.Empty()
 
     def GetPluginInfo(
@@ -312,10 +326,10 @@ class LanguageHost(LanguageRuntimeServicer):
         )
 
 
-def main() -> int:
-    # The CLI passes the engine's address as the only argument; this host never calls the
-    # engine (the program does, through the monitor address in RunRequest), so it is unused.
-    host = LanguageHost()
+def serve(host: LanguageRuntimeServicer, children: Children) -> int:
+    """Serve ``host`` on a loopback port, print the port for the CLI, and at its SIGINT stop
+    ``children`` (the programs ``host`` runs) and the server. The Node.js host
+    (:mod:`devtools.nodejs_language_host`) is served the same way."""
     server = grpc.server(ThreadPoolExecutor(max_workers=8))
     language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
     port = server.add_insecure_port("127.0.0.1:0")
@@ -327,9 +341,16 @@ def main() -> int:
     server.start()
     print(port, flush=True)
     done.wait()
-    host.Cancel(empty_pb2.Empty(), None)
+    children.stop_all()
     server.stop(grace=None)
     return 0
+
+
+def main() -> int:
+    # The CLI passes the engine's address as the only argument; this host never calls the
+    # engine (the program does, through the monitor address in RunRequest), so it is unused.
+    children = Children()
+    return serve(LanguageHost(children), children)
 
 
 if __name__ == "__main__":

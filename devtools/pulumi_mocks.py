@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.settings import SETTINGS, get_monitor
+from pulumi.runtime.settings import ROOT, SETTINGS, get_monitor
 from pulumi.runtime.sync_await import _sync_await
 
 from devtools.aws_double.mocks import MockedAws, mocked_aws
@@ -107,9 +107,11 @@ def program(
 ) -> Iterator[MockedAws]:
     """A fresh mocked Pulumi program with ``aws:region`` set and a seeded VPC."""
     _ensure_event_loop()
-    # As `pulumi.runtime.test` does: the Outputs of earlier programs are not this one's.
+    # As `pulumi.runtime.test` does: the Outputs of earlier programs are not this one's. Nor is
+    # their root stack, which `set_mocks` would reuse: its URN may be a Future of a loop gone.
     with SETTINGS.lock:
         SETTINGS.outputs.clear()
+    ROOT.set(None)
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
     try:
         with mocked_aws(region=region, azs=azs, **kwargs) as aws:

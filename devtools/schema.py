@@ -6,7 +6,7 @@ defined, so it cannot drift from them:
 
 - the component's inputs: ``PrivateLinkArgs``' fields, their annotations (``pulumi.Input[...]``
   is not ``plain``, a field with a default is not required) and their docstrings (meaning and
-  default, as in the README's table, :mod:`devtools.docs`);
+  default, as in the configuration reference's table, :mod:`devtools.docs`);
 - the component's outputs: the ``pulumi.Output`` attributes of ``PrivateLink`` and their
   docstrings, typed by :data:`COMPONENT_OUTPUTS`;
 - the object types: the dataclasses the steps return (``Probe``, ``LockdownStatus``,
@@ -50,6 +50,7 @@ __all__ = [
     "COMPONENT_OUTPUTS",
     "GO_IMPORT_BASE_PATH",
     "NPM_PACKAGE",
+    "PLUGIN_DOWNLOAD_URL",
     "SCHEMA_FILE",
     "generate",
     "main",
@@ -63,6 +64,10 @@ REPOSITORY = "github.com/rockset-pulumi/rockset-pulumi"
 NPM_PACKAGE = "@rockset-pulumi/rockset"
 """The TypeScript SDK's npm name: scoped by this project's name (the ``@rockset`` scope is Rockset's
 own), named for the Pulumi package, so programs read ``rockset.PrivateLink``."""
+PLUGIN_DOWNLOAD_URL = f"https://{REPOSITORY}/releases/download/v${{VERSION}}/"
+"""Where a release puts the plugin archives (``make dist``, named by
+``devtools.dist.archive_name``): the engine fills in ``${VERSION}`` and appends the archive's
+name for its platform."""
 GO_IMPORT_BASE_PATH = f"{REPOSITORY}/sdk/go/{PACKAGE}"
 """The Go SDK's package; its module (``sdk/go/go.mod``) is the directory above."""
 _SECRET = frozenset({"api_key"})
@@ -128,10 +133,13 @@ CHECK_PROPERTIES: dict[str, tuple[Spec, str]] = {
     "checked_at": (_STRING, "When the check passed (UTC, ISO-8601)."),
     "entries": (_STRING_MAP, "The admin entries: allowlist entry name -> CIDR."),
     "verified_at": (_STRING, "When PrivateLink was last verified; the guard runs again anyway."),
-    "owner": (_STRING, "Labels the stack and resource that own the entries this one writes."),
+    "owner": (
+        _STRING,
+        "Labels the component whose allowlist owns the entries; null for a check without lockdown.",
+    ),
     "live_entries": (_STRING_MAP, "The wanted entries as Rockset has them."),
     "adopted": (_STRINGS, "Entries that existed unmarked before: kept as found on destroy."),
-    "owner_mark": (_STRING, "The mark in the description of every entry this resource wrote."),
+    "owner_mark": (_STRING, "The mark in the description of every entry step 4 writes."),
     "generation": (_STRING, "This incarnation's generation (a replacement gets a new one)."),
     "allowlist": (_STRING_MAP, "The allowlist entries step 4 made."),
     "status": (_ref("LockdownStatus"), "Step 5's expectations as observed."),
@@ -155,7 +163,8 @@ def _secret(name: str, spec: Spec) -> Spec:
 
 def _annotation_spec(node: ast.expr, where: str) -> tuple[Spec, bool]:
     """A field's annotation (as written, ``pulumi.`` removed) as a schema type, and whether an
-    Output may be passed (``Input[...]`` anywhere)."""
+    Output may be passed (``Input[...]`` around it). Items and values that may not be Outputs
+    are ``plain`` too (``Sequence[str]``), those that may are not (``Sequence[Input[str]]``)."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         parts = [p for p in (node.left, node.right) if not _is_none(p)]
         if len(parts) != 1:
@@ -176,15 +185,19 @@ def _annotation_spec(node: ast.expr, where: str) -> tuple[Spec, bool]:
             spec, _ = _annotation_spec(node.slice, where)
             return spec, True
         if outer == "Sequence":
-            items, via_input = _annotation_spec(node.slice, where)
-            return {"type": "array", "items": items}, via_input
+            return {"type": "array", "items": _element(node.slice, where)}, False
         if outer == "Mapping" and isinstance(node.slice, ast.Tuple):
-            values, via_input = _annotation_spec(node.slice.elts[1], where)
-            return {"type": "object", "additionalProperties": values}, via_input
+            values = _element(node.slice.elts[1], where)
+            return {"type": "object", "additionalProperties": values}, False
     raise ValueError(
         f"{where}: annotation {ast.unparse(node)!r} has no schema type; extend "
         "devtools.schema._annotation_spec"
     )
+
+
+def _element(node: ast.expr, where: str) -> Spec:
+    spec, via_input = _annotation_spec(node, where)
+    return spec if via_input else {**spec, "plain": True}
 
 
 def _choices(alias: object) -> Spec:
@@ -414,6 +427,7 @@ def generate() -> dict[str, Any]:
         "keywords": ["pulumi", "rockset", "aws", "privatelink", "category/network"],
         "license": "Apache-2.0",
         "version": version("rockset-pulumi"),
+        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         # The provider takes no configuration: everything arrives as the resources' inputs.
         "config": {},
         "types": _types(),

@@ -18,7 +18,9 @@ plan in order):
   ``<name>-next`` first, because an empty allowlist means "allowlisting off" (public access for
   everyone) and Rockset has no update call.
 - **Every run converges.** The plan starts from the live list, not from Pulumi's state, so a run
-  after any failure removes our leftovers and creates what is missing.
+  after any failure removes our leftovers and creates what is missing; and a run that fails
+  undoes its own writes with a plan back to what the stack records (the same rules), so that
+  what Pulumi keeps after a failure stays true.
 """
 
 from __future__ import annotations
@@ -172,12 +174,18 @@ def _rotation(name: str, cidr: str, live: Mapping[str, LiveEntry], owner: Owner)
 
 
 def plan_writes(
-    live: Mapping[str, LiveEntry], wanted: Mapping[str, str], owner: Owner
+    live: Mapping[str, LiveEntry],
+    wanted: Mapping[str, str],
+    owner: Owner,
+    *,
+    keep_generations: bool = False,
 ) -> AllowlistPlan:
     """The writes that make ``live`` hold ``wanted`` (name -> CIDR) for ``owner``.
 
-    Raises :class:`VerificationError` before any write when a wanted name is taken by an entry
-    that is not ours (another owner's, or unmarked with another CIDR).
+    ``keep_generations`` (for an undo, which puts back what was there) leaves an entry of ours
+    with the wanted CIDR as it is whatever its generation; by default it is re-written under
+    ``owner``'s. Raises :class:`VerificationError` before any write when a wanted name is taken
+    by an entry that is not ours (another owner's, or unmarked with another CIDR).
     """
     writes: list[Write] = []
     adopted: set[str] = set()
@@ -191,7 +199,7 @@ def plan_writes(
             adopted.add(name)
         elif mark != owner.mark:
             raise _clash(name, entry, cidr, owner)
-        elif not _same(entry.cidr, cidr) or not written_by(entry, owner):
+        elif not _same(entry.cidr, cidr) or not (keep_generations or written_by(entry, owner)):
             # Another generation's entry is re-written under ours, so that the resource this one
             # replaces, deleted next, finds nothing of its own generation to remove.
             writes += _rotation(name, cidr, live, owner)

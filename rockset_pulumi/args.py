@@ -2,9 +2,11 @@
 
 :class:`PrivateLinkArgs` is what users write; :func:`resolve_args` checks every plain value and
 fills every default, in one place, before the component registers anything. Where the value is
-a Pulumi ``Output`` it cannot be read yet; the component checks those (the key with
-:func:`rockset_pulumi.validate.api_key`, the AWS ids with the look-ups) before any child resource
-is created. Region-dependent values (the endpoint service and the API URLs) are resolved by
+a Pulumi ``Output`` it cannot be read yet: an AWS id (``vpc_id``, ``subnet_ids``,
+``allowed_security_group_ids``, ``shared_vpc_ids``) is carried as an Output checked by the same
+rule once it resolves, which fails before anything that reads it is created; the component
+checks a key given as an Output (:func:`rockset_pulumi.validate.api_key`) before its look-ups.
+Region-dependent values (the endpoint service and the API URLs) are resolved by
 :mod:`rockset_pulumi.regions`; here they are only what the user gave. The values that the client
 and the command line take too (the key, the URLs, the CA bundle) are checked by
 :mod:`rockset_pulumi.validate`.
@@ -16,8 +18,8 @@ import ipaddress
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal, get_args
+from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import Any, Literal, get_args
 
 import pulumi
 
@@ -26,6 +28,7 @@ from .allowlist import ROTATION_SUFFIX
 from .errors import ConfigurationError, InputPath, MapKey
 from .regions import HostOverrides
 from .sharing import DnsMode, SharedVpc, Sharing, resolve_sharing
+from .text import shown
 from .watch.settings import ResolvedWatch, Watch, resolve_watch
 
 __all__ = [
@@ -73,13 +76,14 @@ class PrivateLinkArgs:
     """Arguments of :class:`rockset_pulumi.PrivateLink`."""
 
     vpc_id: pulumi.Input[str]
-    """The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled.
-    Default: required."""
+    """The VPC to put the endpoint in, by its id (``vpc-`` and 8 or 17 lower-case hexadecimal
+    digits). It must have DNS support and DNS hostnames enabled. Default: required."""
 
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Subnets for the endpoint's network interfaces, where the callers of Rockset live. Subnets in
-    availability zones the Rockset service does not serve are skipped with a warning, and at most
-    one subnet per zone is kept. Default: required (non-empty)."""
+    """Subnets for the endpoint's network interfaces, where the callers of Rockset live, by id
+    (``subnet-`` and 8 or 17 lower-case hexadecimal digits), each once. Subnets in availability
+    zones the Rockset service does not serve are skipped with a warning, and at most one subnet
+    per zone is kept. Default: required (non-empty)."""
 
     region: str | None = None
     """AWS region, which selects Rockset's cluster and endpoint service; it must be the AWS
@@ -91,7 +95,8 @@ class PrivateLinkArgs:
     ``allowed_security_group_ids`` are empty, the VPC's CIDR block."""
 
     allowed_security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
-    """Security groups whose members may reach the endpoint on TCP 443. Default: none."""
+    """Security groups whose members may reach the endpoint on TCP 443, by id (``sg-`` and 8 or
+    17 lower-case hexadecimal digits), each once. Default: none."""
 
     api_key: pulumi.Input[str] | None = None
     """Rockset API key used by the checks and the IP allowlist. Made a Pulumi secret. Default:
@@ -164,7 +169,9 @@ class PrivateLinkArgs:
     """VPCs of the endpoint's account and region that resolve Rockset through the endpoint
     (``dns="hosted_zone"`` only); routing from them to the endpoint's VPC (Transit Gateway or
     peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless ``allowed_cidrs`` or
-    ``allowed_security_group_ids`` are given. Default: none."""
+    ``allowed_security_group_ids`` are given. Ids as ``vpc_id``'s, each VPC once; with
+    ``shared_vpcs`` at most 299, as Route 53 associates at most 300 VPCs with a private hosted
+    zone. Default: none."""
 
     shared_vpcs: Sequence[SharedVpc] = ()
     """VPCs of other AWS accounts that resolve Rockset through the endpoint (``dns="hosted_zone"``
@@ -175,16 +182,16 @@ class PrivateLinkArgs:
     watch: Watch | None = None
     """Check the lockdown on a schedule between deployments, from a Lambda function beside the
     probe's (needs ``lockdown`` and ``probe="vpc"``), and alarm when it stops holding, as
-    ``Watch(api_key, schedule, alarm_actions)`` (see "The watch" below). Default: none (no
+    ``Watch(api_key, schedule, alarm_actions)`` (see docs/watch.md). Default: none (no
     watcher)."""
 
 
 @dataclass(frozen=True)
 class ResolvedArgs:
     """The arguments, validated, with every default that does not depend on the region filled
-    in: what the component's steps read. Values that may be Pulumi ``Output`` s are carried as
-    given (their plain parts checked); the look-ups and the component check the rest once they
-    are known."""
+    in: what the component's steps read. AWS ids given as Pulumi ``Output`` s are carried as
+    Outputs that fail with the refusal once they resolve; the key as given (the component checks
+    it before the look-ups)."""
 
     vpc_id: pulumi.Input[str]
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
@@ -400,27 +407,83 @@ def _switches(args: PrivateLinkArgs, has_key: bool, admin: Mapping[str, str]) ->
     return checks, lockdown
 
 
-def _plain_network_inputs(args: PrivateLinkArgs) -> tuple[str, ...]:
-    """Checks the AWS ids that are plain values now; returns ``allowed_cidrs`` normalized."""
-    if not _is_output(args.vpc_id) and (not isinstance(args.vpc_id, str) or not args.vpc_id):
+@dataclass(frozen=True)
+class _IdList:
+    """An input that lists AWS ids."""
+
+    name: str
+    rule: validate.IdRule
+    example: str
+    empty: str | None = None
+    """Why an empty list is refused; None where it is allowed."""
+
+    def check(self, value: object) -> list[object]:
+        """``value``'s plain entries checked (each id's shape, none named twice); Outputs among
+        them are left for :meth:`when_known`."""
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise ConfigurationError.invalid(
+                self.name, shown(value), f"Pass a list of ids, e.g. [{self.example!r}]."
+            )
+        if not value and self.empty is not None:
+            raise ConfigurationError.invalid(self.name, [], self.empty)
+        entries = (((self.name, i), item) for i, item in enumerate(value) if not _is_output(item))
+        validate.distinct_ids(entries, self.rule)
+        return list(value)
+
+    def when_known(
+        self, value: pulumi.Input[Sequence[pulumi.Input[str]]]
+    ) -> pulumi.Input[Sequence[pulumi.Input[str]]]:
+        """``value``, its plain ids checked now; where Outputs give the list or some of its ids,
+        the list as an Output that fails with the refusal once they resolve, before anything
+        that reads it is created."""
+        plain = None if _is_output(value) else self.check(value)
+        if plain is not None and not any(_is_output(item) for item in plain):
+            return value
+        given: pulumi.Output[Any] = pulumi.Output.from_input(value)
+        checked: pulumi.Output[Any] = given.apply(self.check)
+        return checked
+
+
+_SUBNET_IDS = _IdList(
+    "subnet_ids",
+    validate.subnet_id,
+    "subnet-0123456789abcdef0",
+    empty="Pass at least one subnet in the VPC, ideally one per availability zone.",
+)
+_GROUP_IDS = _IdList(
+    "allowed_security_group_ids", validate.security_group_id, "sg-0123456789abcdef0"
+)
+
+
+def _vpc_id(value: pulumi.Input[str]) -> pulumi.Input[str]:
+    """The VPC id, checked now or, from an Output, once it resolves."""
+    if _is_output(value):
+        return pulumi.Output.from_input(value).apply(validate.vpc_id)
+    return validate.vpc_id(value)
+
+
+def _allowed_cidrs(value: object) -> tuple[str, ...]:
+    """``allowed_cidrs`` normalized."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
         raise ConfigurationError.invalid(
-            "vpc_id", args.vpc_id, "Pass the id of a VPC, e.g. 'vpc-0123456789abcdef0'."
+            "allowed_cidrs", value, "Pass a list of CIDRs, e.g. ['10.0.0.0/16']."
         )
-    subnets = _string_list("subnet_ids", args.subnet_ids, "subnet-0123456789abcdef0")
-    if not _is_output(args.subnet_ids) and not subnets:
-        raise ConfigurationError.invalid(
-            "subnet_ids",
-            [],
-            "Pass at least one subnet in the VPC, ideally one per availability zone.",
-        )
-    _string_list("allowed_security_group_ids", args.allowed_security_group_ids, "sg-0123")
-    if isinstance(args.allowed_cidrs, str) or not isinstance(args.allowed_cidrs, Sequence):
-        raise ConfigurationError.invalid(
-            "allowed_cidrs", args.allowed_cidrs, "Pass a list of CIDRs, e.g. ['10.0.0.0/16']."
-        )
-    return tuple(
-        str(_network(("allowed_cidrs", i), cidr)) for i, cidr in enumerate(args.allowed_cidrs)
-    )
+    return tuple(str(_network(("allowed_cidrs", i), cidr)) for i, cidr in enumerate(value))
+
+
+def _none_as_unset(args: PrivateLinkArgs) -> PrivateLinkArgs:
+    """Pulumi's convention, as the engine has it for other languages' ``null``: an optional
+    argument given as None is unset, so it takes its default. A required one stays None, to be
+    refused by name."""
+    unset: dict[str, Any] = {}
+    for f in fields(args):
+        if getattr(args, f.name) is not None:
+            continue
+        if f.default is not MISSING:
+            unset[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            unset[f.name] = f.default_factory()
+    return replace(args, **unset)
 
 
 def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
@@ -428,7 +491,11 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
 
     Raises :class:`ConfigurationError` naming the input, its value and the fix.
     """
-    allowed = _plain_network_inputs(args)
+    args = _none_as_unset(args)
+    vpc_id = _vpc_id(args.vpc_id)
+    subnet_ids = _SUBNET_IDS.when_known(args.subnet_ids)
+    group_ids = _GROUP_IDS.when_known(args.allowed_security_group_ids)
+    allowed = _allowed_cidrs(args.allowed_cidrs)
     admin, warnings = _admin_cidrs(args.admin_cidrs)
     key = args.api_key
     if key is not None and not _is_output(key):
@@ -450,9 +517,9 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
     timeout = DEFAULT_CHECK_TIMEOUT if args.check_timeout is None else args.check_timeout
     price = args.price_per_az_hour
     return ResolvedArgs(
-        vpc_id=args.vpc_id,
-        subnet_ids=args.subnet_ids,
-        allowed_security_group_ids=args.allowed_security_group_ids,
+        vpc_id=vpc_id,
+        subnet_ids=subnet_ids,
+        allowed_security_group_ids=group_ids,
         api_key=key,
         region=region,
         hosts=_hosts(args),

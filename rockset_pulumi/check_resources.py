@@ -74,7 +74,9 @@ class LockdownResource(pulumi.CustomResource):
 
 class NewConnectivityCheck(Protocol):
     """How the component registers step 3; ``api`` is what
-    :meth:`~rockset_pulumi.api.RocksetApi.inputs` makes."""
+    :meth:`~rockset_pulumi.api.RocksetApi.inputs` makes. ``owner`` (with lockdown: the
+    allowlist's owner label) lets its delete, which comes after the allowlist's, remove any
+    entry still carrying the component's mark."""
 
     def __call__(
         self,
@@ -86,6 +88,7 @@ class NewConnectivityCheck(Protocol):
         dns_expectation: pulumi.Input[Mapping[str, Any] | None],
         endpoint_id: pulumi.Input[str],
         triggers: Sequence[str],
+        owner: pulumi.Input[str | None],
         opts: pulumi.ResourceOptions | None = None,
     ) -> ConnectivityCheckResource: ...
 
@@ -98,7 +101,7 @@ class NewAllowlist(Protocol):
         name: str,
         *,
         api: Mapping[str, Any],
-        entries: Mapping[str, str],
+        entries: pulumi.Input[Mapping[str, str]],
         verified_at: pulumi.Input[str],
         owner: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
@@ -107,7 +110,8 @@ class NewAllowlist(Protocol):
 
 class NewLockdownCheck(Protocol):
     """How the component registers step 5. ``allowlist`` (step 4's entries) also names the
-    admin entries in the hint of a failure."""
+    admin entries in the hint of a failure; an entry with ``owner_mark`` (step 4's) that is not
+    among them fails the check."""
 
     def __call__(
         self,
@@ -117,6 +121,7 @@ class NewLockdownCheck(Protocol):
         timeout: float,
         allowlist: pulumi.Input[Mapping[str, str]],
         triggers: Sequence[str],
+        owner_mark: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> LockdownResource: ...
 

@@ -241,6 +241,13 @@ class PrivateLink(pulumi.ComponentResource):
     month (``runs``, ``lambda_usd``, ``secret_usd``, ``metrics_usd``, ``alarm_usd``,
     ``logs_usd``, ``total``), not in ``total``."""
 
+    secret_inputs: frozenset[str] = frozenset()
+    """Plain inputs whose values arrived as secrets (from another language, through the
+    ``rockset`` plugin): only those in :attr:`KEEPS_SECRET` may."""
+    KEEPS_SECRET: ClassVar[frozenset[str]] = frozenset({"admin_cidrs"})
+    """The plain inputs that may be secrets: the allowlist entries and the outputs made from
+    ``admin_cidrs`` stay secret."""
+
     check_resources: ClassVar[CheckResources] = DYNAMIC_CHECKS
     """The kind of resource steps 3-5 are: dynamic resources in a Python program; the
     ``rockset`` plugin's custom resources when the plugin builds the component."""
@@ -256,7 +263,7 @@ class PrivateLink(pulumi.ComponentResource):
         renamed = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=FORMER_COMPONENT_TOKEN)])
         super().__init__(COMPONENT_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, renamed))
         for warning in settings.warnings:
-            pulumi.log.warn(warning, resource=self)
+            self.warn(warning)
         where = self._locate(settings, ambient)
         plan, zone_plan = self._plan(settings, where)
         network = self._network(name, settings, where, plan)
@@ -322,10 +329,14 @@ class PrivateLink(pulumi.ComponentResource):
 
     def _warn_about(self, plan: EndpointPlan) -> EndpointPlan:
         for skip in plan.skipped:
-            pulumi.log.warn(f"Skipping subnet {skip.subnet_id}: {skip.reason}.", resource=self)
+            self.warn(f"Skipping subnet {skip.subnet_id}: {skip.reason}.")
         for warning in plan.warnings:
-            pulumi.log.warn(warning, resource=self)
+            self.warn(warning)
         return plan
+
+    def warn(self, text: str) -> None:
+        """A warning about this component's inputs, beside it."""
+        pulumi.log.warn(text, resource=self)
 
     def _network(
         self,
@@ -450,6 +461,7 @@ class PrivateLink(pulumi.ComponentResource):
         step 3 diagnoses its DNS for the PrivateLink host against the endpoint's addresses."""
         if not settings.checks or settings.api_key is None:
             return _Verifiers()
+        owner = _without_dependencies(self.urn).apply(_owner_label)
         privatelink_url = where.hosts.apply(lambda h: h.privatelink_url)
         api = RocksetApi.inputs(
             public_url=where.hosts.apply(lambda h: h.public_url),
@@ -484,17 +496,23 @@ class PrivateLink(pulumi.ComponentResource):
             # Waits for the acceptance check, and re-runs when the endpoint is replaced.
             endpoint_id=network.endpoint_state.apply(lambda _: network.endpoint.id),
             triggers=settings.triggers,
+            owner=owner if settings.lockdown else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for),
         )
         if not settings.lockdown:
             return _Verifiers(connectivity_check=connectivity)
+        secret = "admin_cidrs" in self.secret_inputs
         allowlist = self.check_resources.allowlist(
             f"{name}-allowlist",
             api=api,
-            entries=settings.admin_cidrs,
-            owner=_without_dependencies(self.urn).apply(_owner_label),
+            entries=pulumi.Output.secret(settings.admin_cidrs) if secret else settings.admin_cidrs,
+            owner=owner,
             verified_at=connectivity.checked_at,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[connectivity]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[connectivity],
+                additional_secret_outputs=["live_entries"] if secret else None,
+            ),
         )
         lockdown = self.check_resources.lockdown(
             f"{name}-lockdown",
@@ -502,6 +520,7 @@ class PrivateLink(pulumi.ComponentResource):
             timeout=settings.check_timeout,
             allowlist=allowlist.live_entries,
             triggers=settings.triggers,
+            owner_mark=allowlist.owner_mark,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[allowlist]),
         )
         return _Verifiers(connectivity, allowlist, lockdown)

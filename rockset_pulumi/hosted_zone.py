@@ -21,8 +21,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .lookups import invoke_plain, vpc_info
-from .planning import EndpointPlan
+from .errors import InputPath
+from .lookups import invoke_plain, look_up_failed, look_up_vpc
+from .planning import EndpointPlan, VpcInfo
 from .sharing import (
     OWNER_TAG,
     FoundZone,
@@ -33,6 +34,7 @@ from .sharing import (
     is_no_zone_found,
     plan_zone,
     share_ingress,
+    vpc_id_path,
 )
 
 __all__ = ["SharedZone", "look_up_zone_plan", "owner_mark"]
@@ -46,13 +48,14 @@ def owner_mark() -> str:
 
 
 async def _zone_in_vpc(
-    zone_name: str, vpc_id: str, opts: pulumi.InvokeOutputOptions
+    zone_name: str, vpc_id: str, where: InputPath, opts: pulumi.InvokeOutputOptions
 ) -> FoundZone | None:
     """The private zone named ``zone_name`` associated with ``vpc_id`` among the zones of the
     provider's account, or None. pulumi-aws's ``getZone`` lists the account's zones, keeps the
     private ones of that name associated with the VPC, and fails unless exactly one is left; a
     VPC holds at most one zone of a name, so "none matched" is the only failure that means no
-    conflict, which is why the look-up is a plain invoke."""
+    conflict, which is why the look-up is a plain invoke; any other failure names the input
+    ``where`` that gave the VPC."""
     try:
         found = await invoke_plain(
             _GET_ZONE,
@@ -63,20 +66,22 @@ async def _zone_in_vpc(
     except Exception as error:
         if is_no_zone_found(str(error)):
             return None
-        raise
+        raise look_up_failed(where, vpc_id, error) from None
     tags: Mapping[str, str] = found.tags or {}
     return FoundZone(zone_id=str(found.zone_id), owner=tags.get(OWNER_TAG))
 
 
 def _shared_info(
-    where: str,
+    where: InputPath,
     entry: SharedVpc,
     zone_name: pulumi.Output[str | None],
     region: pulumi.Output[str],
     opts: pulumi.InvokeOutputOptions,
 ) -> pulumi.Output[SharedVpcInfo]:
     """One shared VPC as its own account sees it: the VPC, its region, its zone of the name."""
-    vpc = aws.ec2.get_vpc_output(id=entry.vpc_id, opts=opts)
+    vpc: pulumi.Output[VpcInfo] = pulumi.Output.from_input(entry.vpc_id).apply(
+        lambda vpc_id: look_up_vpc(vpc_id, vpc_id_path(where), opts)
+    )
     account: pulumi.Output[str | None] = pulumi.Output.from_input(None)
     if entry.provider is not None:
         region = aws.get_region_output(opts=opts).region
@@ -84,13 +89,15 @@ def _shared_info(
 
     def existing(found: list[Any]) -> Awaitable[FoundZone | None] | None:
         name, vpc_id = found
-        return None if not name else _zone_in_vpc(name, vpc_id, opts)
+        return None if not name else _zone_in_vpc(name, vpc_id, vpc_id_path(where), opts)
 
-    zone: pulumi.Output[FoundZone | None] = pulumi.Output.all(zone_name, vpc.id).apply(existing)
+    zone: pulumi.Output[FoundZone | None] = pulumi.Output.all(
+        zone_name, vpc.apply(lambda v: v.id)
+    ).apply(existing)
 
     def info(found: list[Any]) -> SharedVpcInfo:
         vpc_found, in_region, zone_found, owner_account = found
-        return SharedVpcInfo(where, vpc_info(vpc_found), in_region, zone_found, owner_account)
+        return SharedVpcInfo(where, vpc_found, in_region, zone_found, owner_account)
 
     return pulumi.Output.all(vpc, region, zone, account).apply(info)
 
@@ -114,7 +121,7 @@ def look_up_zone_plan(
         name, endpoint_plan = found
         if not name or endpoint_plan.vpc is None:
             return None
-        return _zone_in_vpc(name, endpoint_plan.vpc.id, own)
+        return _zone_in_vpc(name, endpoint_plan.vpc.id, ("vpc_id",), own)
 
     own_zone: pulumi.Output[FoundZone | None] = pulumi.Output.all(zone_name, plan).apply(
         endpoint_vpc
@@ -140,7 +147,7 @@ def look_up_zone_plan(
     def decide(found: list[Any]) -> ZonePlan:
         endpoint_plan, name, in_region, service, zone_found, endpoint_account, *infos = found
         assert endpoint_plan.vpc is not None, "plan_endpoint records the VPC"
-        own_info = SharedVpcInfo("vpc_id", endpoint_plan.vpc, in_region, zone_found)
+        own_info = SharedVpcInfo(("vpc_id",), endpoint_plan.vpc, in_region, zone_found)
         return plan_zone(
             zone_name=name,
             service_name=service,

@@ -127,8 +127,9 @@ class Lifecycle:
     kind: ClassVar[CheckKind]
     """The resource's name and property names."""
     recorded: ClassVar[tuple[str, ...]] = ()
-    """Inputs read at create and kept as recorded for the resource's life: a change to one is
-    no change to the resource."""
+    """Inputs whose change is no change to the resource: read at create and kept for its life
+    (an owner label), or derived from such a one; stacks created before one existed see no
+    change either."""
     required: ClassVar[tuple[str, ...]] = ("public_url", "privatelink_url", "api_key")
 
     @property
@@ -191,6 +192,7 @@ class ConnectivityLifecycle(Lifecycle):
     """
 
     kind = CONNECTIVITY
+    recorded = ("owner",)
 
     def _run(self, props: Props) -> Props:
         results = check_connectivity(
@@ -205,7 +207,19 @@ class ConnectivityLifecycle(Lifecycle):
         return Created(f"connectivity-{props['privatelink_url']}", self._run(props))
 
     def update(self, olds: Props, news: Props) -> Props:
-        return self._run(news)
+        # The label recorded at create, as the allowlist keeps it; news' where none was (an
+        # older stack's check, or one created without lockdown).
+        return self._run({**news, "owner": olds.get("owner") or news.get("owner")})
+
+    def delete(self, props: Props) -> str | None:
+        """With lockdown, remove whatever entry still carries the component's mark: deleted
+        after the allowlist (it depends on this check), this finds what no state records, such
+        as what a first create left when its undo failed too."""
+        if not props.get("owner"):
+            return None
+        owner = Owner(props["owner"])
+        removal = remove_allowlist(RocksetApi.from_props(props), owner, every_generation=True)
+        return removal.summary if removal.deleted else None
 
 
 class AllowlistLifecycle(Lifecycle):
@@ -237,12 +251,9 @@ class AllowlistLifecycle(Lifecycle):
         # What `up` will do about it: write the wanted entries back.
         return _map_changes("entries", live, wanted)
 
-    def _apply(self, props: Props, owner: Owner, *, first: bool) -> Props:
+    def _apply(self, props: Props, owner: Owner, recorded: Mapping[str, str] | None) -> Props:
         state = reconcile_allowlist(
-            RocksetApi.from_props(props),
-            dict(props["entries"]),
-            owner,
-            undo_on_failure=first,
+            RocksetApi.from_props(props), dict(props["entries"]), owner, recorded=recorded
         )
         return {
             **props,
@@ -256,11 +267,12 @@ class AllowlistLifecycle(Lifecycle):
     def create(self, props: Props) -> Created:
         # A fresh generation per create: a replacement must not share its predecessor's.
         owner = Owner(props["owner"], secrets.token_hex(4))
-        outs = self._apply(props, owner, first=True)
+        outs = self._apply(props, owner, None)
         return Created(f"allowlist-{owner.mark}-{owner.generation}", outs)
 
     def update(self, olds: Props, news: Props) -> Props:
-        return self._apply(news, _recorded_owner(olds), first=False)
+        # A failed update undoes its writes back to the entries Pulumi keeps as the state.
+        return self._apply(news, _recorded_owner(olds), dict(olds.get("entries") or {}))
 
     def read(self, props: Props) -> Props:
         adopted = frozenset(props.get("adopted") or ())
@@ -285,6 +297,7 @@ class LockdownLifecycle(Lifecycle):
     """
 
     kind = LOCKDOWN
+    recorded = ("owner_mark",)
 
     def drift(self, olds: Props) -> dict[str, Change]:
         status = olds.get("status")
@@ -297,6 +310,7 @@ class LockdownLifecycle(Lifecycle):
             # Step 4's entries are the admin entries: a failure's hint names them.
             dict(props.get("allowlist") or {}),
             min(float(props["timeout"]), LOCKDOWN_WAIT),
+            owner_mark=props.get("owner_mark"),
         )
         return {**props, "status": status.as_output()}
 

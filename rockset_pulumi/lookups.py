@@ -15,10 +15,15 @@
   endpoint's network interface addresses), for step 3's diagnosis.
 - :func:`invoke_plain` and :func:`vpc_info`: a look-up whose failure the caller explains, and a
   VPC as a look-up describes it (the hosted zone's look-ups use them too).
+- :func:`look_up_input`, :func:`look_up_vpc` and :func:`look_up_failed`: the look-up of an id
+  the user gave; any failure (no such VPC or subnet, access denied, throttling) is a
+  :class:`ConfigurationError` naming that input (``subnet_ids[1]``, ``shared_vpc_ids[0]``), with
+  AWS's answer shortened.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -26,9 +31,10 @@ import pulumi
 import pulumi_aws as aws
 
 from .diagnosis import DnsExpectation
-from .errors import ConfigurationError, RocksetPulumiError, VerificationError
+from .errors import ConfigurationError, InputPath, RocksetPulumiError, VerificationError
 from .planning import EndpointPlan, SubnetInfo, VpcInfo, plan_endpoint
 from .regions import REGIONS
+from .text import clean, shown
 
 __all__ = [
     "INVALID_SERVICE_NAME",
@@ -37,7 +43,10 @@ __all__ = [
     "invoke_plain",
     "is_unseen_service",
     "look_up_dns_expectation",
+    "look_up_failed",
+    "look_up_input",
     "look_up_plan",
+    "look_up_vpc",
     "provider_profile",
     "provider_region",
     "unseen_service_error",
@@ -48,6 +57,9 @@ INVALID_SERVICE_NAME = "InvalidServiceName"
 """AWS's error code for a VPC endpoint service the caller cannot see."""
 
 _GET_VPC_ENDPOINT_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+_GET_VPC = "aws:ec2/getVpc:getVpc"
+_GET_SUBNET = "aws:ec2/getSubnet:getSubnet"
+_ANSWER_LIMIT = 300
 
 _T = TypeVar("_T")
 
@@ -55,10 +67,16 @@ _T = TypeVar("_T")
 def check_region(wanted: str | None, actual: str) -> str:
     """The provider's region ``actual``, unless the user asked for another one."""
     if wanted is not None and wanted != actual:
+        fix = (
+            f"Pass a provider for {wanted} in opts (aws.Provider(region={wanted!r})), or drop "
+            "region to use the provider's."
+        )
         raise ConfigurationError(
             f"Cannot create the PrivateLink: region is {wanted!r} but the AWS provider deploys to "
-            f"{actual!r}. Pass a provider for {wanted} in opts (aws.Provider(region={wanted!r})), "
-            "or drop region to use the provider's."
+            f"{actual!r}. {fix}",
+            path=("region",),
+            shown_value=wanted,
+            fix=fix,
         )
     return actual
 
@@ -108,6 +126,43 @@ async def invoke_plain(
     return found
 
 
+async def look_up_input(
+    token: str,
+    args: Mapping[str, Any],
+    opts: pulumi.InvokeOutputOptions,
+    typ: type[_T],
+    *,
+    path: InputPath,
+    value: str,
+) -> _T:
+    """:func:`invoke_plain` for the id ``value`` that the input at ``path`` gave; a failure is
+    refused naming that input (:func:`look_up_failed`)."""
+    try:
+        return await invoke_plain(token, args, opts, typ)
+    except Exception as error:
+        raise look_up_failed(path, value, error) from None
+
+
+def look_up_failed(path: InputPath, value: str, error: Exception) -> ConfigurationError:
+    """The refusal of the id ``value`` at ``path`` that AWS failed to look up, with AWS's answer
+    shortened and cleaned."""
+    answer = clean(str(error), _ANSWER_LIMIT)
+    return ConfigurationError.invalid(
+        path,
+        shown(value),
+        f"AWS could not look it up: {answer} Check the id, and that the AWS provider deploys to "
+        "its account and region with credentials that may describe it. Nothing was created.",
+    )
+
+
+async def look_up_vpc(vpc_id: str, path: InputPath, opts: pulumi.InvokeOutputOptions) -> VpcInfo:
+    """The VPC that the input at ``path`` names."""
+    found = await look_up_input(
+        _GET_VPC, {"id": vpc_id}, opts, aws.ec2.GetVpcResult, path=path, value=vpc_id
+    )
+    return vpc_info(found)
+
+
 def vpc_info(result: Any) -> VpcInfo:
     """A VPC as ``getVpc`` describes it."""
     return VpcInfo(
@@ -144,13 +199,19 @@ def unseen_service_error(service_name: str, region: str, account_id: str) -> Roc
             "Nothing was created or changed."
         )
     drop = "" if entry is None else f", or drop it to use Rockset's service for {region}"
+    fix = (
+        "Usually it is another region's service (an endpoint connects only within its region), "
+        "its owner has not shared it with this account (for Rockset: give account "
+        f"{account_id} to your solutions architect), or the name has a typo. Check service_name "
+        f"against the name Rockset gave you{drop}. Nothing was created or changed."
+    )
     return ConfigurationError(
         f"Cannot create the PrivateLink: service_name is {service_name!r}, a VPC endpoint service "
         f"that AWS account {account_id} cannot see in {region} (AWS answers "
-        f"{INVALID_SERVICE_NAME}). Usually it is another region's service (an endpoint connects "
-        "only within its region), its owner has not shared it with this account (for Rockset: "
-        f"give account {account_id} to your solutions architect), or the name has a typo. Check "
-        f"service_name against the name Rockset gave you{drop}. Nothing was created or changed."
+        f"{INVALID_SERVICE_NAME}). {fix}",
+        path=("service_name",),
+        shown_value=service_name,
+        fix=fix,
     )
 
 
@@ -190,12 +251,31 @@ def look_up_plan(
         name, in_region = found
         return _visible_service(name, in_region, opts)
 
-    def lookup_subnets(ids: Sequence[pulumi.Input[str]]) -> pulumi.Output[Any]:
-        return pulumi.Output.all(*[aws.ec2.get_subnet_output(id=i, opts=opts) for i in ids])
+    async def lookup_subnets(ids: Sequence[str]) -> list[Any]:
+        return list(
+            await asyncio.gather(
+                *[
+                    look_up_input(
+                        _GET_SUBNET,
+                        {"id": subnet},
+                        opts,
+                        aws.ec2.GetSubnetResult,
+                        path=("subnet_ids", i),
+                        value=subnet,
+                    )
+                    for i, subnet in enumerate(ids)
+                ]
+            )
+        )
 
-    vpc = aws.ec2.get_vpc_output(id=vpc_id, opts=opts)
+    def lookup_vpc(given: str) -> Awaitable[VpcInfo]:
+        return look_up_vpc(given, ("vpc_id",), opts)
+
+    vpc_given: pulumi.Output[str] = pulumi.Output.from_input(vpc_id)
+    vpc: pulumi.Output[VpcInfo] = vpc_given.apply(lookup_vpc)
     service: pulumi.Output[Any] = pulumi.Output.all(service_name, region).apply(lookup_service)
-    subnets: pulumi.Output[Any] = pulumi.Output.from_input(subnet_ids).apply(lookup_subnets)
+    subnets_given: pulumi.Output[Any] = pulumi.Output.from_input(subnet_ids)
+    subnets: pulumi.Output[Any] = subnets_given.apply(lookup_subnets)
     groups = pulumi.Output.from_input(allowed_security_group_ids)
 
     def decide(found: list[Any]) -> EndpointPlan:
@@ -203,7 +283,7 @@ def look_up_plan(
         return plan_endpoint(
             service_name=service_found.service_name,
             service_zones=service_found.availability_zones or [],
-            vpc=vpc_info(vpc_found),
+            vpc=vpc_found,
             subnets=[_subnet(s) for s in subnets_found],
             allowed_cidrs=allowed_cidrs,
             allowed_security_group_ids=list(group_ids or []),

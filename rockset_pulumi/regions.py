@@ -99,10 +99,17 @@ def lookup_region(aws_region: str) -> RocksetRegion:
         return REGIONS[aws_region]
     except KeyError:
         supported = ", ".join(sorted(REGIONS))
+        fix = (
+            "Pick one of those regions, or pass service_name, public_url and privatelink_url for "
+            "a region Rockset has added since."
+        )
         raise ConfigurationError(
             f"Cannot use region {aws_region!r}: Rockset's PrivateLink guide has no endpoint "
-            f"service there (supported: {supported}). Pick one of those regions, or pass "
-            "service_name, public_url and privatelink_url for a region Rockset has added since."
+            f"service there (supported: {supported}). {fix}",
+            path=("region",),
+            shown_value=aws_region,
+            fix=fix,
+            action="use the region",
         ) from None
 
 
@@ -146,10 +153,16 @@ def resolve_hosts(aws_region: str, overrides: HostOverrides) -> RocksetHosts:
         )
     if _origin(hosts.public_url) == _origin(hosts.privatelink_url):
         # Lockdown would then refuse the key on the only path the checks and destroy use.
+        fix = (
+            "Pass the PrivateLink host (https://privatelink.<cluster>.rockset.com) for "
+            "privatelink_url."
+        )
         raise ConfigurationError(
             f"Cannot create the PrivateLink: privatelink_url is {hosts.privatelink_url!r}, the "
-            f"same endpoint as public_url ({hosts.public_url!r}). Pass the PrivateLink host "
-            "(https://privatelink.<cluster>.rockset.com) for privatelink_url."
+            f"same endpoint as public_url ({hosts.public_url!r}). {fix}",
+            path=("privatelink_url",),
+            shown_value=hosts.privatelink_url,
+            fix=fix,
         )
     return hosts
 

@@ -364,17 +364,19 @@ def reconcile_allowlist(
     wanted: Mapping[str, str],
     owner: Owner,
     *,
-    undo_on_failure: bool = False,
+    recorded: Mapping[str, str] | None = None,
     deadline: float = 60.0,
 ) -> AllowlistState:
     """Step 4: make the allowlist hold ``wanted`` (name -> CIDR) for ``owner``, through PrivateLink.
 
     Plans from the live list (see :mod:`rockset_pulumi.allowlist` for the invariants), refuses
-    any clash before writing, then writes creates before deletes. A failure part-way leaves only
-    entries marked as ``owner``'s besides what was there, and the next run converges from there.
-    ``undo_on_failure`` (for a resource's first create, which Pulumi does not record when it
-    fails) deletes the entries this run created before raising, so that a stack that then stops
-    wanting lockdown leaves nothing behind; where that fails too, the error names what is left.
+    any clash before writing, then writes creates before deletes. A run that fails part-way
+    undoes its writes before raising, by the same rules, back to ``recorded``: the entries the
+    stack records (a failed update keeps them as its state), or, for a first create (``None``,
+    which Pulumi does not record when it fails), this owner's entries as they were found, but
+    for staging leftovers. So a
+    failure leaves Pulumi's state true, and a revert to the recorded inputs has nothing to do.
+    Where the undo fails too, the error names exactly what is left.
     """
     with api.client(api.privatelink_url, deadline=deadline) as client:
         _guard(client, api)
@@ -386,45 +388,41 @@ def reconcile_allowlist(
                 _write(client, write, owner)
                 done.append(write)
         except RocksetPulumiError as exc:
-            left = (
-                _undo(client, api, owner, done, plan.writes[len(done)], before=before)
-                if undo_on_failure
-                else None
-            )
+            if recorded is None:
+                recorded = _found(before, owner)
+            left = _undo(client, api, owner, recorded)
             raise _part_way(owner, plan.writes, done, exc, left) from exc
         after = _live(client, api)
     entries = {name: after[name].cidr for name in wanted if name in after}
     return AllowlistState(entries=entries, adopted=plan.adopted, writes=plan.writes)
 
 
+def _found(live: Mapping[str, LiveEntry], owner: Owner) -> dict[str, str]:
+    """``owner``'s entries in ``live``, of any generation, but for staging entries: what a first
+    create puts back when it fails (a staging entry is a past run's leftover, never wanted)."""
+    return {
+        name: entry.cidr
+        for name, entry in live.items()
+        if mark_of(entry.description) == owner.mark and not name.endswith(ROTATION_SUFFIX)
+    }
+
+
 def _undo(
-    client: RocksetClient,
-    api: RocksetApi,
-    owner: Owner,
-    done: list[Write],
-    failed: Write,
-    *,
-    before: Mapping[str, LiveEntry],
-) -> list[str]:
-    """Delete the entries ``done`` created, and ``failed``'s where it took effect before its
-    answer was lost; returns the names that could not be deleted (or not be told apart)."""
-    created = [write for write in reversed(done) if write.action == "create"]
-    left = []
-    if failed.action == "create" and failed.name not in before:
+    client: RocksetClient, api: RocksetApi, owner: Owner, recorded: Mapping[str, str]
+) -> tuple[Write, ...] | None:
+    """Put ``recorded`` back, planned from the list as it is now (so a write whose answer was
+    lost counts as done); returns the writes still needed when one fails, None when the list
+    could not be read to plan them."""
+    try:
+        plan = plan_writes(_live(client, api), recorded, owner, keep_generations=True)
+    except RocksetPulumiError:
+        return None
+    for number, write in enumerate(plan.writes):
         try:
-            entry = _live(client, api).get(failed.name)
+            _write(client, write, owner)
         except RocksetPulumiError:
-            left.append(failed.name)
-        else:
-            # Only as this stack's: a refused create may have met another writer's entry.
-            if entry is not None and written_by(entry, owner):
-                created.insert(0, failed)
-    for write in created:
-        try:
-            _write(client, Write("delete", write.name, write.cidr), owner)
-        except RocksetPulumiError:
-            left.append(write.name)
-    return left
+            return plan.writes[number:]
+    return ()
 
 
 def _part_way(
@@ -432,22 +430,25 @@ def _part_way(
     planned: tuple[Write, ...],
     done: list[Write],
     exc: RocksetPulumiError,
-    left: list[str] | None,
+    left: tuple[Write, ...] | None,
 ) -> VerificationError:
     made = ", ".join(f"{w.action} {w.name}" for w in done) or "none"
     failed = planned[len(done)]
-    if left is None:
-        after = (
-            f"Every entry this stack wrote carries the owner mark {owner.mark}, and no admin "
-            "address was removed before its replacement existed; run `pulumi up` again to "
-            "finish (it starts from what Rockset has)."
-        )
-    elif not left:
-        after = "The entries this run created were deleted again; the allowlist is as it was."
+    if left == ():
+        after = "Its writes were undone; the allowlist is as it was."
     else:
+        still = (
+            "Undoing them failed too, before the allowlist could be listed: what went through "
+            "is above"
+            if left is None
+            else "Undoing them failed too; still to undo: "
+            + ", ".join(f"{w.action} {w.name!r} ({w.cidr})" for w in left)
+        )
         after = (
-            f"Entries {left} could not be deleted again; they carry the owner mark "
-            f"{owner.mark}, and the next `pulumi up` of this stack removes or keeps them."
+            f"{still}. Every entry this stack wrote carries the owner mark {owner.mark}, and no "
+            "admin address was removed before its replacement existed. `pulumi up` with these "
+            "inputs finishes the job (with other inputs, run `pulumi refresh` first: it shows "
+            "what is left); `pulumi destroy` removes them."
         )
     return VerificationError(
         f"Step 4 stopped part-way: {failed.action} of allowlist entry {failed.name!r} failed "
@@ -459,7 +460,9 @@ def _part_way(
 def read_allowlist(
     api: RocksetApi, owner: Owner, adopted: frozenset[str], *, deadline: float = 60.0
 ) -> dict[str, str]:
-    """Name -> CIDR of the entries that are ``owner``'s or adopted by it (for refresh)."""
+    """Name -> CIDR of every entry with ``owner``'s mark, ``-next`` staging entries and other
+    generations' included, and of those it adopted (for refresh): whatever of it the stack does
+    not want then shows as drift, which the next ``pulumi up`` repairs."""
     with api.client(api.privatelink_url, deadline=deadline) as client:
         live = _live(client, api)
     return {
@@ -467,7 +470,6 @@ def read_allowlist(
         for name, entry in live.items()
         if mark_of(entry.description) == owner.mark
         or (name in adopted and mark_of(entry.description) is None)
-        if not name.endswith(ROTATION_SUFFIX)
     }
 
 
@@ -494,20 +496,30 @@ class Removal:
 
 
 @_redacting
-def remove_allowlist(api: RocksetApi, owner: Owner, *, deadline: float = 60.0) -> Removal:
-    """Delete every entry marked as ``owner``'s, and nothing else.
+def remove_allowlist(
+    api: RocksetApi, owner: Owner, *, every_generation: bool = False, deadline: float = 60.0
+) -> Removal:
+    """Delete every entry marked as ``owner``'s (``every_generation``: with its mark, whatever
+    the generation), and nothing else.
 
     Goes through PrivateLink; if that path is already gone, tries the public endpoint, which
-    still answers callers inside an admin CIDR.
+    still answers callers inside an admin CIDR. A delete that fails part-way puts back what it
+    removed, as a failed update does (Pulumi keeps the resource), unless ``every_generation``
+    (a clean-up of what no state records, which the next destroy simply runs again).
     """
     last: RocksetPulumiError | None = None
     for url in (api.privatelink_url, api.public_url):
         try:
             with api.client(url, deadline=deadline) as client:
                 live = _live(client, api)
-                ours = sorted(n for n, e in live.items() if written_by(e, owner))
-                for name in ours:
-                    _write(client, Write("delete", name, live[name].cidr), owner)
+                ours = sorted(
+                    n
+                    for n, e in live.items()
+                    if written_by(e, owner)
+                    or (every_generation and mark_of(e.description) == owner.mark)
+                )
+                deletes = tuple(Write("delete", name, live[name].cidr) for name in ours)
+                _delete(client, api, owner, live, deletes, undo=not every_generation)
         except (TransportError, AuthenticationError, ProbeFunctionError) as exc:
             last = exc
             continue
@@ -522,6 +534,27 @@ def remove_allowlist(api: RocksetApi, owner: Owner, *, deadline: float = 60.0) -
         f"PrivateLink nor the public endpoint accepted the calls (last error: {last}). Run "
         "`pulumi destroy` from inside the VPC, or from an address in admin_cidrs."
     ) from last
+
+
+def _delete(
+    client: RocksetClient,
+    api: RocksetApi,
+    owner: Owner,
+    live: Mapping[str, LiveEntry],
+    deletes: tuple[Write, ...],
+    *,
+    undo: bool,
+) -> None:
+    done: list[Write] = []
+    try:
+        for write in deletes:
+            _write(client, write, owner)
+            done.append(write)
+    except RocksetPulumiError as exc:
+        if not undo:
+            raise
+        left = _undo(client, api, owner, _found(live, owner))
+        raise _part_way(owner, deletes, done, exc, left) from exc
 
 
 def _owner_label(entry: LiveEntry, owner: Owner) -> str:
@@ -599,18 +632,39 @@ def observe_lockdown(api: RocksetApi, *, deadline: float = 30.0) -> LockdownStat
     )
 
 
+def _strays(api: RocksetApi, wanted: Mapping[str, str], owner_mark: str) -> list[str]:
+    """Entries with ``owner_mark`` that ``wanted`` does not name, as ``name (CIDR)``."""
+    with api.client(api.privatelink_url, deadline=_ATTEMPT_DEADLINE) as client:
+        live = _live(client, api)
+    return [
+        f"{clean(name, 80, secret=api.api_key)!r} ({entry.cidr})"
+        for name, entry in sorted(live.items())
+        if mark_of(entry.description) == owner_mark and name not in wanted
+    ]
+
+
 @_redacting
 def verify_lockdown(
     api: RocksetApi,
     admin_cidrs: Mapping[str, str],
     timeout: float,
     *,
+    owner_mark: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> LockdownStatus:
     """Step 5: wait (allowlist changes take a moment to apply) until the lockdown holds.
 
-    Raises :class:`VerificationError` naming each expectation that did not hold.
+    With ``owner_mark`` (step 4's), the live allowlist must also hold no entry with that mark
+    beyond ``admin_cidrs``: a leftover would let its address past the lockdown. Raises
+    :class:`VerificationError` naming each expectation that did not hold.
     """
+    strays = [] if owner_mark is None else _strays(api, admin_cidrs, owner_mark)
+    if strays:
+        raise VerificationError(
+            f"Step 5 failed: the allowlist holds entries with this stack's owner mark "
+            f"{owner_mark} that admin_cidrs does not want: {', '.join(strays)}. Each lets its "
+            "address past the lockdown. `pulumi refresh` then `pulumi up` removes them."
+        )
 
     def look(_remaining: float | None) -> Attempt[LockdownStatus]:
         status = observe_lockdown(api)

@@ -22,12 +22,16 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-__all__ = ["MIN_SECRET_RUN", "REDACTED", "clean", "fold", "redact"]
+__all__ = ["MIN_SECRET_RUN", "REDACTED", "SHOWN_LIMIT", "clean", "fold", "redact", "shown"]
 
 REDACTED = "<redacted>"
 MIN_SECRET_RUN = 8
 """Consecutive characters of a secret that :func:`redact` treats as a leak. Fewer do not narrow
 down a 64-character key, and matching them would mangle ordinary words."""
+
+SHOWN_LIMIT = 60
+"""Characters of a refused value that :func:`shown` keeps: more than any AWS id or Rockset URL
+the user meant to type, few enough for one line of a message."""
 
 # ECMA-48 escape sequences: CSI (colours, cursor moves), OSC (window titles, hyperlinks), the
 # one-character ones, and CSI in its single-byte C1 form. Dropped whole, so that no "[31m" is left.
@@ -59,6 +63,30 @@ def fold(text: str) -> str:
     kept = "".join(filter(_shows, text))
     # Normalizing can join what a dropped character separated; dropping again is cheap.
     return "".join(filter(_shows, unicodedata.normalize("NFKC", kept)))
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> object:
+    """``value`` as a refusal may show it, whatever the user passed: a string of at most
+    ``limit`` characters (cut short, it ends in "…"), each character that does not show
+    (controls and line breaks, format characters such as U+200B, surrogates) written as
+    ``<U+200B>``, so that the mistake is visible however the message is rendered; None, a bool,
+    a float or a small int as it is; anything else as its type (a list or a large integer could
+    be any size)."""
+    if isinstance(value, str):
+        pieces: list[str] = []
+        size = 0
+        for char in value:
+            piece = char if char.isprintable() else f"<U+{ord(char):04X}>"
+            size += len(piece)
+            if size > limit:
+                return "".join(pieces) + "…"
+            pieces.append(piece)
+        return "".join(pieces)
+    if value is None or isinstance(value, bool | float):
+        return value
+    if isinstance(value, int) and value.bit_length() <= 64:
+        return value
+    return f"<{type(value).__name__}>"
 
 
 def clean(text: str, limit: int = 300, *, secret: str | None = None) -> str:

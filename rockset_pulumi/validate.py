@@ -2,8 +2,10 @@
 
 The component (:mod:`rockset_pulumi.args`), the client (:mod:`rockset_pulumi.client`), the
 command line (:mod:`rockset_pulumi.cli`) and, through the component, the plugin all take an API
-key, Rockset's API base URLs and a CA bundle. Each value has one function here, which returns it
-checked (and normalized) or raises :meth:`ConfigurationError.invalid
+key, Rockset's API base URLs and a CA bundle; the component takes AWS ids (VPCs, subnets,
+security groups) in several inputs, as plain values and as Outputs checked once they resolve.
+Each value has one function here, which returns it checked (and normalized) or raises
+:meth:`ConfigurationError.invalid
 <rockset_pulumi.errors.ConfigurationError.invalid>` for the input at ``path``. The caller names
 the input (``path``) and what could not be done (``action``); the rule and its fix are the same
 for all.
@@ -13,12 +15,25 @@ from __future__ import annotations
 
 import re
 import ssl
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import CREATE_PRIVATELINK, ConfigurationError, InputPath
+from .errors import CREATE_PRIVATELINK, ConfigurationError, InputPath, python_name
+from .text import shown
 
-__all__ = ["api_key", "ca_bundle", "ca_context", "https_base_url"]
+__all__ = [
+    "AWS_ID_SOURCE",
+    "IdRule",
+    "api_key",
+    "ca_bundle",
+    "ca_context",
+    "distinct_ids",
+    "https_base_url",
+    "security_group_id",
+    "subnet_id",
+    "vpc_id",
+]
 
 HIDDEN = "<hidden>"
 """What a message shows in place of a secret."""
@@ -26,6 +41,15 @@ HIDDEN = "<hidden>"
 # A DNS name, or an IPv4 or bracketed IPv6 literal as urlsplit leaves it (brackets removed).
 _HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\.?|[0-9A-Fa-f:.]+")
 _URL_EXAMPLE = "'https://api.euc1a1.rockset.com'"
+
+AWS_ID_SOURCE = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html"
+"""Amazon EC2 User Guide, "Resource IDs": an id is its resource type's prefix, a hyphen and a
+hexadecimal string of 8 characters (resources made before 2016) or 17. AWS writes the digits in
+lower case, and so do its consoles, CLI and SDKs."""
+
+IdRule = Callable[[object, InputPath], str]
+"""One AWS id's rule (:func:`vpc_id`, :func:`subnet_id`, :func:`security_group_id`) with its
+``action``."""
 
 
 def api_key(
@@ -122,3 +146,81 @@ def ca_bundle(
     ca_context(value, path, action=action)
     assert isinstance(value, str), "ca_context refuses anything else"
     return value
+
+
+def _aws_id(value: object, path: InputPath, *, prefix: str, noun: str, action: str | None) -> str:
+    """``value`` if it has the shape of an AWS id of ``prefix`` (see :data:`AWS_ID_SOURCE`)."""
+    example = f"{prefix}-0123456789abcdef0"
+    shape = re.compile(rf"{prefix}-(?:[0-9a-f]{{8}}|[0-9a-f]{{17}})")
+
+    def refuse(fix: str) -> ConfigurationError:
+        return ConfigurationError.invalid(path, shown(value), fix, action=action)
+
+    rule = (
+        f"Pass the {noun}'s id as AWS shows it: {prefix + '-'!r} and 8 or 17 lower-case "
+        f"hexadecimal digits, e.g. {example!r}."
+    )
+    if not isinstance(value, str):
+        raise refuse(rule)
+    if shape.fullmatch(value):
+        return value
+    if value.isascii() and shape.fullmatch(value.lower()):
+        raise refuse(f"Pass {value.lower()!r}: AWS writes ids in lower case.")
+    if not value.isprintable() or any(char.isspace() for char in value):
+        raise refuse(f"It has white space or characters that do not show. {rule}")
+    raise refuse(rule)
+
+
+def vpc_id(
+    value: object, path: InputPath = ("vpc_id",), *, action: str | None = CREATE_PRIVATELINK
+) -> str:
+    """A VPC id: ``vpc-`` and 8 or 17 lower-case hexadecimal digits."""
+    return _aws_id(value, path, prefix="vpc", noun="VPC", action=action)
+
+
+def subnet_id(value: object, path: InputPath, *, action: str | None = CREATE_PRIVATELINK) -> str:
+    """A subnet id: ``subnet-`` and 8 or 17 lower-case hexadecimal digits."""
+    return _aws_id(value, path, prefix="subnet", noun="subnet", action=action)
+
+
+def security_group_id(
+    value: object, path: InputPath, *, action: str | None = CREATE_PRIVATELINK
+) -> str:
+    """A security group id: ``sg-`` and 8 or 17 lower-case hexadecimal digits."""
+    return _aws_id(value, path, prefix="sg", noun="security group", action=action)
+
+
+def _folded(value: str) -> str:
+    # ASCII only: str.lower makes some other letters ASCII ones (the Kelvin sign becomes "k").
+    return value.lower() if value.isascii() else value
+
+
+def distinct_ids(
+    entries: Iterable[tuple[InputPath, object]],
+    rule: IdRule,
+    *,
+    seen: Mapping[str, InputPath] | None = None,
+    repeated: Callable[[InputPath], str] | None = None,
+    action: str | None = CREATE_PRIVATELINK,
+) -> dict[str, InputPath]:
+    """Each entry's value checked by ``rule`` (which names its path), in order, after refusing
+    one that repeats an earlier entry or one of ``seen``, compared without letter case: a
+    resource named twice, or once in capitals, would fail only at AWS, after other resources
+    exist. ``repeated`` gives the fix from the earlier entry's path. Returns every id, ``seen``
+    included, with the path that named it first."""
+    found: dict[str, tuple[str, InputPath]] = {
+        _folded(key): (key, where) for key, where in (seen or {}).items()
+    }
+    for path, value in entries:
+        earlier = found.get(_folded(value)) if isinstance(value, str) else None
+        if earlier is not None:
+            first = earlier[1]
+            fix = (
+                repeated(first)
+                if repeated is not None
+                else f"It is already {python_name(first)}; list each once."
+            )
+            raise ConfigurationError.invalid(path, shown(value), fix, action=action)
+        checked = rule(value, path)
+        found[_folded(checked)] = (checked, path)
+    return dict(found.values())

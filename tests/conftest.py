@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,3 +44,13 @@ def emulator_factory(tmp_path: Path) -> Iterator[EmulatorFactory]:
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _an_event_loop_to_start_with() -> None:
+    """Pulumi's SDK makes Futures on the current event loop outside any running loop; a test
+    before this one in the same worker may have ended with ``asyncio.run``, which leaves none."""
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())

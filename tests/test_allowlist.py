@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from rockset_pulumi import VerificationError
 from rockset_pulumi.allowlist import LiveEntry, Owner, Write, mark_of, plan_writes, written_by
@@ -154,3 +156,56 @@ def test_a_replacement_rewrites_the_entries_under_its_generation() -> None:
     after = apply(live, plan.writes, new)
     assert [written_by(e, old) for e in after.values()] == [False]
     assert [written_by(e, new) for e in after.values()] == [True]
+
+
+_CIDRS = st.sampled_from(["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24"])
+_GENERATIONS = st.sampled_from(["00000001", "00000002"])
+
+
+@st.composite
+def _allowlists(draw: st.DrawFn) -> dict[str, LiveEntry]:
+    """Ours (of either generation, a staging entry among them), another owner's, hand-made."""
+    ours = draw(st.dictionaries(st.sampled_from(["office", "vpn", "office-next"]), _CIDRS))
+    live = {
+        name: entry(name, cidr, Owner(A.label, draw(_GENERATIONS))) for name, cidr in ours.items()
+    }
+    if draw(st.booleans()):
+        live["theirs"] = entry("theirs", draw(_CIDRS), B)
+    if draw(st.booleans()):
+        live["by-hand"] = entry("by-hand", draw(_CIDRS))
+    return live
+
+
+@given(
+    start=_allowlists(),
+    wanted=st.dictionaries(st.sampled_from(["office", "vpn", "lab"]), _CIDRS, min_size=1),
+    generation=_GENERATIONS,
+    cut=st.integers(min_value=0, max_value=12),
+)
+def test_an_undo_after_any_write_puts_back_what_was_there(
+    start: dict[str, LiveEntry], wanted: dict[str, str], generation: str, cut: int
+) -> None:
+    # A run fails after `cut` writes; its undo plans back to our entries as they were (but for
+    # staging leftovers, which nothing wants), by the same rules, keeping generations: never
+    # empty on the way, nobody else's entry touched.
+    owner = Owner(A.label, generation)
+    writes = plan_writes(start, wanted, owner).writes
+    assume(cut <= len(writes))
+    recorded = {
+        n: e.cidr
+        for n, e in start.items()
+        if mark_of(e.description) == A.mark and not n.endswith("-next")
+    }
+    foreign = {n: e for n, e in start.items() if mark_of(e.description) != A.mark}
+    now = apply(start, writes[:cut], owner)
+    undo = plan_writes(now, recorded, owner, keep_generations=True).writes
+    for done in range(len(undo) + 1):
+        during = apply(now, undo[:done], owner)
+        # Empty only where that is where it goes: nothing of anyone's to put back.
+        assert during or not (foreign or recorded)
+        assert {n: during[n] for n in foreign} == foreign
+    after = apply(now, undo, owner)
+    assert cidrs(after) == {**cidrs(foreign), **recorded}
+    # What the failed run never touched keeps its generation: its resource still finds it.
+    untouched = {n for n in recorded if n in now and now[n] == start[n]}
+    assert {n: after[n] for n in untouched} == {n: start[n] for n in untouched}

@@ -15,7 +15,7 @@ KEY = "test-key-value"
 
 
 def args(**overrides: Any) -> PrivateLinkArgs:
-    values: dict[str, Any] = {"vpc_id": "vpc-1", "subnet_ids": ["subnet-a"]}
+    values: dict[str, Any] = {"vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-0a1b2c3d"]}
     values.update(overrides)
     return PrivateLinkArgs(**values)
 
@@ -136,7 +136,6 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"probe": "lambda", "api_key": KEY}, "probe is 'lambda'"),
     ({"probe": "VPC", "api_key": KEY}, "probe is 'VPC'"),
     ({"probe": True, "api_key": KEY}, "probe is True"),
-    ({"probe": None, "api_key": KEY}, "probe is None"),
     ({"probe": "vpc"}, "probe is 'vpc'"),
     ({"probe": "vpc", "api_key": KEY, "checks": False}, "probe is 'vpc'"),
     ({"lockdown": 1}, "lockdown is 1"),
@@ -236,8 +235,13 @@ def test_a_url_scheme_in_capitals_is_normalized() -> None:
 
 
 def test_probe_defaults_to_the_runner_and_names_its_choices() -> None:
-    assert resolve_args(PrivateLinkArgs(vpc_id="vpc-1", subnet_ids=["subnet-1"])).probe == "runner"
-    vpc = PrivateLinkArgs(vpc_id="vpc-1", subnet_ids=["subnet-1"], api_key=KEY, probe="vpc")
+    assert (
+        resolve_args(PrivateLinkArgs(vpc_id="vpc-0a1b2c3d", subnet_ids=["subnet-0a1b2c3d"])).probe
+        == "runner"
+    )
+    vpc = PrivateLinkArgs(
+        vpc_id="vpc-0a1b2c3d", subnet_ids=["subnet-0a1b2c3d"], api_key=KEY, probe="vpc"
+    )
     assert resolve_args(vpc).probe == "vpc"
     message = refused(probe="lambda", api_key=KEY)
     assert '"runner"' in message

@@ -19,6 +19,7 @@ SECTIONS = (
     "## P5 Scale",
     "## P6 Time to diagnosis",
     "## P6b probe: vpc, extra time per check",
+    "## P7 The plugin's cost",
 )
 
 

@@ -23,12 +23,14 @@ def test_the_declared_property_names_are_those_in_existing_state() -> None:
         "dns_expectation",
         "endpoint_id",
         "triggers",
+        "owner",
     )
     assert CONNECTIVITY.outputs == ("public", "privatelink", "checked_at")
     assert ALLOWLIST.inputs == ("entries", "verified_at", "owner")
     assert ALLOWLIST.outputs == ("live_entries", "adopted", "owner_mark", "generation")
-    # Stacks of earlier releases also hold admin_cidrs, which is no input now (no change).
-    assert LOCKDOWN.inputs == ("timeout", "allowlist", "triggers")
+    # Stacks of earlier releases also hold admin_cidrs, which is no input now (no change), and
+    # lack the connectivity check's owner and step 5's owner_mark (no change either).
+    assert LOCKDOWN.inputs == ("timeout", "allowlist", "triggers", "owner_mark")
     assert LOCKDOWN.outputs == ("status",)
 
 
@@ -54,4 +56,6 @@ def test_properties_are_the_apis_the_inputs_and_the_outputs_to_come() -> None:
 
 def test_a_missing_or_unexpected_input_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match=r"missing \['triggers'\], unexpected \['trigger'\]"):
-        LOCKDOWN.properties(API, {"timeout": 1.0, "allowlist": {}, "trigger": ["1"]})
+        LOCKDOWN.properties(
+            API, {"timeout": 1.0, "allowlist": {}, "owner_mark": "m", "trigger": ["1"]}
+        )

@@ -19,6 +19,7 @@ from rockset_pulumi import (
     RocksetPulumiError,
     VerificationError,
 )
+from rockset_pulumi.errors import InputPath, python_name
 from tests.test_args import BAD_INPUTS
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
@@ -49,6 +50,25 @@ def link(aws: MockedAws, **overrides: Any) -> PrivateLink:
     }
     values.update(overrides)
     return PrivateLink("rockset", PrivateLinkArgs(**values))
+
+
+def refuse_invoke(
+    aws: MockedAws,
+    monkeypatch: pytest.MonkeyPatch,
+    refused: str,
+    refusal: Exception,
+    **when: Any,
+) -> None:
+    """AWS answers the function ``refused`` with ``refusal`` (where its arguments include
+    ``when``), and everything else as before."""
+    answer = aws.mocks.model.invoke
+
+    def invoke(token: str, args: Any) -> Any:
+        if token == refused and all(args.get(k) == v for k, v in when.items()):
+            raise refusal
+        return answer(token, args)
+
+    monkeypatch.setattr(aws.mocks.model, "invoke", invoke)
 
 
 def only(aws: MockedAws, typ: str) -> dict[str, Any]:
@@ -258,14 +278,7 @@ def test_another_failure_of_the_service_look_up_is_reported_unchanged(
         "You are not authorized to perform this operation.",
     )
     with program(preview=True) as aws:
-        answer = aws.mocks.model.invoke
-
-        def unauthorized(token: str, args: Any) -> Any:
-            if token == GET_SERVICE:
-                raise refusal
-            return answer(token, args)
-
-        monkeypatch.setattr(aws.mocks.model, "invoke", unauthorized)
+        refuse_invoke(aws, monkeypatch, GET_SERVICE, refusal)
         component = link(aws)
         with pytest.raises(Exception) as err:
             resolve(component.availability_zones)
@@ -480,3 +493,77 @@ def test_preview_creates_nothing() -> None:
         assert not resolve(component.vpc_endpoint_id)
         assert aws.ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
         assert [t for t, _, _ in registered(aws, "aws:")] == [SG, ENDPOINT]
+
+
+@pytest.mark.parametrize(
+    ("where", "missing", "code"),
+    [
+        ("vpc_id", "vpc-0123456789abcdef0", "InvalidVpcID.NotFound"),
+        ("subnet_ids", "subnet-0123456789abcdef0", "InvalidSubnetID.NotFound"),
+    ],
+)
+def test_an_id_aws_does_not_know_is_named_by_its_input(where: str, missing: str, code: str) -> None:
+    with program(preview=True) as aws:
+        subnets = list(aws.network.subnet_ids_by_az.values())
+        path: InputPath
+        if where == "vpc_id":
+            component, path = link(aws, vpc_id=missing), ("vpc_id",)
+        else:
+            component, path = link(aws, subnet_ids=[*subnets, missing]), (where, len(subnets))
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == path
+        assert str(err.value).startswith(
+            f"Cannot create the PrivateLink: {python_name(path)} is {missing!r}. AWS could not "
+            "look it up: "
+        )
+        assert code in str(err.value)
+        assert registered(aws, "aws:") == []
+
+
+def test_any_failure_of_the_vpc_look_up_names_the_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    refusal = AwsApiError("reading EC2 VPC", "UnauthorizedOperation", "You are not authorized.")
+    with program(preview=True) as aws:
+        refuse_invoke(aws, monkeypatch, "aws:ec2/getVpc:getVpc", refusal)
+        component = link(aws)
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == ("vpc_id",)
+        assert str(refusal) in str(err.value)
+        assert registered(aws, "aws:") == []
+
+
+@pytest.mark.parametrize(
+    ("given", "path"),
+    [
+        (lambda aws, subnets: {"vpc_id": pulumi.Output.from_input("vpc-zzzz!!")}, ("vpc_id",)),
+        (
+            lambda aws, subnets: {"subnet_ids": pulumi.Output.from_input([subnets[0]] * 2)},
+            ("subnet_ids", 1),
+        ),
+        (
+            lambda aws, subnets: {
+                "subnet_ids": [subnets[0], pulumi.Output.from_input("subnet-0abc def")]
+            },
+            ("subnet_ids", 1),
+        ),
+        (
+            lambda aws, subnets: {"allowed_security_group_ids": pulumi.Output.from_input(["sg-"])},
+            ("allowed_security_group_ids", 0),
+        ),
+    ],
+    ids=["vpc_id", "subnet_ids twice", "subnet_ids[1]", "allowed_security_group_ids"],
+)
+def test_an_id_from_an_output_is_checked_once_it_resolves_before_anything_is_created(
+    given: Any, path: tuple[object, ...]
+) -> None:
+    with program() as aws:
+        subnets = list(aws.network.subnet_ids_by_az.values())
+        component = link(aws, **given(aws, subnets))
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == path
+        # Surfaces through the first child that waits for the id, as Pulumi reports it.
+        with pytest.raises(ValueError, match="Cannot create the PrivateLink"):
+            resolve(component.vpc_endpoint_id)
+        assert registered(aws, "aws:") == []

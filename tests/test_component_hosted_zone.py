@@ -11,12 +11,14 @@ import pulumi
 import pulumi_aws
 import pytest
 
+from devtools.aws_double import AwsApiError
 from devtools.aws_double.ec2 import in_account, seed_network
 from devtools.aws_double.mocks import MockedAws
 from devtools.pulumi_mocks import DYNAMIC_PREFIX, dependencies, program, registered, resolve
 from rockset_pulumi import ConfigurationError, PrivateLink, PrivateLinkArgs
 from rockset_pulumi.hosted_zone import owner_mark
 from rockset_pulumi.sharing import OWNER_TAG, SharedVpc
+from tests.test_component import refuse_invoke
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -262,3 +264,73 @@ def test_step_3_waits_for_the_zone_and_expects_its_name_at_the_endpoint() -> Non
             "private_dns_name": ZONE_NAME,
             "addresses": addresses,
         }
+
+
+MISSING_VPC = "vpc-0123456789abcdef0"
+
+
+def test_a_missing_shared_vpc_is_named_by_its_position() -> None:
+    with program(preview=True) as aws:
+        present = spoke(aws, "10.1.0.0/16")
+        component = link(aws, shared_vpc_ids=[present, MISSING_VPC])
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == ("shared_vpc_ids", 1)
+        message = str(err.value)
+        assert message.startswith(
+            f"Cannot create the PrivateLink: shared_vpc_ids[1] is {MISSING_VPC!r}. AWS could not "
+            "look it up: "
+        )
+        assert "InvalidVpcID.NotFound" in message
+        assert registered(aws, "aws:") == []
+
+
+def test_a_missing_vpc_of_another_account_is_named_by_its_entry() -> None:
+    with program(preview=True) as aws:
+        provider = pulumi_aws.Provider(
+            "spoke", region="eu-central-1", allowed_account_ids=[SPOKE_ACCOUNT]
+        )
+        component = link(aws, shared_vpcs=[SharedVpc(MISSING_VPC, provider)])
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == ("shared_vpcs", 0, "vpc_id")
+        assert "shared_vpcs[0].vpc_id is" in str(err.value)
+        assert registered(aws, "aws:") == []
+
+
+def test_a_shared_vpc_id_from_an_output_is_checked_once_it_resolves() -> None:
+    with program(preview=True) as aws:
+        present = spoke(aws, "10.1.0.0/16")
+        given = [pulumi.Output.from_input(present), pulumi.Output.from_input("vpc-zzzz!!")]
+        component = link(aws, shared_vpc_ids=given)
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == ("shared_vpc_ids", 1)
+        assert "8 or 17 lower-case hexadecimal digits" in err.value.fix
+        # Not even looked up: AWS's own answer would not say which entry was wrong.
+        assert ("aws:ec2/getVpc:getVpc", {"id": "vpc-zzzz!!"}) not in aws.mocks.calls
+        assert registered(aws, "aws:") == []
+
+
+def test_a_vpc_named_twice_through_an_output_in_capitals_is_refused_as_malformed() -> None:
+    with program(preview=True) as aws:
+        present = spoke(aws, "10.1.0.0/16")
+        component = link(aws, shared_vpc_ids=[present, pulumi.Output.from_input(present.upper())])
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == ("shared_vpc_ids", 1)
+        assert err.value.fix == f"Pass {present!r}: AWS writes ids in lower case."
+        assert registered(aws, "aws:") == []
+
+
+def test_a_failed_zone_look_up_names_the_vpcs_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    refusal = AwsApiError("listing Route 53 Hosted Zones", "AccessDenied", "not authorized")
+    with program(preview=True) as aws:
+        present = spoke(aws, "10.1.0.0/16")
+        refuse_invoke(aws, monkeypatch, "aws:route53/getZone:getZone", refusal, vpcId=present)
+        component = link(aws, shared_vpc_ids=[present])
+        with pytest.raises(ConfigurationError) as err:
+            resolve(component.availability_zones)
+        assert err.value.path == ("shared_vpc_ids", 0)
+        assert str(refusal) in str(err.value)
+        assert registered(aws, "aws:") == []

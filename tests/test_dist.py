@@ -4,6 +4,7 @@ launcher's refusals. Installing the archive into the engine: ``tests/test_engine
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import tarfile
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools.dist import constraints, plugin_archive
+from devtools.dist import archive_name, constraints, plugin_archive
+from devtools.schema import SCHEMA_FILE
 from rockset_pulumi.plugin import launcher
 
 LAUNCHER = Path(launcher.__file__)
@@ -73,3 +75,15 @@ def test_launcher_refuses_a_plugin_directory_without_exactly_one_wheel(
     with pytest.raises(launcher.LaunchError, match=rf"holds {count} wheels.*--reinstall"):
         launcher.ensure_virtualenv(tmp_path)
     assert not (tmp_path / "venv").exists()
+
+
+def test_the_schema_names_where_a_release_puts_each_archive() -> None:
+    """The engine fills in ``${VERSION}`` of the schema's ``pluginDownloadURL`` and appends the
+    archive's name for its platform: that is a GitHub release's download of ``make dist``'s file."""
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    release = version("rockset-pulumi")
+    url = schema["pluginDownloadURL"].replace("${VERSION}", release)
+    assert url + archive_name(release, "linux-amd64") == (
+        "https://github.com/rockset-pulumi/rockset-pulumi/releases/download/"
+        f"v{release}/pulumi-resource-rockset-v{release}-linux-amd64.tar.gz"
+    )

@@ -1,5 +1,5 @@
-"""The README's tables of ``PrivateLinkArgs`` and of ``PrivateLink``'s outputs are generated from
-the docstrings, and stay so."""
+"""The tables of ``PrivateLinkArgs`` and of ``PrivateLink``'s outputs in the configuration
+reference (``docs/configuration.md``) are generated from the docstrings, and stay so."""
 
 from __future__ import annotations
 
@@ -107,12 +107,12 @@ def test_check_fails_with_a_diff_and_a_plain_run_repairs(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    good = docs.README.read_text(encoding="utf-8")
+    good = docs.REFERENCE.read_text(encoding="utf-8")
     stale = good.replace(good_row, stale_row)
     assert stale != good
-    readme = tmp_path / "README.md"
+    readme = tmp_path / "configuration.md"
     readme.write_text(stale, encoding="utf-8")
-    monkeypatch.setattr(docs, "README", readme)
+    monkeypatch.setattr(docs, "REFERENCE", readme)
 
     assert docs.main(["--check"]) == 1
     out = capsys.readouterr()
@@ -190,7 +190,7 @@ def test_output_types_are_what_the_outputs_hold_as_written() -> None:
 
 
 def _between(table: docs.Table) -> str:
-    readme = docs.README.read_text(encoding="utf-8")
+    readme = docs.REFERENCE.read_text(encoding="utf-8")
     return readme[readme.index(table.begin) : readme.index(table.end)]
 
 

@@ -1,5 +1,6 @@
-"""Allowlist ownership on the real engine: renames with and without an alias, and two stacks
-sharing one Rockset organization. Each keeps the lockdown holding and destroy truthful.
+"""Allowlist ownership on the real engine: renames with and without an alias, two stacks
+sharing one Rockset organization, and writes that fail (the emulator restarted at the same
+addresses with write faults). Each keeps the lockdown holding and destroy truthful.
 
 Each stack is a project directory the test writes (``Pulumi.yaml`` and ``__main__.py``), run
 through the CLI and the language host like the example; a rename is an edit of ``__main__.py``.
@@ -24,7 +25,7 @@ from devtools.engine import (
 )
 from devtools.projects import write_project
 from rockset_pulumi import AuthenticationError
-from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.emulator import RunningEmulator, restart_emulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 
 require_pulumi_cli()
@@ -32,7 +33,10 @@ require_pulumi_cli()
 pytestmark = pytest.mark.engine
 
 OFFICE = {"office": "203.0.113.0/24"}
+MOVED = {"office": "203.0.113.128/25"}
 VPN = {"vpn": "198.51.100.7/32"}
+ROTATION_SECOND_WRITE = [2, 3, 4]
+"""The rotation's second write (the old entry's delete) and the client's two retries of it."""
 
 PROGRAM = """\
 import pulumi
@@ -202,5 +206,62 @@ def test_two_stacks_share_an_organization_without_undoing_each_other(tmp_path: P
             prod.destroy()
             assert allowlist(emu) == {}
             assert "accepts keys from any address again" in "\n".join(prod.output)
+    finally:
+        emu.stop()
+
+
+def test_a_failed_rotation_undoes_itself_and_a_revert_converges(tmp_path: Path) -> None:
+    # Issue 19's first sequence: office moves, a write after its staging entry fails, the user
+    # reverts. The update undid its writes, so the state Pulumi kept is true and the revert's
+    # empty diff is right.
+    emu = start_emulator(tmp_path / "emulator", state_file=tmp_path / "org.json")
+    try:
+        with stack_of(tmp_path, emu, "local", program("rockset")) as stack:
+            stack.up()
+            emu = restart_emulator(emu, drop_write=ROTATION_SECOND_WRITE)
+            stack.set_config({"adminCidrs": MOVED})
+            with pytest.raises(CommandError) as err:
+                stack.up()
+            assert "Its writes were undone; the allowlist is as it was." in str(err.value)
+            assert allowlist(emu) == OFFICE
+            assert emu.api_key not in str(err.value)
+
+            emu = restart_emulator(emu)
+            stack.set_config({"adminCidrs": OFFICE})
+            assert set(stack.preview().change_summary) == {OpType.SAME}
+            stack.up()
+            assert allowlist(emu) == OFFICE
+            assert public_refuses_key(emu)
+    finally:
+        emu.stop()
+
+
+def test_destroy_removes_what_a_failed_create_and_its_failed_undo_left(tmp_path: Path) -> None:
+    # Issue 19's third sequence: one entry is written, then Rockset takes no write, the undo's
+    # included. No state records the allowlist; the connectivity check, deleted after it,
+    # knows the mark and removes the entry.
+    emu = start_emulator(
+        tmp_path / "emulator", state_file=tmp_path / "org.json", drop_write=list(range(2, 40))
+    )
+    try:
+        with stack_of(tmp_path, emu, "local", program("rockset"), adminCidrs={**OFFICE, **VPN}) as (
+            stack
+        ):
+            with pytest.raises(CommandError) as err:
+                stack.up()
+            # The first write went through (the engine passes the entries in no fixed order).
+            [(name, cidr)] = allowlist(emu).items()
+            assert f"Undoing them failed too; still to undo: delete {name!r} ({cidr})" in str(
+                err.value
+            )
+            assert not any(
+                r["type"].endswith(":IpAllowlist") for r in stack.deployment()["resources"]
+            )
+
+            emu = restart_emulator(emu)
+            stack.output.clear()
+            stack.destroy()
+            assert allowlist(emu) == {}
+            assert f"Removed allowlist entries [{name!r}]" in "\n".join(stack.output)
     finally:
         emu.stop()

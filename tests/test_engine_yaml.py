@@ -5,63 +5,51 @@ The YAML language host is Pulumi's, built from Go modules (``tools/pulumi-yaml``
 the console script ``pulumi-resource-rockset``, found on PATH the way ``pipx install`` puts it
 (nothing else of its virtualenv on PATH, no Python variable set). AWS is the moto-backed
 stand-in, Rockset the emulator. The stack goes through preview, up, an unchanged preview, an
-admin CIDR change, out-of-band drift and refresh, and destroy, in that order.
+admin CIDR change, out-of-band drift and refresh, a rotation whose write fails and its revert,
+and destroy, in that order.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from pulumi.automation import OpType
+from pulumi.automation import CommandError, OpType
 
 from devtools.engine import (
     REPO,
-    LocalAws,
-    LocalStack,
     engine_env,
     local_aws,
     open_stack,
     with_rockset_plugin,
 )
-from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.emulator import restart_emulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
+from tests.support.plugin_stack import (
+    OFFICE,
+    PluginStack,
+    changes_nothing_on_a_second_preview,
+    destroys_the_allowlist_before_the_endpoint,
+    holds_the_key_only_encrypted,
+    previews_an_admin_cidr_change_as_an_update_of_the_entry,
+    previews_the_graph_calling_no_rockset,
+    refresh_finds_a_deleted_entry_and_up_repairs_it,
+    ups_verified_and_locked_down,
+)
 
 require_pulumi_cli(yaml=True)
 
 pytestmark = pytest.mark.engine
 
 EXAMPLE = REPO / "examples" / "yaml"
-OFFICE = {"office": "203.0.113.0/24"}
-CHECKS = ("ConnectivityCheck", "IpAllowlist", "LockdownCheck")
-
-
-@dataclass
-class World:
-    aws: LocalAws
-    emu: RunningEmulator
-    stack: LocalStack
-    env: dict[str, str]
-
-    def allowlist(self) -> dict[str, str]:
-        with self.emu.client("privatelink") as client:
-            return {e.name: e.ip_address for e in client.list_ip_allowlist()}
-
-    def endpoints_in_aws(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.aws.ec2().describe_vpc_endpoints()["VpcEndpoints"]
-        return [e for e in found if e["State"] != "deleted"]
-
-    def text(self) -> str:
-        return "\n".join(self.stack.output)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PluginStack]:
     workdir = tmp_path_factory.mktemp("yaml")
-    emu = start_emulator(workdir / "emulator")
+    emu = start_emulator(workdir / "emulator", state_file=workdir / "org.json")
+    world: PluginStack | None = None
     try:
         with local_aws(workdir) as aws:
             project = shutil.copytree(EXAMPLE, workdir / "project")
@@ -75,125 +63,62 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "caBundle": emu.api.ca_bundle,
             }
             stack = open_stack(workdir / "pulumi", env, config, project=project)
-            yield World(aws, emu, stack, env)
+            world = PluginStack(aws, emu, stack)
+            yield world
     finally:
-        emu.stop()
+        # The emulator the tests left running: a restart replaces it.
+        (emu if world is None else world.emu).stop()
 
 
-def test_the_engine_needs_no_python_setting(world: World) -> None:
-    assert not any(key.startswith("PULUMI_PYTHON") for key in world.env)
-    assert "PULUMI_RUNTIME_VIRTUALENV" not in world.env
+def test_the_engine_needs_no_python_setting(world: PluginStack) -> None:
+    env = world.stack.shell.env
+    assert not any(key.startswith("PULUMI_PYTHON") for key in env)
+    assert "PULUMI_RUNTIME_VIRTUALENV" not in env
     runtime = (world.stack.project / "Pulumi.yaml").read_text(encoding="utf-8")
     assert "runtime: yaml" in runtime
 
 
-def test_preview_plans_the_graph_and_calls_no_rockset(world: World) -> None:
-    result = world.stack.preview()
-    assert result.change_summary == {OpType.CREATE: 7}
-    text = world.text()
-    for token in (
-        "rockset:index:PrivateLink",
-        "aws:ec2/securityGroup:SecurityGroup",
-        "aws:ec2/vpcEndpoint:VpcEndpoint",
-        *(f"rockset:index:{check}" for check in CHECKS),
-    ):
-        assert token in text
-    assert "pulumi-python:dynamic" not in text
-    assert world.emu.requests() == []
-    assert world.endpoints_in_aws() == []
+def test_preview_plans_the_graph_and_calls_no_rockset(world: PluginStack) -> None:
+    # The stack, the component, its group, endpoint and three checks.
+    previews_the_graph_calling_no_rockset(world, creates=7)
 
 
-def test_up_creates_verifies_and_locks_down(world: World) -> None:
-    result = world.stack.up()
-    assert result.summary.result == "succeeded"
-    outputs = {k: v.value for k, v in result.outputs.items()}
-    assert outputs["endpointState"] == "available"
-    assert outputs["availabilityZones"] == ["eu-central-1a", "eu-central-1b"]
-    assert outputs["connectivity"]["privatelink"]["authenticated"] is True
-    assert outputs["allowlistEntries"] == OFFICE
-    # The schema's camelCase reaches the program, nested objects included.
-    assert outputs["lockdownStatus"]["holds"] is True
-    assert outputs["lockdownStatus"]["publicRefusesKey"] is True
-    [endpoint] = world.endpoints_in_aws()
-    assert endpoint["VpcEndpointId"] == outputs["vpcEndpointId"]
-    assert world.allowlist() == OFFICE
-    types = {r["type"] for r in world.stack.deployment()["resources"]}
-    assert {f"rockset:index:{check}" for check in CHECKS} <= types
-    assert not any(t.startswith("pulumi-python:dynamic") for t in types)
+def test_up_creates_verifies_and_locks_down(world: PluginStack) -> None:
+    ups_verified_and_locked_down(world, ["eu-central-1a", "eu-central-1b"])
 
 
-def test_state_holds_the_key_only_encrypted(world: World) -> None:
-    state = world.stack.export()
-    assert world.emu.api_key not in state
-    resources = world.stack.deployment()["resources"]
-    checks = [r for r in resources if r["type"].removeprefix("rockset:index:") in CHECKS]
-    assert len(checks) == 3
-    for resource in checks:
-        for where in ("inputs", "outputs"):
-            key = resource[where]["apiKey"]
-            assert key["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
-            assert "ciphertext" in key
-    at_rest = "".join(p.read_text() for p in (world.stack.workdir / "state").rglob("*.json"))
-    assert world.emu.api_key not in at_rest
-    assert world.emu.api_key not in world.text()
+def test_state_holds_the_key_only_encrypted(world: PluginStack) -> None:
+    holds_the_key_only_encrypted(world)
 
 
-def test_second_preview_changes_nothing(world: World) -> None:
-    before = len(world.emu.requests())
-    result = world.stack.preview()
-    assert set(result.change_summary) == {OpType.SAME}
-    assert len(world.emu.requests()) == before
+def test_second_preview_changes_nothing(world: PluginStack) -> None:
+    changes_nothing_on_a_second_preview(world)
 
 
-def test_changing_an_admin_cidr_previews_an_update_naming_the_entry(world: World) -> None:
+def test_changing_an_admin_cidr_previews_an_update_naming_the_entry(world: PluginStack) -> None:
+    previews_an_admin_cidr_change_as_an_update_of_the_entry(world)
+
+
+def test_refresh_reports_drift_and_up_repairs_it(world: PluginStack) -> None:
+    refresh_finds_a_deleted_entry_and_up_repairs_it(world)
+
+
+def test_a_failed_rotation_undoes_itself_and_a_revert_converges(world: PluginStack) -> None:
+    # Issue 19's first sequence, through the plugin: office moves, the rotation's second write
+    # (the old entry's delete) fails with the client's two retries, the user reverts.
+    world.emu = restart_emulator(world.emu, drop_write=[2, 3, 4])
     world.stack.set_config({"officeCidr": "198.51.100.0/24"})
-    world.stack.output.clear()
-    preview = world.stack.preview()
-    assert preview.change_summary.get(OpType.UPDATE) == 2  # the allowlist and the lockdown check
-    text = world.text()
-    assert "~ rockset:index:IpAllowlist: (update)" in text
-    assert '~ entries: {\n          ~ office: "203.0.113.0/24" => "198.51.100.0/24"' in text
-    assert "replace" not in text
-    world.stack.up()
-    assert world.allowlist() == {"office": "198.51.100.0/24"}
+    with pytest.raises(CommandError) as err:
+        world.stack.up()
+    assert "Its writes were undone; the allowlist is as it was." in str(err.value)
+    assert world.allowlist() == OFFICE
+
+    world.emu = restart_emulator(world.emu)
     world.stack.set_config({"officeCidr": OFFICE["office"]})
+    assert set(world.stack.preview().change_summary) == {OpType.SAME}
     world.stack.up()
     assert world.allowlist() == OFFICE
 
 
-def test_refresh_reports_drift_and_up_repairs_it(world: World) -> None:
-    with world.emu.client("privatelink") as client:
-        client.delete_ip_allowlist("office")
-    result = world.stack.refresh()
-    assert result.summary.resource_changes is not None
-    assert result.summary.resource_changes.get(OpType.UPDATE, 0) >= 1
-    resources = world.stack.deployment()["resources"]
-    allowlist = next(r for r in resources if r["type"] == "rockset:index:IpAllowlist")
-    assert allowlist["outputs"]["liveEntries"] == {}
-    lock = next(r for r in resources if r["type"] == "rockset:index:LockdownCheck")
-    assert lock["outputs"]["status"]["holds"] is False
-
-    world.stack.output.clear()
-    preview = world.stack.preview()
-    assert preview.change_summary.get(OpType.UPDATE) == 2
-    assert "+ office" in world.text()
-    up = world.stack.up()
-    assert world.allowlist() == OFFICE
-    assert up.outputs["lockdownStatus"].value["holds"] is True
-
-
-def test_destroy_removes_the_allowlist_before_the_endpoint(world: World) -> None:
-    world.stack.output.clear()
-    world.stack.destroy()
-    assert world.allowlist() == {}
-    assert world.endpoints_in_aws() == []
-    lines = world.stack.output
-    allowlist_deleted = next(
-        i for i, line in enumerate(lines) if "rockset-allowlist deleted" in line
-    )
-    endpoint_deleting = next(
-        i for i, line in enumerate(lines) if "rockset-endpoint deleting" in line
-    )
-    assert allowlist_deleted < endpoint_deleting
-    # What the plugin's delete says reaches the user, as the dynamic provider's does.
-    assert "Removed allowlist entries ['office']" in world.text()
+def test_destroy_removes_the_allowlist_before_the_endpoint(world: PluginStack) -> None:
+    destroys_the_allowlist_before_the_endpoint(world)

@@ -30,7 +30,9 @@ def package_defaults() -> dict[str, object]:
     The example requires apiKey, so the defaults are taken with a key: that is what makes
     ``checks`` ("True when api_key is given") true there.
     """
-    args = PrivateLinkArgs(vpc_id="vpc-0123", subnet_ids=["subnet-0123"], api_key="example-key")
+    args = PrivateLinkArgs(
+        vpc_id="vpc-0123abcd", subnet_ids=["subnet-0123abcd"], api_key="example-key"
+    )
     resolved = resolve_args(args)
     values = {field.name: getattr(resolved, field.name) for field in fields(ResolvedArgs)}
     values |= {field.name: getattr(resolved.hosts, field.name) for field in fields(HostOverrides)}
@@ -90,5 +92,5 @@ def test_checks_defaults_to_true_only_because_the_example_always_has_a_key() -> 
     # given"; the two agree only as long as apiKey stays required in the example.
     assert "default" not in CONFIG["apiKey"]
     assert CONFIG["checks"]["default"] is True
-    no_key = PrivateLinkArgs(vpc_id="vpc-0123", subnet_ids=["subnet-0123"])
+    no_key = PrivateLinkArgs(vpc_id="vpc-0123abcd", subnet_ids=["subnet-0123abcd"])
     assert resolve_args(no_key).checks is False

@@ -109,9 +109,9 @@ def test_component_inputs_are_private_link_args_fields() -> None:
         f.name.split("_")[0] + "".join(p.title() for p in f.name.split("_")[1:]) for f in fields
     ]
     assert spec["requiredInputs"] == ["vpcId", "subnetIds"]
-    # What is left out is said in the README, where users of other languages look.
+    # What is left out is said in the languages page, where users of other languages look.
     assert list(NOT_OFFERED) == ["shared_vpcs"]
-    assert "`shared_vpcs`" in (REPO / "README.md").read_text(encoding="utf-8")
+    assert "`shared_vpcs`" in (REPO / "docs" / "languages.md").read_text(encoding="utf-8")
     # A default is the docstring's, word for word.
     for doc in field_docs(ARGS_SOURCE.read_text(encoding="utf-8")):
         if doc.name in NOT_OFFERED:
@@ -134,8 +134,13 @@ def test_inputs_that_take_outputs_are_not_plain_and_the_key_is_secret() -> None:
         "api_key",
         "shared_vpc_ids",
     }
-    for name in ("vpcId", "subnetIds", "allowedSecurityGroupIds", "apiKey", "sharedVpcIds"):
+    for name in ("vpcId", "subnetIds", "allowedSecurityGroupIds", "apiKey"):
         assert "plain" not in inputs[name]
+        assert "plain" not in inputs[name].get("items", {})
+    # Python's Sequence[Input[str]]: the list is written out, each id may be an output.
+    assert inputs["sharedVpcIds"]["plain"] is True
+    assert "plain" not in inputs["sharedVpcIds"]["items"]
+    assert inputs["adminCidrs"]["additionalProperties"]["plain"] is True
     assert inputs["apiKey"]["secret"] is True
     assert inputs["lockdown"] == {**inputs["lockdown"], "type": "boolean", "plain": True}
     for check in CHECKS:

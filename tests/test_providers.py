@@ -218,3 +218,41 @@ def test_host_failure_is_clear_and_keeps_the_key_out(emulator_factory: EmulatorF
     assert "Lock-out guard" in details
     assert emu.api_key not in details
     assert writes(emu) == []
+
+
+def test_the_owner_inputs_are_no_change_to_checks_recorded_without_them() -> None:
+    # Stacks created before the connectivity check knew the owner, and step 5 its mark, keep
+    # previewing no change; a later rename with an alias changes neither check either.
+    api = {"public_url": "https://p", "privatelink_url": "https://pl", "api_key": "k"}
+    connectivity = {**api, "timeout": 10.0, "public_may_refuse_key": True, "triggers": []}
+    lockdown = {**api, "timeout": 10.0, "allowlist": OFFICE, "triggers": []}
+    for provider, olds, news in (
+        (ConnectivityCheckProvider(), connectivity, {**connectivity, "owner": OWNER_LABEL}),
+        (
+            ConnectivityCheckProvider(),
+            {**connectivity, "owner": OWNER_LABEL},
+            {**connectivity, "owner": "org/renamed/allowlist"},
+        ),
+        (LockdownCheckProvider(), lockdown, {**lockdown, "owner_mark": "0123456789abcdef"}),
+    ):
+        assert provider.diff("id", olds, provider.check({}, news).inputs).changes is False
+
+
+def test_the_connectivity_checks_delete_removes_what_carries_the_mark_and_nothing_else(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    # What a first create left when its undo failed too: no state records this generation.
+    left = Owner(OWNER_LABEL, "0badc0de")
+    with emu.client("privatelink") as client:
+        client.create_ip_allowlist("office", OFFICE["office"], left.description)
+        client.create_ip_allowlist("office-next", "198.51.100.0/24", left.description)
+        client.create_ip_allowlist("by-hand", "192.0.2.0/24")
+        client.create_ip_allowlist("ci", "192.0.2.128/25", Owner("org/other").description)
+    provider = ConnectivityCheckProvider()
+    provider.delete("id", connectivity_props(emu))
+    assert writes(emu) == ["POST"] * 4, "without lockdown (no owner) it touches nothing"
+
+    provider.delete("id", connectivity_props(emu, owner=OWNER_LABEL))
+    with emu.client("privatelink") as client:
+        assert sorted(e.name for e in client.list_ip_allowlist()) == ["by-hand", "ci"]

@@ -10,6 +10,7 @@ crash this counts the threads inside moto, which overlap on nearly every run wit
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
@@ -87,3 +88,15 @@ def test_dependencies_are_what_each_registration_declared() -> None:
         assert dependencies("after") == {"first"}
         assert dependencies("fed") == {"first"}
         assert dependencies("alone") == frozenset()
+
+
+def test_a_program_after_one_whose_loop_was_abandoned_registers_on_its_own_loop() -> None:
+    # A failed test may leave its program's root stack unregistered, and a later test that ran
+    # `asyncio.run` leaves the next one a new event loop: the next program must not wait on the
+    # old root's never-resolved URN from the old loop ("attached to a different loop").
+    with program():
+        pass
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    with program() as aws:
+        group = aws_sdk.ec2.SecurityGroup("after-abandoned", vpc_id=aws.network.vpc_id)
+        assert resolve(group.vpc_id) == aws.network.vpc_id

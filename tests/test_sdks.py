@@ -43,17 +43,23 @@ def test_drift_names_a_changed_a_missing_and_an_extra_file(generated: Path, tmp_
     ]
 
 
-def test_packages_carry_the_schema_names_and_ask_for_the_plugin_at_its_version(
+def test_packages_carry_the_schema_names_and_ask_for_the_plugin_at_its_version_and_url(
     generated: Path,
 ) -> None:
-    version = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["version"]
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    version, server = schema["version"], schema["pluginDownloadURL"]
     package = json.loads((generated / "nodejs" / "package.json").read_bytes())
     assert package["name"] == NPM_PACKAGE
-    assert package["pulumi"] == {"resource": True, "name": "rockset", "version": version}
+    assert package["pulumi"] == {
+        "resource": True,
+        "name": "rockset",
+        "version": version,
+        "server": server,
+    }
     go_mod = (generated / "go" / "go.mod").read_text(encoding="utf-8")
     assert go_mod.splitlines()[0] == f"module {posixpath.dirname(GO_IMPORT_BASE_PATH)}"
     plugin = json.loads((generated / "go" / "rockset" / "pulumi-plugin.json").read_bytes())
-    assert plugin == {"resource": True, "name": "rockset", "version": version}
+    assert plugin == {"resource": True, "name": "rockset", "version": version, "server": server}
 
 
 def test_regenerating_removes_stale_files_and_keeps_build_outputs(

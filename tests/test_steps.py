@@ -270,3 +270,39 @@ def test_a_replacement_keeps_the_entries_when_the_old_one_is_deleted(
     assert "another generation of this resource" in removal.summary
     assert remove_allowlist(emu.api, new).deleted == ("office",)
     assert allowlist(emu) == {}
+
+
+def test_lockdown_fails_on_an_entry_with_the_stacks_mark_that_is_not_wanted(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    other = Owner("org/rockset-privatelink/staging/rockset-allowlist")
+    reconcile_allowlist(emu.api, {**OFFICE, "office-next": "198.51.100.0/24"}, OWNER)
+    reconcile_allowlist(emu.api, {"ci": "192.0.2.0/24"}, other)
+    with emu.client("privatelink") as client:
+        client.create_ip_allowlist("by-hand", "192.0.2.128/25")
+    # Another stack's entries and hand-made ones are not this stack's to judge.
+    assert verify_lockdown(emu.api, {**OFFICE, "office-next": "x"}, 5, owner_mark=OWNER.mark).holds
+    with pytest.raises(VerificationError) as err:
+        verify_lockdown(emu.api, OFFICE, 5, owner_mark=OWNER.mark)
+    message = str(err.value)
+    assert "'office-next' (198.51.100.0/24)" in message
+    assert f"owner mark {OWNER.mark}" in message
+    assert "'ci'" not in message
+    assert "'by-hand'" not in message
+
+
+def test_read_shows_every_entry_with_the_mark_staging_and_other_generations_included(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emu = emulator_factory()
+    older = Owner(OWNER.label, "0badc0de")
+    reconcile_allowlist(emu.api, {**OFFICE, "office-next": "198.51.100.0/24"}, OWNER)
+    reconcile_allowlist(emu.api, {"vpn": "192.0.2.0/26"}, Owner("someone/else"))
+    with emu.client("privatelink") as client:
+        client.create_ip_allowlist("lab", "192.0.2.64/26", older.description)
+    assert read_allowlist(emu.api, OWNER, frozenset()) == {
+        **OFFICE,
+        "office-next": "198.51.100.0/24",
+        "lab": "192.0.2.64/26",
+    }

@@ -3,6 +3,8 @@ is given: to the component, to the client, or on the command line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +15,21 @@ from rockset_pulumi.args import resolve_args
 from rockset_pulumi.cli import EXIT_USAGE, main
 from rockset_pulumi.client import RocksetClient
 from rockset_pulumi.errors import MapKey
+from rockset_pulumi.lookups import check_region, unseen_service_error
+from rockset_pulumi.planning import VpcInfo
+from rockset_pulumi.regions import HostOverrides, lookup_region, resolve_hosts
+from rockset_pulumi.sharing import SharedVpcInfo, plan_zone
 
 KEY = "rs-validate-Hq7Wn2Zk5Tx8Pv3Lb6"
 URL = "https://api.euc1a1.rockset.com"
 
 
 def refusal(**overrides: Any) -> ConfigurationError:
-    values: dict[str, Any] = {"vpc_id": "vpc-1", "subnet_ids": ["subnet-a"], **overrides}
+    values: dict[str, Any] = {
+        "vpc_id": "vpc-0a1b2c3d",
+        "subnet_ids": ["subnet-0a1b2c3d"],
+        **overrides,
+    }
     with pytest.raises(ConfigurationError) as err:
         resolve_args(PrivateLinkArgs(**values))
     return err.value
@@ -32,7 +42,11 @@ def refusal(**overrides: Any) -> ConfigurationError:
         ({"allowed_cidrs": ["10.0.0.0/8", "nope"]}, ("allowed_cidrs", 1), "nope"),
         ({"admin_cidrs": {"office": "nope"}}, ("admin_cidrs", MapKey("office")), "nope"),
         ({"tags": {"team": 1}}, ("tags", MapKey("team")), 1),
-        ({"dns": "hosted_zone", "shared_vpc_ids": ["vpc-2", "x"]}, ("shared_vpc_ids", 1), "x"),
+        (
+            {"dns": "hosted_zone", "shared_vpc_ids": ["vpc-0a1b2c3e", "x"]},
+            ("shared_vpc_ids", 1),
+            "x",
+        ),
         (
             {"dns": "hosted_zone", "shared_vpcs": [object()]},
             ("shared_vpcs", 0),
@@ -113,3 +127,81 @@ def test_a_ca_bundle_without_a_ca_is_refused_alike(
     command_line = cli_error("--region", "eu-central-1", "--ca-bundle", str(empty), capsys=capsys)
     assert component.fix == client.value.fix
     assert f"--ca-bundle is {str(empty)!r}. {component.fix}" in command_line
+
+
+def _throw(error: Exception) -> None:
+    raise error
+
+
+def _raised(refuse: Callable[[], object]) -> ConfigurationError:
+    with pytest.raises(ConfigurationError) as err:
+        refuse()
+    return err.value
+
+
+SHARED = VpcInfo("vpc-0a1b2c3d", "10.1.0.0/16", True, False)
+OWN = VpcInfo("vpc-0ba5e000", "10.0.0.0/16", True, True)
+
+
+def _zone(*infos: SharedVpcInfo, name: str | None = "privatelink.euc1a1.rockset.com") -> object:
+    return plan_zone(
+        zone_name=name, service_name="svc", region="eu-central-1", vpcs=infos, owner="o/p/s"
+    )
+
+
+@pytest.mark.parametrize(
+    ("refuse", "path", "shown"),
+    [
+        (lambda: lookup_region("ap-south-1"), ("region",), "ap-south-1"),
+        (lambda: check_region("us-east-1", "eu-central-1"), ("region",), "us-east-1"),
+        (
+            lambda: resolve_hosts("eu-central-1", HostOverrides(privatelink_url=URL)),
+            ("privatelink_url",),
+            URL,
+        ),
+        (
+            lambda: _throw(
+                unseen_service_error("com.amazonaws.vpce.eu-central-1.x", "eu-central-1", "1")
+            ),
+            ("service_name",),
+            "com.amazonaws.vpce.eu-central-1.x",
+        ),
+        (lambda: _zone(SharedVpcInfo(("vpc_id",), OWN, "r"), name=None), ("dns",), "hosted_zone"),
+        (
+            lambda: _zone(
+                SharedVpcInfo(("vpc_id",), OWN, "r"), SharedVpcInfo(("shared_vpcs", 2), SHARED, "r")
+            ),
+            ("shared_vpcs", 2),
+            SHARED.id,
+        ),
+        (
+            lambda: _zone(
+                SharedVpcInfo(("vpc_id",), OWN, "r"),
+                SharedVpcInfo(
+                    ("shared_vpc_ids", 0), replace(SHARED, enable_dns_hostnames=True), "r"
+                ),
+                SharedVpcInfo(
+                    ("shared_vpc_ids", 1), replace(SHARED, enable_dns_hostnames=True), "r"
+                ),
+            ),
+            ("shared_vpc_ids", 1),
+            SHARED.id,
+        ),
+    ],
+    ids=[
+        "region table",
+        "provider region",
+        "same URL",
+        "unseen service",
+        "no DNS name",
+        "DNS off",
+        "named twice",
+    ],
+)
+def test_a_refusal_after_the_arguments_still_carries_the_inputs_path(
+    refuse: Callable[[], object], path: tuple[object, ...], shown: object
+) -> None:
+    error = _raised(refuse)
+    assert error.path == path
+    assert error.shown_value == shown
+    assert error.fix and str(error).endswith(error.fix)

@@ -3,6 +3,7 @@ is created; a good one is kept with its schedule's alarm period."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pulumi
@@ -17,8 +18,8 @@ WATCH_KEY = "watch-key-value"
 
 def args(watch: object, **overrides: Any) -> PrivateLinkArgs:
     values: dict[str, Any] = {
-        "vpc_id": "vpc-1",
-        "subnet_ids": ["subnet-a"],
+        "vpc_id": "vpc-0123456789abcdef0",
+        "subnet_ids": ["subnet-0123456789abcdef0"],
         "api_key": KEY,
         "admin_cidrs": {"office": "203.0.113.0/24"},
         "lockdown": True,
@@ -117,8 +118,24 @@ def test_the_deployment_key_is_refused_without_showing_it() -> None:
     assert KEY not in str(error)
 
 
-def test_a_key_given_as_an_output_is_left_for_later() -> None:
-    key = pulumi.Output.secret(WATCH_KEY)
-    watch = resolve_args(args(Watch(api_key=key))).watch
-    assert watch is not None
-    assert watch.api_key is key
+def _watch_key(key: str) -> Any:
+    """The watch's key as resolved, for a watch key given as a secret Output."""
+
+    async def resolved() -> Any:
+        watch = resolve_args(args(Watch(api_key=pulumi.Output.secret(key)))).watch
+        assert watch is not None
+        return await pulumi.Output.from_input(watch.api_key).future()
+
+    return asyncio.run(resolved())
+
+
+def test_a_key_given_as_an_output_is_checked_once_known() -> None:
+    assert _watch_key(WATCH_KEY) == WATCH_KEY
+
+
+def test_the_deployments_key_as_an_output_is_refused_once_known() -> None:
+    with pytest.raises(ConfigurationError) as err:
+        _watch_key(KEY)
+    assert err.value.path == ("watch", "api_key")
+    assert "It is the deployment's api_key" in str(err.value)
+    assert KEY not in str(err.value)

@@ -168,6 +168,25 @@ def _resource_type(request: Any) -> str:
     return str(request.type).rsplit("$", 1)[-1]
 
 
+_STRING = {"type": "string"}
+_BOOLEAN = {"type": "boolean"}
+_VPC_INPUTS = {"cidrBlock": _STRING, "enableDnsSupport": _BOOLEAN, "enableDnsHostnames": _BOOLEAN}
+_SCHEMA = {
+    "name": "aws",
+    "version": PULUMI_AWS_VERSION,
+    # pulumi-aws's: `aws:ec2:Vpc` in YAML is `aws:ec2/vpc:Vpc`.
+    "meta": {"moduleFormat": "(.*)(?:/[^/]*)"},
+    "resources": {
+        "aws:ec2/vpc:Vpc": {
+            "inputProperties": _VPC_INPUTS,
+            "properties": {**_VPC_INPUTS, "arn": _STRING, "ownerId": _STRING},
+        }
+    },
+}
+"""What a program in a language other than Python needs of pulumi-aws's schema: the one type
+the YAML example creates."""
+
+
 class AwsDoubleProvider(Provider):
     """Resource-provider protocol over `Ec2Model`; boto3 calls run off the event loop."""
 
@@ -181,7 +200,7 @@ class AwsDoubleProvider(Provider):
         return self._model
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
-        return GetSchemaResponse(json.dumps({"name": "aws", "version": PULUMI_AWS_VERSION}))
+        return GetSchemaResponse(json.dumps(_SCHEMA))
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         config = plain_map(request.args)

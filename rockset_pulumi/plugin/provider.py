@@ -19,15 +19,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import sys
-from collections.abc import Mapping
+import traceback
+from collections.abc import Collection, Mapping
 from importlib.metadata import version
 from typing import Any
 
 import grpc
 import pulumi
-from pulumi.errors import InputPropertyError
+from pulumi.errors import InputPropertyErrorDetails, RunError
 from pulumi.provider import ConstructResult
 from pulumi.provider import Provider as ComponentProvider
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
@@ -61,12 +63,16 @@ from pulumi.runtime.rpc import UNKNOWN
 from ..args import PrivateLinkArgs
 from ..check_resources import SECRET
 from ..component import PrivateLink
+from ..errors import ConfigurationError, InputPath, RocksetPulumiError
 from ..lifecycle import LIFECYCLES, Change, Lifecycle
 from ..tokens import COMPONENT_TOKEN
+from ..validate import HIDDEN
 from ..watch.settings import Watch
+from .inputs import NOT_KNOWN, settle
 from .naming import camel, camel_keys, snake, snake_keys
+from .refusals import INTERNAL_ERROR, in_schema_terms, refusal
 from .resources import PLUGIN_CHECKS
-from .schema import CHECK_TOKENS, ComponentShape, schema_text
+from .schema import CHECK_TOKENS, ComponentShape, schema, schema_text
 
 __all__ = ["RocksetComponents", "RocksetProvider", "main", "serve"]
 
@@ -81,9 +87,20 @@ _KINDS = {
 
 class HostedPrivateLink(PrivateLink):
     """The component as the plugin builds it: the same type token and code, with the check
-    resources served by this plugin."""
+    resources served by this plugin, and the inputs the engine sent as secrets."""
 
     check_resources = PLUGIN_CHECKS
+
+    def __init__(
+        self,
+        name: str,
+        args: PrivateLinkArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        secret_inputs: frozenset[str] = frozenset(),
+    ) -> None:
+        self.secret_inputs = secret_inputs
+        super().__init__(name, args, opts)
 
 
 # --- the check resources -------------------------------------------------------------------
@@ -126,13 +143,21 @@ def to_lifecycle(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
     return out
 
 
-def to_engine(props: Mapping[str, Any]) -> dict[str, PropertyValue]:
-    """A lifecycle's props as engine properties, the API key secret."""
+def to_engine(props: Mapping[str, Any], secret: Collection[str] = ()) -> dict[str, PropertyValue]:
+    """A lifecycle's props as engine properties, the API key and ``secret`` (schema names)
+    secret."""
     out: dict[str, PropertyValue] = {}
     for name, value in props.items():
         shown = camel_keys(value) if name in _OBJECTS else value
-        out[camel(name)] = _property(shown).with_secret(name in SECRET)
+        key = camel(name)
+        out[key] = _property(shown).with_secret(name in SECRET or key in secret)
     return out
+
+
+def _secrets(*given: Mapping[str, PropertyValue]) -> set[str]:
+    """The properties the engine sent as secrets (a secret admin CIDR's entries): what the
+    provider returns under those names stays secret."""
+    return {key for props in given for key, value in props.items() if value.is_secret}
 
 
 def _camel_path(path: str) -> str:
@@ -150,6 +175,32 @@ def _lifecycle(urn: str) -> Lifecycle:
     raise ValueError(f"The rockset plugin has no custom resource {token!r}")
 
 
+class _EngineLog:
+    """The engine's log: what the plugin says beside a resource."""
+
+    def __init__(self, engine_address: str) -> None:
+        self._engine_address = engine_address
+
+    async def send(self, urn: str, message: str, severity: Any) -> bool:
+        """Whether the engine took ``message``."""
+        try:
+            async with grpc.aio.insecure_channel(
+                self._engine_address, options=_GRPC_CHANNEL_OPTIONS
+            ) as channel:
+                await engine_pb2_grpc.EngineStub(channel).Log(
+                    engine_pb2.LogRequest(severity=severity, message=message, urn=urn),
+                    timeout=10,
+                )
+        except grpc.aio.AioRpcError:
+            return False
+        return True
+
+    async def debug(self, urn: str, message: str) -> None:
+        """``message`` in the debug log only (``--debug``), never in the plugin's stderr, which
+        the engine shows to the user."""
+        await self.send(urn, message, engine_pb2.DEBUG)
+
+
 class RocksetProvider(Provider):
     """The custom resources' protocol over their lifecycles; Rockset calls run off the loop.
 
@@ -157,18 +208,10 @@ class RocksetProvider(Provider):
     the resource, as a dynamic provider's output does."""
 
     def __init__(self, engine_address: str) -> None:
-        self._engine_address = engine_address
+        self._log = _EngineLog(engine_address)
 
     async def _tell(self, urn: str, message: str) -> None:
-        try:
-            async with grpc.aio.insecure_channel(
-                self._engine_address, options=_GRPC_CHANNEL_OPTIONS
-            ) as channel:
-                await engine_pb2_grpc.EngineStub(channel).Log(
-                    engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=urn),
-                    timeout=10,
-                )
-        except grpc.aio.AioRpcError:
+        if not await self._log.send(urn, message, engine_pb2.INFO):
             # No engine to tell (a provider driven directly): the work is done, keep the words.
             print(message, file=sys.stderr, flush=True)
 
@@ -177,12 +220,14 @@ class RocksetProvider(Provider):
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         # No preview support: the engine then never asks for a create or update in preview.
-        return ConfigureResponse(accept_secrets=True, supports_preview=False)
+        # Output values let Construct receive another resource's output per item, with its
+        # secrecy and dependencies, as a Python program passes it.
+        return ConfigureResponse(accept_secrets=True, supports_preview=False, accept_outputs=True)
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         checked = _lifecycle(request.urn).check(to_lifecycle(request.new_inputs))
         return CheckResponse(
-            inputs=to_engine(checked.inputs),
+            inputs=to_engine(checked.inputs, _secrets(request.new_inputs)),
             failures=[CheckFailure(camel(prop), reason) for prop, reason in checked.failures],
         )
 
@@ -200,20 +245,21 @@ class RocksetProvider(Provider):
     async def create(self, request: CreateRequest) -> CreateResponse:
         lifecycle = _lifecycle(request.urn)
         created = await asyncio.to_thread(lifecycle.create, to_lifecycle(request.properties))
-        return CreateResponse(created.id, to_engine(created.outputs))
+        return CreateResponse(created.id, to_engine(created.outputs, _secrets(request.properties)))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         lifecycle = _lifecycle(request.urn)
         outputs = await asyncio.to_thread(
             lifecycle.update, to_lifecycle(request.olds), to_lifecycle(request.news)
         )
-        return UpdateResponse(to_engine(outputs))
+        return UpdateResponse(to_engine(outputs, _secrets(request.olds, request.news)))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         lifecycle = _lifecycle(request.urn)
         now = await asyncio.to_thread(lifecycle.read, to_lifecycle(request.properties))
-        inputs = to_engine(to_lifecycle(request.inputs))
-        return ReadResponse(request.resource_id, to_engine(now), inputs)
+        secret = _secrets(request.properties, request.inputs)
+        inputs = to_engine(to_lifecycle(request.inputs), secret)
+        return ReadResponse(request.resource_id, to_engine(now, secret), inputs)
 
     async def delete(self, request: DeleteRequest) -> None:
         lifecycle = _lifecycle(request.urn)
@@ -242,7 +288,17 @@ class RocksetComponents(ComponentProvider):
     ) -> ConstructResult:
         if resource_type != COMPONENT_TOKEN:
             raise ValueError(f"The rockset plugin has no component {resource_type!r}")
-        component = HostedPrivateLink(name, self.args(inputs), options)
+        secret = frozenset(str(path[0]) for path in _SECRETS.get())
+        for path in _SECRETS.get():
+            if path[0] not in PrivateLink.KEEPS_SECRET:
+                raise ConfigurationError.invalid(
+                    path,
+                    HIDDEN,
+                    "It is a secret, and the component uses it in plain text: pass a plain "
+                    f"value. Of the plain inputs only {', '.join(PrivateLink.KEEPS_SECRET)} "
+                    "can be secret.",
+                )
+        component = HostedPrivateLink(name, self.args(inputs), options, secret_inputs=secret)
         state: dict[str, pulumi.Input[Any]] = {}
         for output in self.shape.outputs:
             value: pulumi.Output[Any] = getattr(component, snake(output))
@@ -252,53 +308,128 @@ class RocksetComponents(ComponentProvider):
         return ConstructResult(component.urn, state)
 
     def args(self, inputs: Mapping[str, Any]) -> PrivateLinkArgs:
-        """``PrivateLinkArgs`` from the schema's names; a plain input given another resource's
-        output is refused by name (the component reads it before registering anything)."""
+        """``PrivateLinkArgs`` from the schema's names (an input not given, or given null, is
+        unset, as in Python); the component validates them."""
         unknown = sorted(set(inputs) - set(self.shape.inputs))
         if unknown:
-            raise InputPropertyError(unknown[0], f"PrivateLink has no input {unknown[0]!r}")
-        fields = {f.name for f in dataclasses.fields(PrivateLinkArgs)}
-        kwargs: dict[str, Any] = {}
-        for key, value in inputs.items():
-            if key in self.shape.plain_inputs and isinstance(value, pulumi.Output):
-                raise InputPropertyError(
-                    key,
-                    f"{key} must be a value known before deployment (a literal or plain config), "
-                    "not another resource's output or a secret: the component validates it "
-                    "before creating anything.",
-                )
-            if value is not None and snake(key) in fields:
-                kwargs[snake(key)] = value
-        if "watch" in kwargs:
-            kwargs["watch"] = _watch(kwargs["watch"])
-        return PrivateLinkArgs(**kwargs)
+            raise ConfigurationError.invalid(
+                (snake(unknown[0]),),
+                inputs[unknown[0]],
+                f"PrivateLink has no such input; its inputs are {', '.join(self.shape.inputs)}.",
+            )
+        # A required input left out is refused by the component's own check, as None is.
+        given = {snake(key): value for key, value in inputs.items()}
+        if given.get("watch") is not None:
+            given["watch"] = _watch(given["watch"])
+        return PrivateLinkArgs(**{**dict.fromkeys(_REQUIRED), **given})
 
 
 def _watch(value: object) -> object:
-    """The ``watch`` object as ``Watch``; anything else is left for the component to refuse."""
+    """The ``watch`` object as ``Watch`` (a property given null is unset); anything but an
+    object is left for the component to refuse."""
     if isinstance(value, pulumi.Output):
-        raise InputPropertyError(
-            "watch",
-            "watch must be an object written in the program (its apiKey may be a secret), not "
-            "another resource's output: the component validates it before creating anything.",
+        raise ConfigurationError.invalid(
+            ("watch",),
+            NOT_KNOWN,
+            "Write the watch object in the program (its apiKey may be a secret, its "
+            "alarmActions other resources' outputs), not another resource's output: the "
+            "component validates it before creating anything.",
         )
     if not isinstance(value, Mapping):
         return value
-    fields = {f.name for f in dataclasses.fields(Watch)}
-    given = {snake(k): v for k, v in value.items() if v is not None}
-    unknown = sorted(set(given) - fields)
-    if unknown:
-        raise InputPropertyError("watch", f"watch has no property {camel(unknown[0])!r}")
-    return Watch(**given)
+    given = {snake(key): item for key, item in value.items() if item is not None}
+    known = [f.name for f in dataclasses.fields(Watch)]
+    for name, item in given.items():
+        if name not in known:
+            raise ConfigurationError.invalid(
+                ("watch", name),
+                item,
+                f"watch has no such property; its properties are "
+                f"{', '.join(camel(k) for k in known)}.",
+            )
+    # A missing apiKey is refused by the component, as null is.
+    return Watch(**{"api_key": None, **given})
+
+
+_REQUIRED = tuple(
+    f.name
+    for f in dataclasses.fields(PrivateLinkArgs)
+    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+)
+_SECRETS: contextvars.ContextVar[tuple[InputPath, ...]] = contextvars.ContextVar(
+    "rockset_secret_inputs", default=()
+)
+"""The paths of the inputs the engine sent as secrets, for the ``Construct`` being served."""
+
+
+class _ComponentServicer(ComponentServicer):
+    """The SDK's ``Construct``, with every failure told in the schema's terms: a refused input
+    as the engine's input-property error, another of this package's errors as its message, and
+    anything else as an internal error whose stack goes to the engine's debug log only."""
+
+    def __init__(self, components: RocksetComponents, args: list[str], engine: str) -> None:
+        super().__init__(components, args, engine)
+        self._specs = schema()["resources"][COMPONENT_TOKEN]["inputProperties"]
+        self._log = _EngineLog(engine)
+
+    async def Construct(self, request: Any, context: Any) -> Any:
+        secrets: list[InputPath] = [(name,) for name in SECRET]
+        try:
+            settled = settle(request.inputs, self._specs)
+            secrets += settled.secrets
+            request.inputs.CopyFrom(settled.inputs)
+            for key in settled.plain & set(request.inputDependencies):
+                # Known values now: the SDK would otherwise make an Output of each again.
+                del request.inputDependencies[key]
+            token = _SECRETS.set(tuple(settled.secrets))
+            try:
+                # The SDK's public Construct turns every other error into a Python stack.
+                return await self._construct(request, context)
+            finally:
+                _SECRETS.reset(token)
+        except RunError:
+            raise
+        except Exception as exc:
+            found = _package_error_in(exc)
+            if isinstance(found, ConfigurationError):
+                path, message = refusal(found, secrets)
+                errors = (
+                    [InputPropertyErrorDetails(property_path=path, reason=message)]
+                    if path
+                    else None
+                )
+                status = self.create_grpc_invalid_properties_status(message, errors)
+                await context.abort_with_status(status)
+            elif found is not None:
+                await context.abort(
+                    grpc.StatusCode.FAILED_PRECONDITION, in_schema_terms(str(found))
+                )
+            # A bug: its stack goes to the debug log, as the plugin's stderr reaches the user.
+            await self._log.debug(request.parent, traceback.format_exc())
+            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_ERROR)
+        raise AssertionError("unreachable: context.abort raises")
+
+
+def _package_error_in(exc: BaseException) -> RocksetPulumiError | None:
+    """The package's own error behind ``exc``: itself, or the cause the SDK wrapped it in when an
+    Output that a child reads failed (``ValueError: While processing resource ...``)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, RocksetPulumiError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class _Servicer(ProviderServicer):
-    """The SDK's provider servicer, with ``Construct`` answered by its component servicer."""
+    """The SDK's provider servicer, with ``Construct`` answered by the component servicer."""
 
     def __init__(self, args: list[str], engine_address: str) -> None:
         provider = RocksetProvider(engine_address)
         super().__init__(args, version("rockset-pulumi"), provider, engine_address)
-        self._components = ComponentServicer(RocksetComponents(), args, engine_address)
+        self._components = _ComponentServicer(RocksetComponents(), args, engine_address)
 
     async def Construct(self, request: Any, context: Any) -> Any:
         return await self._components.Construct(request, context)

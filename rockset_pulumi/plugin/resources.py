@@ -46,9 +46,11 @@ class _PluginCheck(pulumi.CustomResource):
     ) -> None:
         props = {camel(k): v for k, v in self.kind.properties(api, values).items()}
         # The schema marks apiKey secret too; this keeps it so in state even for an older engine.
-        secret = pulumi.ResourceOptions(additional_secret_outputs=[camel(s) for s in SECRET])
-        token = CHECK_TOKENS[self.kind.name]
-        super().__init__(token, name, props, pulumi.ResourceOptions.merge(opts, secret))
+        # Secret outputs the component asks for are named as in Python: the wire's names here.
+        merged = pulumi.ResourceOptions.merge(opts, None)
+        asked = merged.additional_secret_outputs or []
+        merged.additional_secret_outputs = [camel(s) for s in (*SECRET, *asked)]
+        super().__init__(CHECK_TOKENS[self.kind.name], name, props, merged)
         # The outputs under their Python names too, as the dynamic twin has them.
         for output in self.kind.outputs:
             setattr(self, output, self.__dict__[camel(output)])

@@ -33,8 +33,6 @@ class ComponentShape:
     """The component's inputs and outputs as the schema names them."""
 
     inputs: tuple[str, ...]
-    plain_inputs: frozenset[str]
-    """Inputs the component reads before registering anything: they must be values."""
     outputs: tuple[str, ...]
     object_outputs: frozenset[str]
     """Outputs of this package's object types (nested keys are camelCase too)."""
@@ -49,7 +47,6 @@ class ComponentShape:
 
         return cls(
             inputs=tuple(inputs),
-            plain_inputs=frozenset(k for k, v in inputs.items() if v.get("plain")),
             outputs=tuple(outputs),
             object_outputs=frozenset(k for k, v in outputs.items() if is_object(v)),
         )

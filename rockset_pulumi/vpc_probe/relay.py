@@ -64,11 +64,11 @@ _TRANSIENT_CODES = frozenset(
 _FIXES = {
     "AccessDeniedException": (
         "the AWS identity `pulumi up` runs as may not invoke it: allow lambda:InvokeFunction on "
-        'it (see the README, "Where `pulumi up` runs")'
+        'it (see docs/probe.md, "Where `pulumi up` runs")'
     ),
     "ResourceNotFoundException": (
         "it does not exist in this account and region (deleted out of band?): run `pulumi up` "
-        "again to re-create it, and check the credentials and region the README describes"
+        "again to re-create it, and check the credentials and region docs/probe.md describes"
     ),
     "UnrecognizedClientException": (
         "AWS did not recognize the credentials: check AWS_PROFILE / aws:profile and the keys"

@@ -62,6 +62,20 @@ def _alarm_actions(value: object) -> tuple[pulumi.Input[str], ...]:
     return tuple(value)
 
 
+def _own_key(key: object, deployment_key: object) -> str:
+    """``key``, checked as an API key and refused when it is the deployment's."""
+    checked = validate.api_key(key, ("watch", "api_key"))
+    if checked == deployment_key:
+        raise ConfigurationError.invalid(
+            ("watch", "api_key"),
+            validate.HIDDEN,
+            "It is the deployment's api_key. Give the watcher a key of its own, whose role "
+            "has only LIST_NETWORK_CONFIGURATIONS_GLOBAL, so that a leak of it cannot change "
+            "the allowlist.",
+        )
+    return checked
+
+
 def resolve_watch(
     value: object, *, lockdown: bool, probe: str, deployment_key: object
 ) -> ResolvedWatch | None:
@@ -87,17 +101,14 @@ def resolve_watch(
             'The watcher runs in the VPC as the probe function does: set probe="vpc", or drop '
             "watch.",
         )
-    key = value.api_key
+    key: pulumi.Input[str] = value.api_key
     if not isinstance(key, pulumi.Output):
         validate.api_key(key, ("watch", "api_key"))
-        if key == deployment_key:
-            raise ConfigurationError.invalid(
-                ("watch", "api_key"),
-                validate.HIDDEN,
-                "It is the deployment's api_key. Give the watcher a key of its own, whose role "
-                "has only LIST_NETWORK_CONFIGURATIONS_GLOBAL, so that a leak of it cannot change "
-                "the allowlist.",
-            )
+    if isinstance(key, pulumi.Output) or isinstance(deployment_key, pulumi.Output):
+        # Checked once both are known: at preview for config secrets, before the secret exists.
+        key = pulumi.Output.all(key, deployment_key).apply(lambda keys: _own_key(*keys))
+    else:
+        _own_key(key, deployment_key)
     schedule = value.schedule
     if not isinstance(schedule, str):
         raise ConfigurationError.invalid(

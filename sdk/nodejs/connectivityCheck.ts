@@ -67,6 +67,10 @@ export class ConnectivityCheck extends pulumi.CustomResource {
      */
     declare public readonly endpointId: pulumi.Output<string>;
     /**
+     * Labels the component whose allowlist owns the entries; null for a check without lockdown.
+     */
+    declare public readonly owner: pulumi.Output<string>;
+    /**
      * What the PrivateLink endpoint answered.
      */
     declare public /*out*/ readonly privatelink: pulumi.Output<outputs.Probe>;
@@ -123,6 +127,7 @@ export class ConnectivityCheck extends pulumi.CustomResource {
             resourceInputs["caBundle"] = args?.caBundle;
             resourceInputs["dnsExpectation"] = args?.dnsExpectation;
             resourceInputs["endpointId"] = args?.endpointId;
+            resourceInputs["owner"] = args?.owner;
             resourceInputs["privatelinkUrl"] = args?.privatelinkUrl;
             resourceInputs["probe"] = args?.probe;
             resourceInputs["publicMayRefuseKey"] = args?.publicMayRefuseKey;
@@ -138,6 +143,7 @@ export class ConnectivityCheck extends pulumi.CustomResource {
             resourceInputs["checkedAt"] = undefined /*out*/;
             resourceInputs["dnsExpectation"] = undefined /*out*/;
             resourceInputs["endpointId"] = undefined /*out*/;
+            resourceInputs["owner"] = undefined /*out*/;
             resourceInputs["privatelink"] = undefined /*out*/;
             resourceInputs["privatelinkUrl"] = undefined /*out*/;
             resourceInputs["probe"] = undefined /*out*/;
@@ -174,6 +180,10 @@ export interface ConnectivityCheckArgs {
      * The VPC endpoint checked; a new one re-runs the check.
      */
     endpointId?: pulumi.Input<string | undefined>;
+    /**
+     * Labels the component whose allowlist owns the entries; null for a check without lockdown.
+     */
+    owner?: pulumi.Input<string | undefined>;
     /**
      * Rockset's API endpoint through PrivateLink (https).
      */

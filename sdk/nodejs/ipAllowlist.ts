@@ -71,11 +71,11 @@ export class IpAllowlist extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly liveEntries: pulumi.Output<{[key: string]: string}>;
     /**
-     * Labels the stack and resource that own the entries this one writes.
+     * Labels the component whose allowlist owns the entries; null for a check without lockdown.
      */
     declare public readonly owner: pulumi.Output<string>;
     /**
-     * The mark in the description of every entry this resource wrote.
+     * The mark in the description of every entry step 4 writes.
      */
     declare public /*out*/ readonly ownerMark: pulumi.Output<string>;
     /**
@@ -171,7 +171,7 @@ export interface IpAllowlistArgs {
      */
     entries: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
-     * Labels the stack and resource that own the entries this one writes.
+     * Labels the component whose allowlist owns the entries; null for a check without lockdown.
      */
     owner: pulumi.Input<string>;
     /**

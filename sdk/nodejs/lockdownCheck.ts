@@ -59,6 +59,10 @@ export class LockdownCheck extends pulumi.CustomResource {
      */
     declare public readonly caBundle: pulumi.Output<string | undefined>;
     /**
+     * The mark in the description of every entry step 4 writes.
+     */
+    declare public readonly ownerMark: pulumi.Output<string>;
+    /**
      * Rockset's API endpoint through PrivateLink (https).
      */
     declare public readonly privatelinkUrl: pulumi.Output<string>;
@@ -106,6 +110,7 @@ export class LockdownCheck extends pulumi.CustomResource {
             resourceInputs["allowlist"] = args?.allowlist;
             resourceInputs["apiKey"] = args?.apiKey ? pulumi.secret(args.apiKey) : undefined;
             resourceInputs["caBundle"] = args?.caBundle;
+            resourceInputs["ownerMark"] = args?.ownerMark;
             resourceInputs["privatelinkUrl"] = args?.privatelinkUrl;
             resourceInputs["probe"] = args?.probe;
             resourceInputs["publicUrl"] = args?.publicUrl;
@@ -116,6 +121,7 @@ export class LockdownCheck extends pulumi.CustomResource {
             resourceInputs["allowlist"] = undefined /*out*/;
             resourceInputs["apiKey"] = undefined /*out*/;
             resourceInputs["caBundle"] = undefined /*out*/;
+            resourceInputs["ownerMark"] = undefined /*out*/;
             resourceInputs["privatelinkUrl"] = undefined /*out*/;
             resourceInputs["probe"] = undefined /*out*/;
             resourceInputs["publicUrl"] = undefined /*out*/;
@@ -146,6 +152,10 @@ export interface LockdownCheckArgs {
      * PEM file of CAs for Rockset's TLS certificates.
      */
     caBundle?: pulumi.Input<string | undefined>;
+    /**
+     * The mark in the description of every entry step 4 writes.
+     */
+    ownerMark?: pulumi.Input<string | undefined>;
     /**
      * Rockset's API endpoint through PrivateLink (https).
      */

@@ -182,13 +182,13 @@ export interface PrivateLinkArgs {
     /**
      * Addresses that keep public API access after lockdown, as allowlist entry name -> public IPv4 address or CIDR (the guide's "IP addresses from which administrators might want to access their Rockset account"). Together they must not cover every address; a private or loopback range is warned about, as Rockset only sees public addresses. Default: none.
      */
-    adminCidrs?: {[key: string]: pulumi.Input<string>};
+    adminCidrs?: {[key: string]: string};
     /**
      * IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowed_security_group_ids` are empty, the VPC's CIDR block.
      */
-    allowedCidrs?: pulumi.Input<string>[];
+    allowedCidrs?: string[];
     /**
-     * Security groups whose members may reach the endpoint on TCP 443. Default: none.
+     * Security groups whose members may reach the endpoint on TCP 443, by id (`sg-` and 8 or 17 lower-case hexadecimal digits), each once. Default: none.
      */
     allowedSecurityGroupIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
@@ -244,27 +244,27 @@ export interface PrivateLinkArgs {
      */
     serviceName?: string;
     /**
-     * VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Default: none.
+     * VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Ids as `vpc_id`'s, each VPC once; with `shared_vpcs` at most 299, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
      */
-    sharedVpcIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    sharedVpcIds?: pulumi.Input<string>[];
     /**
-     * Subnets for the endpoint's network interfaces, where the callers of Rockset live. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
+     * Subnets for the endpoint's network interfaces, where the callers of Rockset live, by id (`subnet-` and 8 or 17 lower-case hexadecimal digits), each once. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
      */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Tags for the security group and the endpoint. Default: none (a `Name` tag is added).
      */
-    tags?: {[key: string]: pulumi.Input<string>};
+    tags?: {[key: string]: string};
     /**
      * Arbitrary values; changing any of them re-runs the checks on the next `pulumi up`. Default: none.
      */
-    triggers?: pulumi.Input<string>[];
+    triggers?: string[];
     /**
-     * The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled. Default: required.
+     * The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
      */
     vpcId: pulumi.Input<string>;
     /**
-     * Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see "The watch" below). Default: none (no watcher).
+     * Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see docs/watch.md). Default: none (no watcher).
      */
     watch?: pulumi.Input<inputs.WatchArgs | undefined>;
 }

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
+from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.sync_await import _sync_await
 
 from devtools.aws_double import (
@@ -31,6 +32,11 @@ HTTPS_FROM_VPC = aws.ec2.SecurityGroupIngressArgs(
 def _no_double_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for setting in (REGISTERED_ACCOUNTS_ENV, ACCEPTED_ACCOUNTS_ENV, EXTRA_SERVICES_ENV):
         monkeypatch.delenv(setting, raising=False)
+    # As `pulumi.runtime.test` does: the Outputs and the root stack of an earlier program in
+    # this worker (on another event loop) are not this one's to wait for.
+    with SETTINGS.lock:
+        SETTINGS.outputs.clear()
+    ROOT.set(None)
 
 
 def run(outputs: dict[str, pulumi.Output[Any]]) -> dict[str, Any]:

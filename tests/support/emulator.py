@@ -17,11 +17,12 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.client import RocksetClient
 
-__all__ = ["DEFAULT_API_KEY", "RunningEmulator", "start_emulator"]
+__all__ = ["DEFAULT_API_KEY", "RunningEmulator", "restart_emulator", "start_emulator"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Distinctive, so a test can assert it never shows up in an error, a repr or a log.
@@ -57,6 +58,11 @@ class RunningEmulator:
         """A :class:`RocksetClient` for one listener; close it (``with``) when done."""
         options.setdefault("ca_bundle", self.ca_bundle)
         return RocksetClient(self.url(listener), self.api_key, **options)
+
+    def allowlist(self) -> dict[str, str]:
+        """The IP allowlist as Rockset holds it: entry name -> address."""
+        with self.client("privatelink") as client:
+            return {e.name: e.ip_address for e in client.list_ip_allowlist()}
 
     def requests(self) -> list[dict[str, Any]]:
         """The request log so far, one dict per request."""
@@ -165,4 +171,23 @@ def start_emulator(
         process=process,
         stdout_lines=stdout_lines,
         _reader=reader,
+    )
+
+
+def restart_emulator(emu: RunningEmulator, **flags: Any) -> RunningEmulator:
+    """``emu`` stopped and started again at the same addresses, with the same organization (its
+    state file), CA and request log, and ``flags`` (write faults, say), whose write numbers count
+    from 1 again: to a stack, the same Rockset that now fails some writes, or no longer does."""
+    if emu.state_file is None:
+        raise ValueError("restart_emulator needs an emulator started with a state_file")
+    emu.stop()
+    return start_emulator(
+        emu.stderr_path.parent,
+        api_key=emu.api_key,
+        state_file=emu.state_file,
+        ca_dir=emu.ca_dir,
+        request_log=emu.request_log,
+        public_port=urlsplit(emu.public_url).port,
+        privatelink_port=urlsplit(emu.privatelink_url).port,
+        **flags,
     )

@@ -8,9 +8,10 @@ import shutil
 import pytest
 
 from devtools.engine import pulumi_cli
+from devtools.go_example import go_example_driver
 from devtools.sdks import sdkgen
 
-__all__ = ["require_pulumi_cli", "require_sdkgen"]
+__all__ = ["require_go_example", "require_pulumi_cli", "require_sdkgen"]
 
 
 def require_pulumi_cli(*, yaml: bool = False) -> None:
@@ -28,6 +29,14 @@ def require_sdkgen() -> None:
     """As :func:`require_pulumi_cli`, for the SDK generator (``make sdkgen``)."""
     if sdkgen() is None:
         _require_go("the SDK generator", "make sdkgen")
+
+
+def require_go_example() -> None:
+    """As :func:`require_pulumi_cli`, for the CLI and the Go example's driver
+    (``make goexample``)."""
+    require_pulumi_cli()
+    if go_example_driver() is None:
+        _require_go("the Go example's driver", "make goexample")
 
 
 def _require_go(missing: str, make_target: str) -> None:

@@ -26,6 +26,8 @@ type ConnectivityCheck struct {
 	DnsExpectation DnsExpectationOutput `pulumi:"dnsExpectation"`
 	// The VPC endpoint checked; a new one re-runs the check.
 	EndpointId pulumi.StringOutput `pulumi:"endpointId"`
+	// Labels the component whose allowlist owns the entries; null for a check without lockdown.
+	Owner pulumi.StringOutput `pulumi:"owner"`
 	// What the PrivateLink endpoint answered.
 	Privatelink ProbeOutput `pulumi:"privatelink"`
 	// Rockset's API endpoint through PrivateLink (https).
@@ -114,6 +116,8 @@ type connectivityCheckArgs struct {
 	DnsExpectation *DnsExpectation `pulumi:"dnsExpectation"`
 	// The VPC endpoint checked; a new one re-runs the check.
 	EndpointId *string `pulumi:"endpointId"`
+	// Labels the component whose allowlist owns the entries; null for a check without lockdown.
+	Owner *string `pulumi:"owner"`
 	// Rockset's API endpoint through PrivateLink (https).
 	PrivatelinkUrl string `pulumi:"privatelinkUrl"`
 	// With `probe: vpc`, the function that sends the PrivateLink side from inside the VPC.
@@ -138,6 +142,8 @@ type ConnectivityCheckArgs struct {
 	DnsExpectation DnsExpectationPtrInput
 	// The VPC endpoint checked; a new one re-runs the check.
 	EndpointId pulumi.StringPtrInput
+	// Labels the component whose allowlist owns the entries; null for a check without lockdown.
+	Owner pulumi.StringPtrInput
 	// Rockset's API endpoint through PrivateLink (https).
 	PrivatelinkUrl pulumi.StringInput
 	// With `probe: vpc`, the function that sends the PrivateLink side from inside the VPC.
@@ -212,6 +218,11 @@ func (o ConnectivityCheckOutput) DnsExpectation() DnsExpectationOutput {
 // The VPC endpoint checked; a new one re-runs the check.
 func (o ConnectivityCheckOutput) EndpointId() pulumi.StringOutput {
 	return o.ApplyT(func(v *ConnectivityCheck) pulumi.StringOutput { return v.EndpointId }).(pulumi.StringOutput)
+}
+
+// Labels the component whose allowlist owns the entries; null for a check without lockdown.
+func (o ConnectivityCheckOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v *ConnectivityCheck) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }
 
 // What the PrivateLink endpoint answered.

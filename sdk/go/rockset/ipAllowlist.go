@@ -28,9 +28,9 @@ type IpAllowlist struct {
 	Generation pulumi.StringOutput `pulumi:"generation"`
 	// The wanted entries as Rockset has them.
 	LiveEntries pulumi.StringMapOutput `pulumi:"liveEntries"`
-	// Labels the stack and resource that own the entries this one writes.
+	// Labels the component whose allowlist owns the entries; null for a check without lockdown.
 	Owner pulumi.StringOutput `pulumi:"owner"`
-	// The mark in the description of every entry this resource wrote.
+	// The mark in the description of every entry step 4 writes.
 	OwnerMark pulumi.StringOutput `pulumi:"ownerMark"`
 	// Rockset's API endpoint through PrivateLink (https).
 	PrivatelinkUrl pulumi.StringOutput `pulumi:"privatelinkUrl"`
@@ -116,7 +116,7 @@ type ipAllowlistArgs struct {
 	CaBundle *string `pulumi:"caBundle"`
 	// The admin entries: allowlist entry name -> CIDR.
 	Entries map[string]string `pulumi:"entries"`
-	// Labels the stack and resource that own the entries this one writes.
+	// Labels the component whose allowlist owns the entries; null for a check without lockdown.
 	Owner string `pulumi:"owner"`
 	// Rockset's API endpoint through PrivateLink (https).
 	PrivatelinkUrl string `pulumi:"privatelinkUrl"`
@@ -136,7 +136,7 @@ type IpAllowlistArgs struct {
 	CaBundle pulumi.StringPtrInput
 	// The admin entries: allowlist entry name -> CIDR.
 	Entries pulumi.StringMapInput
-	// Labels the stack and resource that own the entries this one writes.
+	// Labels the component whose allowlist owns the entries; null for a check without lockdown.
 	Owner pulumi.StringInput
 	// Rockset's API endpoint through PrivateLink (https).
 	PrivatelinkUrl pulumi.StringInput
@@ -215,12 +215,12 @@ func (o IpAllowlistOutput) LiveEntries() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *IpAllowlist) pulumi.StringMapOutput { return v.LiveEntries }).(pulumi.StringMapOutput)
 }
 
-// Labels the stack and resource that own the entries this one writes.
+// Labels the component whose allowlist owns the entries; null for a check without lockdown.
 func (o IpAllowlistOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *IpAllowlist) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }
 
-// The mark in the description of every entry this resource wrote.
+// The mark in the description of every entry step 4 writes.
 func (o IpAllowlistOutput) OwnerMark() pulumi.StringOutput {
 	return o.ApplyT(func(v *IpAllowlist) pulumi.StringOutput { return v.OwnerMark }).(pulumi.StringOutput)
 }

@@ -22,6 +22,8 @@ type LockdownCheck struct {
 	ApiKey pulumi.StringOutput `pulumi:"apiKey"`
 	// PEM file of CAs for Rockset's TLS certificates.
 	CaBundle pulumi.StringPtrOutput `pulumi:"caBundle"`
+	// The mark in the description of every entry step 4 writes.
+	OwnerMark pulumi.StringOutput `pulumi:"ownerMark"`
 	// Rockset's API endpoint through PrivateLink (https).
 	PrivatelinkUrl pulumi.StringOutput `pulumi:"privatelinkUrl"`
 	// With `probe: vpc`, the function that sends the PrivateLink side from inside the VPC.
@@ -104,6 +106,8 @@ type lockdownCheckArgs struct {
 	ApiKey string `pulumi:"apiKey"`
 	// PEM file of CAs for Rockset's TLS certificates.
 	CaBundle *string `pulumi:"caBundle"`
+	// The mark in the description of every entry step 4 writes.
+	OwnerMark *string `pulumi:"ownerMark"`
 	// Rockset's API endpoint through PrivateLink (https).
 	PrivatelinkUrl string `pulumi:"privatelinkUrl"`
 	// With `probe: vpc`, the function that sends the PrivateLink side from inside the VPC.
@@ -124,6 +128,8 @@ type LockdownCheckArgs struct {
 	ApiKey pulumi.StringInput
 	// PEM file of CAs for Rockset's TLS certificates.
 	CaBundle pulumi.StringPtrInput
+	// The mark in the description of every entry step 4 writes.
+	OwnerMark pulumi.StringPtrInput
 	// Rockset's API endpoint through PrivateLink (https).
 	PrivatelinkUrl pulumi.StringInput
 	// With `probe: vpc`, the function that sends the PrivateLink side from inside the VPC.
@@ -186,6 +192,11 @@ func (o LockdownCheckOutput) ApiKey() pulumi.StringOutput {
 // PEM file of CAs for Rockset's TLS certificates.
 func (o LockdownCheckOutput) CaBundle() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LockdownCheck) pulumi.StringPtrOutput { return v.CaBundle }).(pulumi.StringPtrOutput)
+}
+
+// The mark in the description of every entry step 4 writes.
+func (o LockdownCheckOutput) OwnerMark() pulumi.StringOutput {
+	return o.ApplyT(func(v *LockdownCheck) pulumi.StringOutput { return v.OwnerMark }).(pulumi.StringOutput)
 }
 
 // Rockset's API endpoint through PrivateLink (https).

@@ -84,7 +84,7 @@ type privateLinkArgs struct {
 	AdminCidrs map[string]string `pulumi:"adminCidrs"`
 	// IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowed_security_group_ids` are empty, the VPC's CIDR block.
 	AllowedCidrs []string `pulumi:"allowedCidrs"`
-	// Security groups whose members may reach the endpoint on TCP 443. Default: none.
+	// Security groups whose members may reach the endpoint on TCP 443, by id (`sg-` and 8 or 17 lower-case hexadecimal digits), each once. Default: none.
 	AllowedSecurityGroupIds []string `pulumi:"allowedSecurityGroupIds"`
 	// Rockset API key used by the checks and the IP allowlist. Made a Pulumi secret. Default: none (no checks, no lockdown).
 	ApiKey *string `pulumi:"apiKey"`
@@ -112,27 +112,27 @@ type privateLinkArgs struct {
 	Region *string `pulumi:"region"`
 	// VPC endpoint service name, overriding the region table. Default: Rockset's service for the region.
 	ServiceName *string `pulumi:"serviceName"`
-	// VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Default: none.
+	// VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Ids as `vpc_id`'s, each VPC once; with `shared_vpcs` at most 299, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
 	SharedVpcIds []string `pulumi:"sharedVpcIds"`
-	// Subnets for the endpoint's network interfaces, where the callers of Rockset live. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
+	// Subnets for the endpoint's network interfaces, where the callers of Rockset live, by id (`subnet-` and 8 or 17 lower-case hexadecimal digits), each once. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
 	SubnetIds []string `pulumi:"subnetIds"`
 	// Tags for the security group and the endpoint. Default: none (a `Name` tag is added).
 	Tags map[string]string `pulumi:"tags"`
 	// Arbitrary values; changing any of them re-runs the checks on the next `pulumi up`. Default: none.
 	Triggers []string `pulumi:"triggers"`
-	// The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled. Default: required.
+	// The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
 	VpcId string `pulumi:"vpcId"`
-	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see "The watch" below). Default: none (no watcher).
+	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see docs/watch.md). Default: none (no watcher).
 	Watch *Watch `pulumi:"watch"`
 }
 
 // The set of arguments for constructing a PrivateLink resource.
 type PrivateLinkArgs struct {
 	// Addresses that keep public API access after lockdown, as allowlist entry name -> public IPv4 address or CIDR (the guide's "IP addresses from which administrators might want to access their Rockset account"). Together they must not cover every address; a private or loopback range is warned about, as Rockset only sees public addresses. Default: none.
-	AdminCidrs map[string]pulumi.StringInput
+	AdminCidrs map[string]string
 	// IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowed_security_group_ids` are empty, the VPC's CIDR block.
-	AllowedCidrs []pulumi.StringInput
-	// Security groups whose members may reach the endpoint on TCP 443. Default: none.
+	AllowedCidrs []string
+	// Security groups whose members may reach the endpoint on TCP 443, by id (`sg-` and 8 or 17 lower-case hexadecimal digits), each once. Default: none.
 	AllowedSecurityGroupIds pulumi.StringArrayInput
 	// Rockset API key used by the checks and the IP allowlist. Made a Pulumi secret. Default: none (no checks, no lockdown).
 	ApiKey pulumi.StringPtrInput
@@ -160,17 +160,17 @@ type PrivateLinkArgs struct {
 	Region *string
 	// VPC endpoint service name, overriding the region table. Default: Rockset's service for the region.
 	ServiceName *string
-	// VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Default: none.
-	SharedVpcIds pulumi.StringArrayInput
-	// Subnets for the endpoint's network interfaces, where the callers of Rockset live. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
+	// VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Ids as `vpc_id`'s, each VPC once; with `shared_vpcs` at most 299, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
+	SharedVpcIds []pulumi.StringInput
+	// Subnets for the endpoint's network interfaces, where the callers of Rockset live, by id (`subnet-` and 8 or 17 lower-case hexadecimal digits), each once. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
 	SubnetIds pulumi.StringArrayInput
 	// Tags for the security group and the endpoint. Default: none (a `Name` tag is added).
-	Tags map[string]pulumi.StringInput
+	Tags map[string]string
 	// Arbitrary values; changing any of them re-runs the checks on the next `pulumi up`. Default: none.
-	Triggers []pulumi.StringInput
-	// The VPC to put the endpoint in. It must have DNS support and DNS hostnames enabled. Default: required.
+	Triggers []string
+	// The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
 	VpcId pulumi.StringInput
-	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see "The watch" below). Default: none (no watcher).
+	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see docs/watch.md). Default: none (no watcher).
 	Watch WatchPtrInput
 }
 
