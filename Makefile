@@ -14,6 +14,7 @@ help:
 	@echo "make demo-destroy  tear the demo stack down"
 	@echo "make test          lint, type-check and all tests (builds what is missing)"
 	@echo "make bench         run the benchmarks and rewrite docs/performance.md"
+	@echo "                   (ONLY=P7: run only P7 and rewrite only its section)"
 	@echo "make docs          rewrite docs/configuration.md's PrivateLinkArgs and outputs tables, the plugin's schema.json and the SDKs"
 	@echo "make sdks          rewrite the TypeScript and Go SDKs (sdk/nodejs, sdk/go) from schema.json"
 	@echo "make dist          build the wheel and the rockset plugin archive into dist/"
@@ -60,7 +61,7 @@ demo-destroy: $(STAMP) pulumi-cli
 	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m devtools.demo destroy
 
 bench: $(STAMP) pulumi-cli
-	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m bench
+	PATH="$(CURDIR)/$(PULUMI_BIN):$$PATH" $(PY) -m bench $(if $(ONLY),--only $(ONLY))
 
 docs: $(STAMP)
 	$(PY) -m devtools.docs

@@ -81,7 +81,7 @@ class Settings:
             p6_before_timeouts=(2.0, 5.0, 10.0),
             p6_window=None,
             p6b_reps=9,
-            p7_reps=3,
+            p7_reps=5,
         )
 
     @classmethod

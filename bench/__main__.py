@@ -1,7 +1,10 @@
-"""``python -m bench [--smoke] [--output PATH]``: run P1-P7 and write the report.
+"""``python -m bench [--smoke] [--only KEY ...] [--output PATH]``: run P1-P7 and write the report.
 
 The full run rewrites ``docs/performance.md`` and its plots. ``--smoke`` runs tiny sizes and
 draws no plots (so it needs no matplotlib), and is meant to write elsewhere with ``--output``.
+``--only P7`` runs only the benchmarks named and rewrites only their sections and summary rows
+of the report already there (each saying when it ran, alone), so that one benchmark can be
+refreshed without the others' quarter of an hour.
 """
 
 from __future__ import annotations
@@ -26,18 +29,19 @@ from bench import (
     readiness,
     scale,
 )
-from bench.report import draw, render
+from bench.report import draw, refresh, render
 
-BENCHMARKS: tuple[Callable[[Settings], Section], ...] = (
-    readiness.run,
-    latency.run,
-    provider_size.run,
-    engine_overhead.run,
-    scale.run,
-    diagnosis.run,
-    probe_overhead.run,
-    plugin_overhead.run,
-)
+BENCHMARKS: dict[str, Callable[[Settings], Section]] = {
+    "P1": readiness.run,
+    "P2": latency.run,
+    "P3": provider_size.run,
+    "P4": engine_overhead.run,
+    "P5": scale.run,
+    "P6": diagnosis.run,
+    "P6b": probe_overhead.run,
+    "P7": plugin_overhead.run,
+}
+"""Each benchmark by its key, in report order."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,15 +53,28 @@ def main(argv: list[str] | None = None) -> int:
         default=REPO / "docs" / "performance.md",
         help="where to write the report (default: docs/performance.md); plots go beside it",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(BENCHMARKS),
+        metavar="KEY",
+        help="run only these benchmarks and rewrite only their sections of the report there "
+        f"(keys: {', '.join(BENCHMARKS)})",
+    )
     args = parser.parse_args(argv)
     if args.smoke and args.output.resolve() == (REPO / "docs" / "performance.md").resolve():
         parser.error("a smoke run must not replace docs/performance.md: pass --output")
+    output: Path = args.output
+    if args.only and not output.is_file():
+        parser.error(f"--only rewrites sections of {output}, which does not exist: run all first")
     settings = Settings.small() if args.smoke else Settings.full()
 
     started_at = datetime.now(UTC)
     started = time.monotonic()
     sections: list[Section] = []
-    for benchmark in BENCHMARKS:
+    for key, benchmark in BENCHMARKS.items():
+        if args.only and key not in args.only:
+            continue
         began = time.monotonic()
         section = benchmark(settings)
         print(
@@ -68,22 +85,24 @@ def main(argv: list[str] | None = None) -> int:
         )
         sections.append(section)
 
-    output: Path = args.output
     output.parent.mkdir(parents=True, exist_ok=True)
-    if not settings.smoke:
+    plots = not settings.smoke
+    if plots:
         for section in sections:
             for plot in section.plots:
                 draw(plot, output.parent)
-    output.write_text(
-        render(
-            sections,
-            settings,
-            started=started_at,
-            seconds=time.monotonic() - started,
-            plots=not settings.smoke,
-        ),
-        encoding="utf-8",
-    )
+    seconds = time.monotonic() - started
+    if args.only:
+        alone = (
+            f"Measured on {started_at.strftime('%Y-%m-%d %H:%M UTC')} alone (`python -m bench "
+            f"{'--smoke ' if settings.smoke else ''}--only {' '.join(args.only)}`), taking "
+            f"{seconds / 60:.1f} min; the rest of the report, the machine table included, is "
+            "from the run above."
+        )
+        text = refresh(output.read_text(encoding="utf-8"), sections, list(BENCHMARKS), alone)
+    else:
+        text = render(sections, settings, started=started_at, seconds=seconds, plots=plots)
+    output.write_text(text, encoding="utf-8")
     print(f"wrote {output}", file=sys.stderr)
     return 0
 

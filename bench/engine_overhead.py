@@ -9,6 +9,7 @@ endpoint's live state) and its extra resource, against a program that already kn
 
 from __future__ import annotations
 
+import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -114,8 +115,19 @@ def hand_written(network: KnownNetwork) -> str:
 
 @dataclass(frozen=True)
 class Timing:
+    """Wall seconds of a stack's preview and up, and the CPU seconds of the CLI and everything
+    it started (language host, program, plugins) in each."""
+
     preview: float
     up: float
+    preview_cpu: float
+    up_cpu: float
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have been waited for, theirs included."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def timed_stack(
@@ -128,16 +140,16 @@ def timed_stack(
     """Preview and up of a fresh stack ``name`` of ``project``, timed; then destroy (untimed).
     P7 (:mod:`bench.plugin_overhead`) times its programs the same way."""
     stack = open_stack(workdir, env, config, name=name, project=project)
-    started = time.perf_counter()
+    cpu, started = _children_cpu(), time.perf_counter()
     stack.preview()
-    preview = time.perf_counter() - started
-    started = time.perf_counter()
+    preview, preview_cpu = time.perf_counter() - started, _children_cpu() - cpu
+    cpu, started = _children_cpu(), time.perf_counter()
     result = stack.up()
-    up = time.perf_counter() - started
+    up, up_cpu = time.perf_counter() - started, _children_cpu() - cpu
     if result.summary.result != "succeeded":
         raise RuntimeError(f"pulumi up of {name} did not succeed: {result.summary.result}")
     stack.destroy()
-    return Timing(preview, up)
+    return Timing(preview, up, preview_cpu, up_cpu)
 
 
 def not_run(reason: str) -> Section:

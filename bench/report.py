@@ -9,9 +9,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from bench import Plot, Section, Settings
 from devtools.engine import pulumi_cli
+
+T = TypeVar("T")
 
 
 def _cpu_model() -> str:
@@ -76,6 +79,42 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     ]
 
 
+def summary_row(section: Section) -> str:
+    """``section``'s row of the summary table."""
+    return _table(["", "", "", "", ""], [_summary_cells(section)])[2]
+
+
+def _summary_cells(section: Section) -> list[str]:
+    return [section.key, section.title, section.target, section.summary, f"**{section.verdict}**"]
+
+
+def heading(key: str) -> str:
+    """The heading line of the section ``key``, without its title (``## P7 ``)."""
+    return f"## {key} "
+
+
+def render_section(section: Section, *, plots: bool, alone: str | None = None) -> list[str]:
+    """``section``'s lines, from its heading on; ``alone`` says when and how it was measured
+    if not in the run the report's header describes."""
+    lines = [f"{heading(section.key)}{section.title}", ""]
+    if alone is not None:
+        lines += [alone, ""]
+    lines += [
+        section.what,
+        "",
+        f"Target: {section.target}. Verdict: **{section.verdict}**.",
+        "",
+        *_table(section.headers, section.rows),
+    ]
+    if section.notes:
+        lines.append("")
+        lines += [f"- {note}" for note in section.notes]
+    if plots:
+        for plot in section.plots:
+            lines += ["", f"![{plot.title}]({plot.filename})"]
+    return lines
+
+
 def render(
     sections: Sequence[Section],
     settings: Settings,
@@ -91,18 +130,14 @@ def render(
         "",
     ]
     if settings.smoke:
-        lines += [
-            "**Smoke run** (`python -m bench --smoke`): tiny sizes and single repetitions, to "
-            "check that the benchmarks run; not figures to quote.",
-            "",
-        ]
+        lines += [SMOKE_NOTE, ""]
     lines += [
         f"Run on {started.strftime('%Y-%m-%d %H:%M UTC')}, taking {seconds / 60:.1f} min. "
         "Each figure is a median over repeated runs unless its section says otherwise (P1 "
         "averages the hand-written loop over random phases); each comparison is a ratio "
         "measured side by side in the same run. Everything runs on loopback: the Rockset "
         "emulator, a moto server or in-process moto for AWS, and the Pulumi CLI with a local "
-        "file backend.",
+        "file backend. A section refreshed alone since (`python -m bench --only KEY`) says when.",
         "",
         "## Machine",
         "",
@@ -112,27 +147,62 @@ def render(
         "",
         *_table(
             ["", "benchmark", "target", "result", "verdict"],
-            [[s.key, s.title, s.target, s.summary, f"**{s.verdict}**"] for s in sections],
+            [_summary_cells(s) for s in sections],
         ),
     ]
     for section in sections:
-        lines += [
-            "",
-            f"## {section.key} {section.title}",
-            "",
-            section.what,
-            "",
-            f"Target: {section.target}. Verdict: **{section.verdict}**.",
-            "",
-            *_table(section.headers, section.rows),
-        ]
-        if section.notes:
-            lines.append("")
-            lines += [f"- {note}" for note in section.notes]
-        if plots:
-            for plot in section.plots:
-                lines += ["", f"![{plot.title}]({plot.filename})"]
+        lines += ["", *render_section(section, plots=plots)]
     return "\n".join(lines) + "\n"
+
+
+def refresh(report: str, sections: Sequence[Section], order: Sequence[str], alone: str) -> str:
+    """``report`` (a report :func:`render` wrote) with ``sections`` in place of its sections of
+    the same keys, or added where ``order`` (every key, in report order) puts them; each says
+    ``alone``, and its summary row is replaced the same way. The rest stays as it was."""
+    blocks = _blocks(report)
+    summary = next((block for block in blocks if block[0] == "## Summary"), None)
+    if summary is None:
+        raise ValueError("the report has no '## Summary' section: run the whole benchmark first")
+    for section in sections:
+        rows = [next((k for k in order if line.startswith(f"| {k} |")), None) for line in summary]
+        _put(summary, rows, section.key, summary_row(section), order)
+        keys = [
+            next((k for k in order if block[0].startswith(heading(k))), None) for block in blocks
+        ]
+        _put(blocks, keys, section.key, render_section(section, plots=False, alone=alone), order)
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def _blocks(report: str) -> list[list[str]]:
+    """The report's preamble and each ``## `` section, trailing blank lines dropped."""
+    blocks: list[list[str]] = [[]]
+    for line in report.splitlines():
+        if line.startswith("## "):
+            blocks.append([])
+        blocks[-1].append(line)
+    for block in blocks:
+        while block and not block[-1]:
+            block.pop()
+    return blocks
+
+
+def _put(
+    items: list[T], keys: Sequence[str | None], key: str, item: T, order: Sequence[str]
+) -> None:
+    """``item`` in place of the one of ``key`` in ``items`` (``keys``: each item's key, or None),
+    or after the last one whose key comes before it in ``order``."""
+    if key in keys:
+        items[keys.index(key)] = item
+        return
+    before = [i for i, k in enumerate(keys) if k is not None and order.index(k) < order.index(key)]
+    after = [i for i, k in enumerate(keys) if k is not None]
+    items.insert(before[-1] + 1 if before else after[0] if after else len(items), item)
+
+
+SMOKE_NOTE = (
+    "**Smoke run** (`python -m bench --smoke`): tiny sizes and single repetitions, to "
+    "check that the benchmarks run; not figures to quote."
+)
 
 
 def draw(plot: Plot, directory: Path) -> Path:

@@ -18,6 +18,9 @@ T = TypeVar("T")
 
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 
+# Long enough for any mocked program's outstanding work; a task still waiting then never ends.
+SETTLE_SECONDS = 30.0
+
 
 def resolve(output: pulumi.Output[T]) -> T | None:
     """Run the program's event loop until ``output`` is known (None if unknown in preview),
@@ -113,12 +116,31 @@ def program(
         SETTINGS.outputs.clear()
     ROOT.set(None)
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
+    earlier = asyncio.all_tasks(asyncio.get_event_loop())
     try:
         with mocked_aws(region=region, azs=azs, **kwargs) as aws:
             mocks = WithDynamicResources(aws)
             pulumi.runtime.set_mocks(
                 mocks, preview=kwargs.get("preview"), monitor=_RecordingMonitor(mocks)
             )
-            yield aws
+            try:
+                yield aws
+            finally:
+                _settle(earlier)
     finally:
         pulumi.runtime.set_all_config({})
+
+
+def _settle(earlier: set[asyncio.Task[Any]]) -> None:
+    # As the engine's language host does before a program exits: let what the program started
+    # finish (a warning waits for its resource's URN before it is logged), while the AWS double
+    # still answers. Left running, it would run in the next program's loop turns against no
+    # double at all, and log there.
+    loop = asyncio.get_event_loop()
+    started = asyncio.all_tasks(loop) - earlier
+    if not started:
+        return
+    _, stuck = loop.run_until_complete(asyncio.wait(started, timeout=SETTLE_SECONDS))
+    for task in stuck:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*stuck, return_exceptions=True))

@@ -5,14 +5,23 @@ and what other languages generate their SDKs from. Its parts come from where eac
 defined, so it cannot drift from them:
 
 - the component's inputs: ``PrivateLinkArgs``' fields, their annotations (``pulumi.Input[...]``
-  is not ``plain``, a field with a default is not required) and their docstrings (meaning and
-  default, as in the configuration reference's table, :mod:`devtools.docs`);
+  is not ``plain``, a field with a default is not required; ``probe`` and ``dns`` are enums of
+  their ``Literal`` values, described by their :class:`~rockset_pulumi.choices.Choices`), their
+  defaults (a ``default`` where the field's is a constant, which its docstring must state) and
+  their docstrings (meaning and default, as in the configuration reference's table,
+  :mod:`devtools.docs`);
 - the component's outputs: the ``pulumi.Output`` attributes of ``PrivateLink`` and their
   docstrings, typed by :data:`COMPONENT_OUTPUTS`;
 - the object types: the dataclasses the steps return (``Probe``, ``LockdownStatus``,
   ``CostEstimate``);
 - the check resources: their lifecycles' input and output names (declared in
-  :mod:`rockset_pulumi.check_resources`), typed and described by :data:`CHECK_PROPERTIES`.
+  :mod:`rockset_pulumi.check_resources`), typed and described by :data:`CHECK_PROPERTIES`;
+- the package's metadata: the distribution's (version, license) and :data:`REPOSITORY`'s.
+
+Every description is Markdown in the schema's terms: the Python names of the properties the
+schema renames (``api_key``, ``lockdown_status``'s ``public_refuses_key``) and Python's literals
+are told as the schema spells them (``apiKey``, ``publicRefusesKey``, ``false``), as the
+plugin's refusals are (:func:`rockset_pulumi.plugin.refusals.in_schema_terms`).
 
 ``python -m devtools.schema`` rewrites the file; ``--check`` fails with a diff when it is out of
 date (``tests/test_schema.py`` does too).
@@ -29,31 +38,37 @@ import sys
 import types
 import typing
 from collections.abc import Sequence
-from importlib.metadata import version
+from importlib.metadata import metadata, version
 from pathlib import Path
 from typing import Any
 
-from devtools.docs import ARGS_SOURCE, COMPONENT_SOURCE, field_docs, output_docs
-from rockset_pulumi.args import PrivateLinkArgs
-from rockset_pulumi.args import Probe as ProbeChoice
+from devtools.docs import ARGS_SOURCE, COMPONENT_SOURCE, FieldDoc, field_docs, output_docs
+from rockset_pulumi.args import PROBES, PrivateLinkArgs
+from rockset_pulumi.choices import Choices
 from rockset_pulumi.diagnosis import DnsExpectation
 from rockset_pulumi.lifecycle import LIFECYCLES
-from rockset_pulumi.plugin.naming import camel
+from rockset_pulumi.plugin.naming import camel, snake
+from rockset_pulumi.plugin.refusals import in_schema_terms, shown
 from rockset_pulumi.pricing import CostEstimate, SharingComparison, WatchCost
-from rockset_pulumi.sharing import DnsMode
+from rockset_pulumi.sharing import DNS_MODES
 from rockset_pulumi.steps import EndpointAnswer, LockdownStatus
-from rockset_pulumi.tokens import COMPONENT_TOKEN, PACKAGE, index_token
+from rockset_pulumi.tokens import COMPONENT_TOKEN, FORMER_COMPONENT_TOKEN, PACKAGE, index_token
 from rockset_pulumi.vpc_probe.relay import RelaySpec
 
 __all__ = [
     "CHECK_PROPERTIES",
     "COMPONENT_OUTPUTS",
+    "ENUMS",
     "GO_IMPORT_BASE_PATH",
+    "LANGUAGES",
     "NPM_PACKAGE",
     "PLUGIN_DOWNLOAD_URL",
+    "REPOSITORY",
     "SCHEMA_FILE",
+    "constant_default",
     "generate",
     "main",
+    "property_names",
     "render",
 ]
 
@@ -61,15 +76,28 @@ _ROOT = Path(__file__).resolve().parent.parent
 WATCH_SOURCE = _ROOT / "rockset_pulumi" / "watch" / "settings.py"
 SCHEMA_FILE = _ROOT / "rockset_pulumi" / "plugin" / "schema.json"
 REPOSITORY = "github.com/rockset-pulumi/rockset-pulumi"
+"""Where the project lives: the schema's ``repository`` and ``homepage``, and the Go module's
+path."""
 NPM_PACKAGE = "@rockset-pulumi/rockset"
 """The TypeScript SDK's npm name: scoped by this project's name (the ``@rockset`` scope is Rockset's
 own), named for the Pulumi package, so programs read ``rockset.PrivateLink``."""
+PUBLISHER = "rockset-pulumi"
+"""Who publishes the package: this project (not Rockset, whose names it does not take)."""
 PLUGIN_DOWNLOAD_URL = f"https://{REPOSITORY}/releases/download/v${{VERSION}}/"
 """Where a release puts the plugin archives (``make dist``, named by
 ``devtools.dist.archive_name``): the engine fills in ``${VERSION}`` and appends the archive's
 name for its platform."""
 GO_IMPORT_BASE_PATH = f"{REPOSITORY}/sdk/go/{PACKAGE}"
 """The Go SDK's package; its module (``sdk/go/go.mod``) is the directory above."""
+LANGUAGES: dict[str, Spec] = {
+    "nodejs": {"packageName": NPM_PACKAGE},
+    "go": {"importBasePath": GO_IMPORT_BASE_PATH},
+    "csharp": {"rootNamespace": "RocksetPulumi", "packageReferences": {"Pulumi": "3.*"}},
+    "java": {"basePackage": "io.github.rocksetpulumi"},
+}
+"""Each language's package of the SDK: npm ``@rockset-pulumi/rockset``, the Go module's
+package, NuGet ``RocksetPulumi.Rockset`` and Maven ``io.github.rocksetpulumi.rockset``, all under
+this project's names. No Python: Python programs use this distribution itself."""
 _SECRET = frozenset({"api_key"})
 
 Spec = dict[str, Any]
@@ -174,8 +202,8 @@ def _annotation_spec(node: ast.expr, where: str) -> tuple[Spec, bool]:
         simple = {"str": _STRING, "bool": _BOOLEAN, "float": _NUMBER, "int": {"type": "integer"}}
         if node.id in simple:
             return simple[node.id], False
-        if node.id in _CHOICES:
-            return _CHOICES[node.id], False
+        if node.id in ENUMS:
+            return _ref(ENUMS[node.id][0]), False
         if node.id == "Watch":
             # Its key is a secret, so the object arrives as an input, not a plain value.
             return _ref("Watch"), True
@@ -200,19 +228,34 @@ def _element(node: ast.expr, where: str) -> Spec:
     return spec if via_input else {**spec, "plain": True}
 
 
-def _choices(alias: object) -> Spec:
-    """A ``Literal`` of strings (a closed set of choices) as a string property; the description
-    names the choices."""
-    values = typing.get_args(alias)
-    if typing.get_origin(alias) is not typing.Literal or not all(
-        isinstance(v, str) for v in values
-    ):
-        raise ValueError(f"{alias!r} is not a Literal of strings")
-    return dict(_STRING)
+ENUMS: dict[str, tuple[str, Choices, str]] = {
+    "Probe": ("ProbeMode", PROBES, "Where the PrivateLink side of steps 3-5 is sent from."),
+    "DnsMode": ("DnsMode", DNS_MODES, "How callers resolve Rockset's PrivateLink name."),
+}
+"""The ``Literal`` aliases ``PrivateLinkArgs`` annotates with, by the name the source uses: the
+schema's enum type each is, its values and their meanings, and what it is."""
 
 
-_CHOICES: dict[str, Spec] = {"Probe": _choices(ProbeChoice), "DnsMode": _choices(DnsMode)}
-"""The ``Literal`` aliases ``PrivateLinkArgs`` annotates with, by the name the source uses."""
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _enum(choices: Choices, description: str) -> Spec:
+    """An enum type of strings: each value named for the SDKs' constants (``hosted_zone`` is
+    ``HostedZone``), described by its meaning."""
+    return {
+        "type": "string",
+        "description": description,
+        "enum": [
+            {
+                "name": _capitalized(camel(value)),
+                "value": value,
+                "description": f"{_capitalized(meaning)}.",
+            }
+            for value, meaning in choices.meanings.items()
+        ],
+    }
+
 
 NOT_OFFERED: dict[str, str] = {
     "shared_vpcs": "another account's `aws.Provider` per VPC cannot be passed to a component "
@@ -226,11 +269,29 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def constant_default(doc: FieldDoc, value: object) -> Spec:
+    """``{"default": value}`` where a field's default is a constant the schema can hold (a
+    boolean, number or string; the others, None or empty, the docstring describes); its
+    docstring must state that value."""
+    if value in (dataclasses.MISSING, None) or isinstance(value, list | tuple | dict):
+        return {}
+    if not isinstance(value, bool | int | float | str):
+        raise ValueError(f"PrivateLinkArgs.{doc.name}: default {value!r} has no schema value")
+    stated = in_schema_terms(doc.default).strip("`")
+    if stated != shown(value):
+        raise ValueError(
+            f"PrivateLinkArgs.{doc.name}: its docstring's default {doc.default!r} is not the "
+            f"field's, {shown(value)}"
+        )
+    return {"default": value}
+
+
 def _component_inputs() -> tuple[dict[str, Spec], list[str]]:
     docs = field_docs(ARGS_SOURCE.read_text(encoding="utf-8"))
+    fields = {f.name: f for f in dataclasses.fields(PrivateLinkArgs)}
     required = {
-        f.name
-        for f in dataclasses.fields(PrivateLinkArgs)
+        name
+        for name, f in fields.items()
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     }
     inputs: dict[str, Spec] = {}
@@ -239,7 +300,12 @@ def _component_inputs() -> tuple[dict[str, Spec], list[str]]:
             continue
         where = f"PrivateLinkArgs.{doc.name}"
         spec, via_input = _annotation_spec(ast.parse(doc.annotation, mode="eval").body, where)
-        prop = {**spec, "description": f"{doc.meaning} Default: {doc.default}."}
+        default = fields[doc.name].default
+        prop = {
+            **spec,
+            "description": f"{doc.meaning} Default: {doc.default}.",
+            **({} if doc.name in required else constant_default(doc, default)),
+        }
         if not via_input:
             # Read before anything is registered, so known at preview: a value, not an output.
             prop["plain"] = True
@@ -378,6 +444,10 @@ def _types() -> dict[str, Spec]:
             "description": "One DNS name of the endpoint.",
             "properties": {"dnsName": _STRING, "hostedZoneId": _STRING},
         },
+        **{
+            index_token(name): _enum(choices, description)
+            for name, choices, description in ENUMS.values()
+        },
     }
 
 
@@ -402,6 +472,31 @@ def _check_resource(name: str) -> Spec:
     }
 
 
+def property_names(value: object) -> set[str]:
+    """Every property name in a part of the schema (its types', resources' and their inputs')."""
+    if not isinstance(value, dict):
+        return set()
+    found = {
+        name
+        for key in ("properties", "inputProperties")
+        if isinstance(value.get(key), dict)
+        for name in value[key]
+    }
+    return found.union(*(property_names(v) for v in value.values()))
+
+
+def _in_schema_terms(value: Any, renamed: frozenset[str]) -> Any:
+    """``value`` with every description in the schema's terms."""
+    if isinstance(value, dict):
+        return {
+            k: in_schema_terms(v, renamed) if k == "description" else _in_schema_terms(v, renamed)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_in_schema_terms(v, renamed) for v in value]
+    return value
+
+
 def generate() -> dict[str, Any]:
     """The schema, as a JSON value."""
     inputs, required = _component_inputs()
@@ -416,28 +511,42 @@ def generate() -> dict[str, Any]:
             "requiredInputs": required,
             "properties": outputs,
             "required": [camel(n) for n, (_, always) in COMPONENT_OUTPUTS.items() if always],
+            # Stacks made before the plugin hold the component under its former token.
+            "aliases": [{"type": FORMER_COMPONENT_TOKEN}],
         },
         **{index_token(name): _check_resource(name) for name in sorted(LIFECYCLES)},
     }
+    types = _types()
+    renamed = frozenset(
+        snake(name) for name in property_names({"types": types, "resources": resources})
+    )
     return {
         "name": PACKAGE,
         "displayName": "Rockset PrivateLink",
         "description": "Private access to Rockset over AWS PrivateLink, created, verified and "
-        "locked down in one `pulumi up`.",
-        "keywords": ["pulumi", "rockset", "aws", "privatelink", "category/network"],
-        "license": "Apache-2.0",
+        "locked down in one `pulumi up`. Python programs use the `rockset-pulumi` package "
+        "(`rockset_pulumi.PrivateLink`) itself rather than an SDK of this schema.",
+        "keywords": [
+            "pulumi",
+            "rockset",
+            "aws",
+            "privatelink",
+            "category/network",
+            "kind/component",
+        ],
+        "homepage": f"https://{REPOSITORY}",
+        "repository": f"https://{REPOSITORY}",
+        "publisher": PUBLISHER,
+        "license": metadata("rockset-pulumi")["License-Expression"],
         "version": version("rockset-pulumi"),
         "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         # The provider takes no configuration: everything arrives as the resources' inputs.
         "config": {},
-        "types": _types(),
-        "resources": resources,
+        "types": _in_schema_terms(types, renamed),
+        "resources": _in_schema_terms(resources, renamed),
         # A Go module of its own in sdk/go, and the SDKs ask for the plugin at this version.
         "meta": {"supportPack": True},
-        "language": {
-            "nodejs": {"packageName": NPM_PACKAGE},
-            "go": {"importBasePath": GO_IMPORT_BASE_PATH},
-        },
+        "language": LANGUAGES,
     }
 
 

@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="append one JSON line per request (never headers or keys); an allowlist write's "
-        "line carries its number as 'write'",
+        "line carries its number as 'write' and its body as 'body'",
     )
     parser.add_argument(
         "--ca-dir", type=Path, help="directory of the emulator's CA; an existing CA there is reused"

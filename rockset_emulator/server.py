@@ -122,7 +122,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if emulator.config.faults.latency:
             time.sleep(emulator.config.faults.latency)
         if fault == "dropped_write":
-            emulator.log_request(self.server.listener, self, None, fault, write)
+            emulator.log_request(self.server.listener, self, None, fault, write, body=body)
             self._reset_connection()
             return
         if fault == "error":
@@ -148,11 +148,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             elif fault in ("reset", "lost_write_answer"):
                 # The request took effect and only its answer is lost: the case that makes a
                 # client's retry of a create meet its own earlier success.
-                emulator.log_request(self.server.listener, self, None, fault, write)
+                emulator.log_request(self.server.listener, self, None, fault, write, body=body)
                 self._reset_connection()
                 return
         # Logged before the answer leaves, so a client that has its answer can read the log line.
-        emulator.log_request(self.server.listener, self, response.status, fault, write)
+        emulator.log_request(self.server.listener, self, response.status, fault, write, body=body)
         self._send(response)
 
     def _send(self, response: Response) -> None:
@@ -349,8 +349,11 @@ class Emulator:
         status: int | None,
         fault: Fault | None,
         write: int | None,
+        *,
+        body: bytes = b"",
     ) -> None:
-        """One JSON line per request; headers (and so the API key) are never written."""
+        """One JSON line per request; headers (and so the API key) are never written. An
+        allowlist write's line carries its body too (what a test compares across runs)."""
         if self._log_file is None:
             return
         record: dict[str, Any] = {
@@ -363,6 +366,8 @@ class Emulator:
         }
         if write is not None:
             record["write"] = write
+            if body:
+                record["body"] = body.decode("utf-8", errors="replace")
         if fault is not None:
             record["fault"] = fault
         line = json.dumps(record) + "\n"

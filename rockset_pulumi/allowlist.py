@@ -189,7 +189,8 @@ def plan_writes(
     """
     writes: list[Write] = []
     adopted: set[str] = set()
-    for name, cidr in wanted.items():
+    # By name, as the deletes: the wanted map's order is the wire's, which differs by host.
+    for name, cidr in sorted(wanted.items()):
         entry = live.get(name)
         if entry is None:
             writes.append(Write("create", name, cidr))

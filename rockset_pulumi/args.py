@@ -19,13 +19,14 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import pulumi
 
 from . import validate
 from .allowlist import ROTATION_SUFFIX
-from .errors import ConfigurationError, InputPath, MapKey
+from .choices import Choices
+from .errors import ConfigurationError, InputPath, InputWarning, MapKey
 from .regions import HostOverrides
 from .sharing import DnsMode, SharedVpc, Sharing, resolve_sharing
 from .text import shown
@@ -34,6 +35,7 @@ from .watch.settings import ResolvedWatch, Watch, resolve_watch
 __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
     "MAX_CHECK_TIMEOUT",
+    "PROBES",
     "PrivateLinkArgs",
     "Probe",
     "ResolvedArgs",
@@ -49,7 +51,11 @@ MAX_CHECK_TIMEOUT = 86_400.0
 
 Probe = Literal["runner", "vpc"]
 """Where the PrivateLink side of steps 3-5 is sent from (see ``PrivateLinkArgs.probe``)."""
-PROBES: tuple[str, ...] = get_args(Probe)
+PROBES = Choices.of(
+    Probe,
+    runner="requests from the machine that runs pulumi up, which must be inside the VPC",
+    vpc="requests from a Lambda function the component creates in the VPC",
+)
 
 # Rockset allowlist entry names travel in URL paths; keep them to a safe, readable alphabet.
 _ENTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
@@ -116,7 +122,7 @@ class PrivateLinkArgs:
     """Validate connectivity on both API endpoints during ``pulumi up`` (guide step 3). Needs
     ``api_key``. Default: True when ``api_key`` is given, else False."""
 
-    check_timeout: float | None = None
+    check_timeout: float | None = DEFAULT_CHECK_TIMEOUT
     """Seconds the checks wait for the PrivateLink endpoint to answer, at most a day; step 5
     waits at most 120 s of it. Default: 900."""
 
@@ -169,9 +175,9 @@ class PrivateLinkArgs:
     """VPCs of the endpoint's account and region that resolve Rockset through the endpoint
     (``dns="hosted_zone"`` only); routing from them to the endpoint's VPC (Transit Gateway or
     peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless ``allowed_cidrs`` or
-    ``allowed_security_group_ids`` are given. Ids as ``vpc_id``'s, each VPC once; with
-    ``shared_vpcs`` at most 299, as Route 53 associates at most 300 VPCs with a private hosted
-    zone. Default: none."""
+    ``allowed_security_group_ids`` are given. Ids as ``vpc_id``'s, each VPC once; at most
+    299 shared VPCs in all, as Route 53 associates at most 300 VPCs with a private hosted zone.
+    Default: none."""
 
     shared_vpcs: Sequence[SharedVpc] = ()
     """VPCs of other AWS accounts that resolve Rockset through the endpoint (``dns="hosted_zone"``
@@ -213,7 +219,7 @@ class ResolvedArgs:
     tags: Mapping[str, str]
     price_per_az_hour: float | None
     expected_gb_per_month: float
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[InputWarning, ...] = ()
     """Inputs that are allowed but probably not what the user meant."""
     sharing: Sharing = field(default_factory=Sharing)
     """``dns`` and the shared VPCs."""
@@ -332,7 +338,7 @@ def _entry_name(name: object) -> str:
     return name
 
 
-def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
+def _admin_cidrs(value: object) -> tuple[dict[str, str], list[InputWarning]]:
     """The admin entries (name -> normalized CIDR), and warnings about them."""
     if not isinstance(value, Mapping):
         raise ConfigurationError.invalid(
@@ -354,8 +360,12 @@ def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
             "open to everyone while lockdown reports it closed. Pass only your admins' addresses.",
         )
     warnings = [
-        f"admin_cidrs[{name!r}] is {str(net)!r}, a private or loopback range: Rockset sees the "
-        "public address your traffic leaves from, so this entry admits nobody."
+        InputWarning(
+            ("admin_cidrs", MapKey(name)),
+            str(net),
+            "a private or loopback range: Rockset sees the public address your traffic leaves "
+            "from, so this entry admits nobody.",
+        )
         for name, net in entries.items()
         if any(net.subnet_of(block) for block in _NOT_PUBLIC)
     ]
@@ -363,13 +373,8 @@ def _admin_cidrs(value: object) -> tuple[dict[str, str], list[str]]:
 
 
 def _probe(value: object) -> Probe:
-    if not isinstance(value, str) or value not in PROBES:
-        raise ConfigurationError.invalid(
-            "probe",
-            value,
-            'Pass "runner" (requests from this machine, which must be inside the VPC) or '
-            '"vpc" (requests from a Lambda function the component creates in the VPC).',
-        )
+    if not isinstance(value, str) or value not in PROBES.values:
+        raise ConfigurationError.invalid("probe", value, PROBES.fix())
     return "vpc" if value == "vpc" else "runner"
 
 
@@ -514,7 +519,6 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
         raise ConfigurationError.invalid(
             "region", region, "Pass an AWS region name such as 'eu-central-1'."
         )
-    timeout = DEFAULT_CHECK_TIMEOUT if args.check_timeout is None else args.check_timeout
     price = args.price_per_az_hour
     return ResolvedArgs(
         vpc_id=vpc_id,
@@ -529,7 +533,7 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
         checks=checks,
         check_timeout=_number(
             "check_timeout",
-            timeout,
+            args.check_timeout,
             low=1.0,
             high=MAX_CHECK_TIMEOUT,
             fix=f"Pass a number of seconds from 1 to {MAX_CHECK_TIMEOUT:g}.",

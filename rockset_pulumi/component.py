@@ -44,6 +44,7 @@ from .check_resources import (
     ConnectivityCheckResource,
     LockdownResource,
 )
+from .errors import InputWarning
 from .hosted_zone import SharedZone, look_up_zone_plan
 from .lookups import (
     check_acceptance,
@@ -263,7 +264,7 @@ class PrivateLink(pulumi.ComponentResource):
         renamed = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=FORMER_COMPONENT_TOKEN)])
         super().__init__(COMPONENT_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, renamed))
         for warning in settings.warnings:
-            self.warn(warning)
+            self.warn(self.told(warning))
         where = self._locate(settings, ambient)
         plan, zone_plan = self._plan(settings, where)
         network = self._network(name, settings, where, plan)
@@ -333,6 +334,10 @@ class PrivateLink(pulumi.ComponentResource):
         for warning in plan.warnings:
             self.warn(warning)
         return plan
+
+    def told(self, warning: InputWarning) -> str:
+        """``warning`` in the program's terms: a Python program's here."""
+        return str(warning)
 
     def warn(self, text: str) -> None:
         """A warning about this component's inputs, beside it."""

@@ -40,6 +40,7 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "InputPath",
+    "InputWarning",
     "MapKey",
     "NotFoundError",
     "PermissionDeniedError",
@@ -87,6 +88,20 @@ def python_name(path: InputPath) -> str:
         else:
             name += f".{part}" if name else part
     return name
+
+
+@dataclass(frozen=True)
+class InputWarning:
+    """An input that is allowed but probably not what the user meant, as data like a refusal,
+    so that each language is told it in its own terms (the plugin: the schema's)."""
+
+    path: InputPath
+    shown_value: object
+    problem: str
+    """What is wrong with it, after ``<name> is <value>, ``."""
+
+    def __str__(self) -> str:
+        return f"{python_name(self.path)} is {self.shown_value!r}, {self.problem}"
 
 
 class ConfigurationError(RocksetPulumiError, ValueError):

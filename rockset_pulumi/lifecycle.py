@@ -194,11 +194,11 @@ class ConnectivityLifecycle(Lifecycle):
     kind = CONNECTIVITY
     recorded = ("owner",)
 
-    def _run(self, props: Props) -> Props:
+    def _run(self, props: Props, *, lockdown_being_lifted: bool = False) -> Props:
         results = check_connectivity(
             RocksetApi.from_props(props),
             float(props["timeout"]),
-            public_may_refuse_key=bool(props.get("public_may_refuse_key")),
+            public_may_refuse_key=lockdown_being_lifted or bool(props.get("public_may_refuse_key")),
             dns=DnsExpectation.from_props(props.get("dns_expectation")),
         )
         return {**props, **results}
@@ -208,8 +208,12 @@ class ConnectivityLifecycle(Lifecycle):
 
     def update(self, olds: Props, news: Props) -> Props:
         # The label recorded at create, as the allowlist keeps it; news' where none was (an
-        # older stack's check, or one created without lockdown).
-        return self._run({**news, "owner": olds.get("owner") or news.get("owner")})
+        # older stack's check, or one created without lockdown). An `up` that turns lockdown
+        # off deletes the allowlist after this step, so the public side may still refuse now.
+        return self._run(
+            {**news, "owner": olds.get("owner") or news.get("owner")},
+            lockdown_being_lifted=bool(olds.get("public_may_refuse_key")),
+        )
 
     def delete(self, props: Props) -> str | None:
         """With lockdown, remove whatever entry still carries the component's mark: deleted

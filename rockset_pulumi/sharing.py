@@ -20,6 +20,7 @@ from typing import Literal
 import pulumi
 
 from . import validate
+from .choices import Choices
 from .errors import ConfigurationError, InputPath, python_name
 from .planning import EndpointPlan, VpcInfo
 from .text import shown
@@ -44,7 +45,12 @@ __all__ = [
 ]
 
 DnsMode = Literal["endpoint", "hosted_zone"]
-DNS_MODES: tuple[DnsMode, ...] = ("endpoint", "hosted_zone")
+"""How callers resolve Rockset's PrivateLink name (see ``PrivateLinkArgs.dns``)."""
+DNS_MODES = Choices.of(
+    DnsMode,
+    endpoint="private DNS on the endpoint, for its own VPC",
+    hosted_zone="a Route 53 private hosted zone, for the endpoint's VPC and every shared VPC",
+)
 
 NO_ZONE_FOUND = "no matching Route 53 Hosted Zone found"
 """pulumi-aws's ``getZone`` error when no zone matches its filters (upstream's wording since the
@@ -174,13 +180,8 @@ def resolve_sharing(
 ) -> Sharing:
     """Validate ``dns`` and the shared VPCs; raise :class:`ConfigurationError` naming the input,
     its value and the fix. ``vpc_id`` is the endpoint's VPC, checked already."""
-    if dns not in DNS_MODES:
-        raise ConfigurationError.invalid(
-            "dns",
-            shown(dns),
-            "Pass 'endpoint' (private DNS on the endpoint, for its own VPC) or 'hosted_zone' "
-            "(a Route 53 private hosted zone shared with shared_vpc_ids / shared_vpcs).",
-        )
+    if dns not in DNS_MODES.values:
+        raise ConfigurationError.invalid("dns", shown(dns), DNS_MODES.fix())
     entries = _entries(shared_vpc_ids, shared_vpcs)
     # Plain ids are checked here, each after the ones before it (a VPC named twice, even in
     # other letter case, is refused as such); ids from Outputs once they resolve, and they meet

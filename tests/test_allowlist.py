@@ -62,6 +62,15 @@ def test_a_first_run_creates_marked_entries() -> None:
     assert plan.adopted == frozenset()
 
 
+@given(st.permutations(["office", "vpn", "ci", "home"]))
+def test_the_writes_do_not_depend_on_the_order_the_entries_arrive_in(order: list[str]) -> None:
+    # Each host's wire delivers a map in its own order; both must write the same sequence.
+    wanted = {name: f"192.0.2.{i}/32" for i, name in enumerate(sorted(order))}
+    live = table(entry("vpn", "198.51.100.7/32", A), entry("old", "198.51.100.9/32", A))
+    expected = plan_writes(live, wanted, A).writes
+    assert plan_writes(live, {name: wanted[name] for name in order}, A).writes == expected
+
+
 def test_an_unmarked_identical_entry_is_adopted_not_rewritten() -> None:
     plan = plan_writes(table(entry("office", "203.0.113.0/24")), OFFICE, A)
     assert plan.writes == ()

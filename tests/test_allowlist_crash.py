@@ -44,6 +44,7 @@ from rockset_pulumi.client import IpAllowlistEntry
 from rockset_pulumi.errors import RocksetPulumiError, VerificationError
 from rockset_pulumi.lifecycle import AllowlistLifecycle, ConnectivityLifecycle
 from rockset_pulumi.steps import reconcile_allowlist, remove_allowlist
+from tests.support.emulator import api_props
 
 KEY = "rs-crash-test-key-3Jf8Qm2Vx7"
 OWNER = Owner("acme/rockset-privatelink/prod/rockset-allowlist")
@@ -291,16 +292,6 @@ class Stack:
         self.allowlist: dict[str, Any] | None = None
         self.connectivity: dict[str, Any] | None = None
 
-    @staticmethod
-    def address(api: RocksetApi) -> dict[str, Any]:
-        return {
-            "public_url": api.public_url,
-            "privatelink_url": api.privatelink_url,
-            "api_key": api.api_key,
-            "ca_bundle": api.ca_bundle,
-            "probe": None,
-        }
-
     def copy(self) -> Stack:
         twin = Stack()
         twin.allowlist, twin.connectivity = copy.deepcopy((self.allowlist, self.connectivity))
@@ -311,12 +302,12 @@ class Stack:
         news = self.allowlist_lifecycle.check(self.inputs(api, entries)).inputs
         if self.allowlist is None:
             return {"allowlist": "create"}
-        olds = {**self.allowlist, **self.address(api)}
+        olds = {**self.allowlist, **api_props(api)}
         return dict(self.allowlist_lifecycle.diff(olds, news).changes)
 
     def inputs(self, api: RocksetApi, entries: Mapping[str, str]) -> dict[str, Any]:
         return {
-            **self.address(api),
+            **api_props(api),
             "entries": dict(entries),
             "verified_at": "2026-01-01T00:00:00Z",
             "owner": OWNER.label,
@@ -324,26 +315,26 @@ class Stack:
 
     def up(self, api: RocksetApi, entries: Mapping[str, str]) -> None:
         # Step 3 passed: the check records its inputs (the owner among them) and its results.
-        self.connectivity = self.connectivity or {**self.address(api), "owner": OWNER.label}
+        self.connectivity = self.connectivity or {**api_props(api), "owner": OWNER.label}
         news = self.allowlist_lifecycle.check(self.inputs(api, entries)).inputs
         if self.allowlist is None:
             self.allowlist = self.allowlist_lifecycle.create(news).outputs
             return
-        olds = {**self.allowlist, **self.address(api)}
+        olds = {**self.allowlist, **api_props(api)}
         if self.allowlist_lifecycle.diff(olds, news).changes:
             self.allowlist = self.allowlist_lifecycle.update(olds, news)
 
     def refresh(self, api: RocksetApi) -> None:
         if self.allowlist is not None:
-            olds = {**self.allowlist, **self.address(api)}
+            olds = {**self.allowlist, **api_props(api)}
             self.allowlist = self.allowlist_lifecycle.read(olds)
 
     def destroy(self, api: RocksetApi) -> None:
         if self.allowlist is not None:
-            self.allowlist_lifecycle.delete({**self.allowlist, **self.address(api)})
+            self.allowlist_lifecycle.delete({**self.allowlist, **api_props(api)})
             self.allowlist = None
         if self.connectivity is not None:
-            self.connectivity_lifecycle.delete({**self.connectivity, **self.address(api)})
+            self.connectivity_lifecycle.delete({**self.connectivity, **api_props(api)})
             self.connectivity = None
 
 

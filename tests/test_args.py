@@ -195,7 +195,7 @@ def test_a_ca_bundle_that_is_not_pem_is_refused(tmp_path: Path) -> None:
 def test_private_admin_ranges_are_allowed_with_a_warning() -> None:
     settings = resolve_args(args(admin_cidrs={"lan": "10.1.0.0/16", "office": "203.0.113.0/24"}))
     assert settings.admin_cidrs == {"lan": "10.1.0.0/16", "office": "203.0.113.0/24"}
-    [warning] = settings.warnings
+    [warning] = map(str, settings.warnings)
     assert "admin_cidrs['lan'] is '10.1.0.0/16'" in warning
     assert "admits nobody" in warning
 

@@ -177,6 +177,24 @@ def test_refresh_reports_drift_and_up_repairs_it(world: World) -> None:
     assert up.outputs["lockdownStatus"].value["holds"] is True
 
 
+def test_turning_lockdown_off_reopens_the_public_endpoint_and_on_again_locks_it(
+    world: World,
+) -> None:
+    # Step 3 re-runs before the allowlist is deleted, while the lockdown still holds.
+    world.stack.set_config({"lockdown": False})
+    up = world.stack.up()
+    assert up.summary.result == "succeeded"
+    assert world.allowlist() == {}
+    with world.emu.client("public") as client:
+        assert client.current_user().email == "admin@example.com"
+    assert set(world.stack.preview().change_summary) == {OpType.SAME}
+
+    world.stack.set_config({"lockdown": True})
+    up = world.stack.up()
+    assert world.allowlist() == OFFICE
+    assert up.outputs["lockdownStatus"].value["holds"] is True
+
+
 def test_destroy_reopens_public_access_before_removing_the_endpoint(world: World) -> None:
     world.stack.output.clear()
     world.stack.destroy()

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime import proto
-from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from devtools.docs import ARGS_SOURCE, field_docs
@@ -30,10 +25,11 @@ from rockset_pulumi import PrivateLink
 from rockset_pulumi.args import PrivateLinkArgs
 from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.plugin.provider import to_engine, to_lifecycle
+from rockset_pulumi.plugin.refusals import in_schema_terms
 from tests.conftest import EmulatorFactory
 from tests.support.emulator import RunningEmulator
+from tests.support.plugin_process import Plugin
 
-PLUGIN = Path(sys.prefix) / "bin" / "pulumi-resource-rockset"
 COMPONENT = "rockset:index:PrivateLink"
 CHECKS = ("ConnectivityCheck", "IpAllowlist", "LockdownCheck")
 OFFICE = {"office": "203.0.113.0/24"}
@@ -42,25 +38,6 @@ OFFICE = {"office": "203.0.113.0/24"}
 def committed() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return loaded
-
-
-class Plugin:
-    """The console script, started as the engine starts it, and a stub to drive it."""
-
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [str(PLUGIN), "127.0.0.1:1"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL
-        )
-        assert self.process.stdout is not None
-        port = int(self.process.stdout.readline())  # the engine's handshake
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-        self.stub.Configure(proto.ConfigureRequest(acceptSecrets=True))
-
-    def close(self) -> None:
-        self.channel.close()
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -112,12 +89,12 @@ def test_component_inputs_are_private_link_args_fields() -> None:
     # What is left out is said in the languages page, where users of other languages look.
     assert list(NOT_OFFERED) == ["shared_vpcs"]
     assert "`shared_vpcs`" in (REPO / "docs" / "languages.md").read_text(encoding="utf-8")
-    # A default is the docstring's, word for word.
+    # A default is the docstring's, word for word, in the schema's terms.
     for doc in field_docs(ARGS_SOURCE.read_text(encoding="utf-8")):
         if doc.name in NOT_OFFERED:
             continue
         [prop] = [v for k, v in inputs.items() if k.lower() == doc.name.replace("_", "")]
-        assert prop["description"].endswith(f"Default: {doc.default}.")
+        assert prop["description"].endswith(f"Default: {in_schema_terms(doc.default)}.")
 
 
 def test_inputs_that_take_outputs_are_not_plain_and_the_key_is_secret() -> None:

@@ -9,13 +9,17 @@ engine sends every number as a float), a secret never shown, and no Python stack
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import grpc
 import pytest
+from pulumi.runtime.proto import engine_pb2
 
 from devtools.pulumi_mocks import program, registered
+from devtools.schema import SCHEMA_FILE
 from rockset_pulumi import ConfigurationError, PrivateLink, PrivateLinkArgs, Watch
+from rockset_pulumi.args import resolve_args
 from rockset_pulumi.errors import MapKey
 from rockset_pulumi.plugin.naming import camel
 from rockset_pulumi.plugin.refusals import INTERNAL_ERROR, in_schema_terms, schema_path, shown
@@ -30,6 +34,15 @@ KEY = "k-0123456789"
 VPC_ID_FIX = (
     "Pass the VPC's id as AWS shows it: 'vpc-' and 8 or 17 lower-case hexadecimal digits, "
     "e.g. 'vpc-0123456789abcdef0'."
+)
+# The schema's enums describe their values in the same words (devtools.schema, ENUMS).
+PROBE_FIX = (
+    'Pass "runner" (requests from the machine that runs pulumi up, which must be inside the '
+    'VPC) or "vpc" (requests from a Lambda function the component creates in the VPC).'
+)
+DNS_FIX = (
+    'Pass "endpoint" (private DNS on the endpoint, for its own VPC) or "hosted_zone" (a Route 53 '
+    "private hosted zone, for the endpoint's VPC and every shared VPC)."
 )
 REFUSALS: list[tuple[dict[str, Any], str, str, str]] = [
     (
@@ -88,21 +101,15 @@ REFUSALS: list[tuple[dict[str, Any], str, str, str]] = [
     ),
     (
         {"probe": "lambda", "api_key": KEY},
-        "probe is 'lambda'. Pass \"runner\" (requests from this machine, which must be inside "
-        'the VPC) or "vpc" (requests from a Lambda function the component creates in the VPC).',
+        "probe is 'lambda'. " + PROBE_FIX,
         "probe",
-        'probe is "lambda". Pass "runner" (requests from this machine, which must be inside '
-        'the VPC) or "vpc" (requests from a Lambda function the component creates in the VPC).',
+        'probe is "lambda". ' + PROBE_FIX,
     ),
     (
         {"dns": "zone"},
-        "dns is 'zone'. Pass 'endpoint' (private DNS on the endpoint, for its own VPC) or "
-        "'hosted_zone' (a Route 53 private hosted zone shared with shared_vpc_ids / "
-        "shared_vpcs).",
+        "dns is 'zone'. " + DNS_FIX,
         "dns",
-        "dns is \"zone\". Pass 'endpoint' (private DNS on the endpoint, for its own VPC) or "
-        "'hosted_zone' (a Route 53 private hosted zone shared with sharedVpcIds / "
-        "sharedVpcs).",
+        'dns is "zone". ' + DNS_FIX,
     ),
     (
         {"dns": "hosted_zone", "shared_vpc_ids": ["vpc-0000000a", "vpc 2"]},
@@ -389,4 +396,56 @@ def test_a_watch_property_the_schema_lacks_is_refused_naming_the_properties() ->
             CREATE + 'watch.scheduel is "rate(5 minutes)". watch has no such property; its '
             "properties are apiKey, schedule, alarmActions.",
         )
+def test_the_plugin_accepts_every_value_of_the_schemas_enums() -> None:
+    types = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["types"]
+    enums = {"probe": "rockset:index:ProbeMode", "dns": "rockset:index:DnsMode"}
+    # The vpc probe runs the checks, which need the key.
+    needs = {"vpc": {"apiKey": {**SECRET, "value": KEY}}}
+    for name, token in enums.items():
+        for choice in types[token]["enum"]:
+            with constructor() as engine:
+                engine.construct(
+                    {**base(engine), name: choice["value"], **needs.get(choice["value"], {})}
+                )
+                endpoint = engine.registration("rockset-endpoint").object
+                children = {r.type for r in engine.monitor.registrations}
+            if name == "dns":
+                assert endpoint["privateDnsEnabled"] is (choice["value"] == "endpoint")
+            else:
+                assert ("aws:lambda/function:Function" in children) is (choice["value"] == "vpc")
+
+
+WARNING = engine_pb2.LogSeverity.WARNING
+LAN_WARNING = (
+    "a private or loopback range: Rockset sees the public address your traffic leaves from, so "
+    "this entry admits nobody."
+)
+
+
+def test_a_warning_about_an_input_is_in_each_paths_terms_and_hides_a_secret() -> None:
+    python = resolve_args(
+        PrivateLinkArgs(
+            "vpc-0123456789abcdef0",
+            ["subnet-0123456789abcdef0"],
+            admin_cidrs={"lan": "10.1.0.0/16"},
+        )
+    )
+    assert [str(w) for w in python.warnings] == [
+        "admin_cidrs['lan'] is '10.1.0.0/16', " + LAN_WARNING
+    ]
+    told: list[list[str]] = []
+    for cidr in ("10.1.0.0/16", {**SECRET, "value": "10.1.0.0/16"}):
+        with constructor() as engine:
+            engine.construct({**base(engine), "adminCidrs": {"lan": cidr}})
+            # The double's third zone is not served: that warning names no input.
+            told.append(
+                [
+                    message
+                    for severity, message in engine.engine.logs
+                    if severity == WARNING and not message.startswith("Skipping subnet")
+                ]
+            )
+    assert told == [
+        ['adminCidrs.lan is "10.1.0.0/16", ' + LAN_WARNING],
+        ["adminCidrs.lan is <hidden>, " + LAN_WARNING],
     ]

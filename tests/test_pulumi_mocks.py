@@ -11,11 +11,13 @@ crash this counts the threads inside moto, which overlap on nearly every run wit
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws_sdk
+import pytest
 
 from devtools.pulumi_mocks import dependencies, program, resolve
 from rockset_pulumi import PrivateLink, PrivateLinkArgs
@@ -100,3 +102,23 @@ def test_a_program_after_one_whose_loop_was_abandoned_registers_on_its_own_loop(
     with program() as aws:
         group = aws_sdk.ec2.SecurityGroup("after-abandoned", vpc_id=aws.network.vpc_id)
         assert resolve(group.vpc_id) == aws.network.vpc_id
+
+
+def test_what_a_program_started_finishes_inside_it_while_the_double_answers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A warning beside a resource is logged only once the resource's URN is known; nothing here
+    # waits for it, so only the program's own exit can.
+    with caplog.at_level(logging.WARNING):
+        with program() as aws:
+            group = aws_sdk.ec2.SecurityGroup("settled", vpc_id=aws.network.vpc_id)
+            pulumi.log.warn("beside the group", resource=group)
+            described = group.id.apply(
+                lambda group_id: aws.ec2.describe_security_groups(GroupIds=[group_id])
+            )
+            answered: list[Any] = []
+            described.apply(answered.append)
+        assert "beside the group" in caplog.messages
+        # Answered by the double, not left for a later program's loop with no double behind it.
+        [described_group] = answered[0]["SecurityGroups"]
+        assert described_group["GroupName"].startswith("settled-")

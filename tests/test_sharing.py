@@ -64,7 +64,7 @@ def test_shared_vpcs_keep_their_order_and_the_input_that_named_them() -> None:
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"dns": "zone"}, "dns is 'zone'. Pass 'endpoint'"),
+        ({"dns": "zone"}, "dns is 'zone'. Pass \"endpoint\" (private DNS on the endpoint"),
         (
             {"shared_vpc_ids": ["vpc-0000000a"]},
             "shared_vpc_ids[0] is 'vpc-0000000a'. Shared VPCs need dns='hosted_zone'",

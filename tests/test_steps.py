@@ -10,6 +10,8 @@ import pytest
 
 from rockset_pulumi import AuthenticationError, VerificationError
 from rockset_pulumi.allowlist import Owner, Write
+from rockset_pulumi.check_resources import CONNECTIVITY
+from rockset_pulumi.lifecycle import LIFECYCLES, Change
 from rockset_pulumi.steps import (
     check_connectivity,
     observe_lockdown,
@@ -306,3 +308,29 @@ def test_read_shows_every_entry_with_the_mark_staging_and_other_generations_incl
         "office-next": "198.51.100.0/24",
         "lab": "192.0.2.64/26",
     }
+
+
+def test_turning_lockdown_off_reruns_step_3_before_the_entries_are_removed(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    # `pulumi up` with lockdown turned off updates the connectivity check first and deletes the
+    # allowlist last, so step 3 runs while this stack's own lockdown still holds: it must not
+    # fail on the refusal that the same `up` is about to lift, or the user could never turn
+    # lockdown off.
+    emu = emulator_factory()
+    reconcile_allowlist(emu.api, OFFICE, OWNER)
+    connectivity = LIFECYCLES[CONNECTIVITY.name]
+    api = {name: getattr(emu.api, name) for name in ("public_url", "privatelink_url", "api_key")}
+    base = {**api, "ca_bundle": emu.api.ca_bundle, "timeout": 5}
+    olds = connectivity.create({**base, "public_may_refuse_key": True}).outputs
+    news = {**base, "public_may_refuse_key": False}
+    assert connectivity.diff(olds, news).changes == {"public_may_refuse_key": Change.UPDATE}
+
+    updated = connectivity.update(olds, news)
+
+    assert updated["public"]["authenticated"] is False
+    assert updated["privatelink"]["authenticated"] is True
+    # Recorded as wanted: with the entries gone, the next `up` has nothing to re-run.
+    assert connectivity.diff(updated, news).changes == {}
+    remove_allowlist(emu.api, OWNER)
+    assert public_accepts_key(emu)

@@ -63,7 +63,7 @@ from pulumi.runtime.rpc import UNKNOWN
 from ..args import PrivateLinkArgs
 from ..check_resources import SECRET
 from ..component import PrivateLink
-from ..errors import ConfigurationError, InputPath, RocksetPulumiError
+from ..errors import ConfigurationError, InputPath, InputWarning, RocksetPulumiError
 from ..lifecycle import LIFECYCLES, Change, Lifecycle
 from ..tokens import COMPONENT_TOKEN
 from ..validate import HIDDEN
@@ -71,6 +71,7 @@ from ..watch.settings import Watch
 from .inputs import NOT_KNOWN, settle
 from .naming import camel, camel_keys, snake, snake_keys
 from .refusals import INTERNAL_ERROR, in_schema_terms, refusal
+from .refusals import warning as schema_warning
 from .resources import PLUGIN_CHECKS
 from .schema import CHECK_TOKENS, ComponentShape, schema, schema_text
 
@@ -102,6 +103,11 @@ class HostedPrivateLink(PrivateLink):
         self.secret_inputs = secret_inputs
         super().__init__(name, args, opts)
 
+    def told(self, warning: InputWarning) -> str:
+        """``warning`` in the schema's terms, its value hidden where the input was sent
+        secret."""
+        return schema_warning(warning, [(name,) for name in self.secret_inputs])
+
 
 # --- the check resources -------------------------------------------------------------------
 
@@ -125,7 +131,7 @@ def _property(value: Any) -> PropertyValue:
     # An unknown stays the UNKNOWN string, which is how the wire spells it (the SDK's
     # PropertyValue cannot marshal its own Computed).
     if isinstance(value, Mapping):
-        return PropertyValue({str(k): _property(v) for k, v in value.items()})
+        return PropertyValue({str(k): _property(v) for k, v in value.items() if v is not None})
     if isinstance(value, list | tuple):
         return PropertyValue([_property(v) for v in value])
     if isinstance(value, int) and not isinstance(value, bool):
@@ -145,9 +151,12 @@ def to_lifecycle(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
 
 def to_engine(props: Mapping[str, Any], secret: Collection[str] = ()) -> dict[str, PropertyValue]:
     """A lifecycle's props as engine properties, the API key and ``secret`` (schema names)
-    secret."""
+    secret. A None, here or in an object, is unset: left out, as the dynamic-provider host
+    (the Python SDK) leaves it, so that both hosts show the same outputs."""
     out: dict[str, PropertyValue] = {}
     for name, value in props.items():
+        if value is None:
+            continue
         shown = camel_keys(value) if name in _OBJECTS else value
         key = camel(name)
         out[key] = _property(shown).with_secret(name in SECRET or key in secret)

@@ -19,13 +19,13 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 
 from ..args import PrivateLinkArgs
-from ..errors import ConfigurationError, InputPath, MapKey
+from ..errors import ConfigurationError, InputPath, InputWarning, MapKey
 from ..text import clean
 from ..validate import HIDDEN
 from .inputs import NOT_KNOWN
 from .naming import camel
 
-__all__ = ["INTERNAL_ERROR", "in_schema_terms", "refusal", "schema_path", "shown"]
+__all__ = ["INTERNAL_ERROR", "in_schema_terms", "refusal", "schema_path", "shown", "warning"]
 
 INTERNAL_ERROR = (
     "Internal error in the rockset plugin, not a problem with your inputs (please report it). "
@@ -39,18 +39,20 @@ _LITERALS = {"True": "true", "False": "false", "None": "null"}
 
 
 @cache
-def _python_words() -> re.Pattern[str]:
-    """The Python spellings to replace in a message: the argument names that differ in the
-    schema, and Python's literals."""
-    names = [f.name for f in dataclasses.fields(PrivateLinkArgs) if camel(f.name) != f.name]
-    words = sorted([*names, *_LITERALS], key=len, reverse=True)
+def _python_words(more: frozenset[str]) -> re.Pattern[str]:
+    """The Python spellings to replace in a message: the argument names and ``more`` names that
+    differ in the schema, and Python's literals."""
+    names = {f.name for f in dataclasses.fields(PrivateLinkArgs)} | more
+    words = sorted([*(n for n in names if camel(n) != n), *_LITERALS], key=len, reverse=True)
     return re.compile(r"(?<![\w'\"])(" + "|".join(map(re.escape, words)) + r")(?![\w'\"])")
 
 
-def in_schema_terms(text: str) -> str:
-    """``text`` with the arguments' Python names as the schema spells them (``api_key`` ->
-    ``apiKey``) and Python's ``True``/``False``/``None`` as ``true``/``false``/``null``."""
-    return _python_words().sub(lambda m: _LITERALS.get(m.group(0)) or camel(m.group(0)), text)
+def in_schema_terms(text: str, more: Collection[str] = ()) -> str:
+    """``text`` with the arguments' Python names, and the ``more`` names given (outputs and their
+    fields), as the schema spells them (``api_key`` -> ``apiKey``) and Python's
+    ``True``/``False``/``None`` as ``true``/``false``/``null``."""
+    words = _python_words(frozenset(more))
+    return words.sub(lambda m: _LITERALS.get(m.group(0)) or camel(m.group(0)), text)
 
 
 def schema_path(path: InputPath) -> str:
@@ -111,6 +113,13 @@ def refusal(exc: ConfigurationError, secrets: Collection[InputPath] = ()) -> tup
     subject = schema_path(exc.path[:-1]) + " key" if exc.of_key else schema_path(exc.path)
     told = f"{subject} is {value}. {in_schema_terms(fix)}"
     return schema_path(exc.path), told if exc.action is None else f"Cannot {exc.action}: {told}"
+
+
+def warning(found: InputWarning, secrets: Collection[InputPath] = ()) -> str:
+    """A warning about an input in the schema's terms, as :func:`refusal` tells a refusal; the
+    value hidden where ``secrets`` cover it."""
+    value = HIDDEN if _overlaps(found.path, secrets) else shown(found.shown_value)
+    return f"{schema_path(found.path)} is {value}, {in_schema_terms(found.problem)}"
 
 
 def _without_values(text: str, value: object) -> str:

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -25,7 +26,7 @@ export class PrivateLink extends pulumi.ComponentResource {
     }
 
     /**
-     * Step 4: this stack's allowlist entries as Rockset has them, or None without lockdown.
+     * Step 4: this stack's allowlist entries as Rockset has them, or null without lockdown.
      */
     declare public /*out*/ readonly allowlistEntries: pulumi.Output<{[key: string]: string} | undefined>;
     /**
@@ -33,11 +34,11 @@ export class PrivateLink extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly availabilityZones: pulumi.Output<string[]>;
     /**
-     * Step 3's result, or None with checks off: what each API endpoint answered (`public`, `privatelink`: `url`, `reachable`, `authenticated`, `user_email`, `user_state`, `latency_ms`, `attempts`, `error`, `ran_from`) and `checked_at`.
+     * Step 3's result, or null with checks off: what each API endpoint answered (`public`, `privatelink`: `url`, `reachable`, `authenticated`, `userEmail`, `userState`, `latencyMs`, `attempts`, `error`, `ranFrom`) and `checkedAt`.
      */
     declare public /*out*/ readonly connectivity: pulumi.Output<outputs.Connectivity | undefined>;
     /**
-     * What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`. With `watch`, its `watch` is the watch's month (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`), not in `total`.
+     * What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`. With `watch`, its `watch` is the watch's month (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`), not in `total`.
      */
     declare public /*out*/ readonly costEstimate: pulumi.Output<outputs.CostEstimate | undefined>;
     /**
@@ -49,11 +50,11 @@ export class PrivateLink extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly endpointState: pulumi.Output<string>;
     /**
-     * The private hosted zone's id with `dns="hosted_zone"`, else None.
+     * The private hosted zone's id with `dns="hosted_zone"`, else null.
      */
     declare public /*out*/ readonly hostedZoneId: pulumi.Output<string | undefined>;
     /**
-     * Step 5's result, or None without lockdown: `holds` when all three expectations do (`public_reachable`, `public_refuses_key`, `privatelink_accepts_key`), what each side failed with (`public_error`, `privatelink_error`), where each side ran from (`ran_from`) and `checked_at`.
+     * Step 5's result, or null without lockdown: `holds` when all three expectations do (`publicReachable`, `publicRefusesKey`, `privatelinkAcceptsKey`), what each side failed with (`publicError`, `privatelinkError`), where each side ran from (`ranFrom`) and `checkedAt`.
      */
     declare public /*out*/ readonly lockdownStatus: pulumi.Output<outputs.LockdownStatus | undefined>;
     /**
@@ -93,7 +94,7 @@ export class PrivateLink extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly vpcEndpointId: pulumi.Output<string>;
     /**
-     * With `watch`: the alarm (`alarm_name`, `alarm_arn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `function_name` and its `monthly_cost` (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`); else None.
+     * With `watch`: the alarm (`alarmName`, `alarmArn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `functionName` and its `monthlyCost` (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`); else null.
      */
     declare public readonly watch: pulumi.Output<outputs.WatchStatus | undefined>;
 
@@ -119,14 +120,14 @@ export class PrivateLink extends pulumi.ComponentResource {
             resourceInputs["allowedSecurityGroupIds"] = args?.allowedSecurityGroupIds;
             resourceInputs["apiKey"] = args?.apiKey ? pulumi.secret(args.apiKey) : undefined;
             resourceInputs["caBundle"] = args?.caBundle;
-            resourceInputs["checkTimeout"] = args?.checkTimeout;
+            resourceInputs["checkTimeout"] = (args?.checkTimeout) ?? 900;
             resourceInputs["checks"] = args?.checks;
-            resourceInputs["dns"] = args?.dns;
-            resourceInputs["expectedGbPerMonth"] = args?.expectedGbPerMonth;
-            resourceInputs["lockdown"] = args?.lockdown;
+            resourceInputs["dns"] = (args?.dns) ?? "endpoint";
+            resourceInputs["expectedGbPerMonth"] = (args?.expectedGbPerMonth) ?? 0;
+            resourceInputs["lockdown"] = (args?.lockdown) ?? false;
             resourceInputs["pricePerAzHour"] = args?.pricePerAzHour;
             resourceInputs["privatelinkUrl"] = args?.privatelinkUrl;
-            resourceInputs["probe"] = args?.probe;
+            resourceInputs["probe"] = (args?.probe) ?? "runner";
             resourceInputs["publicUrl"] = args?.publicUrl;
             resourceInputs["region"] = args?.region;
             resourceInputs["serviceName"] = args?.serviceName;
@@ -171,6 +172,8 @@ export class PrivateLink extends pulumi.ComponentResource {
             resourceInputs["watch"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const aliasOpts = { aliases: [{ type: "rockset:aws:PrivateLink" }] };
+        opts = pulumi.mergeOptions(opts, aliasOpts);
         super(PrivateLink.__pulumiType, name, resourceInputs, opts, true /*remote*/);
     }
 }
@@ -184,7 +187,7 @@ export interface PrivateLinkArgs {
      */
     adminCidrs?: {[key: string]: string};
     /**
-     * IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowed_security_group_ids` are empty, the VPC's CIDR block.
+     * IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowedSecurityGroupIds` are empty, the VPC's CIDR block.
      */
     allowedCidrs?: string[];
     /**
@@ -204,23 +207,23 @@ export interface PrivateLinkArgs {
      */
     checkTimeout?: number;
     /**
-     * Validate connectivity on both API endpoints during `pulumi up` (guide step 3). Needs `api_key`. Default: True when `api_key` is given, else False.
+     * Validate connectivity on both API endpoints during `pulumi up` (guide step 3). Needs `apiKey`. Default: true when `apiKey` is given, else false.
      */
     checks?: boolean;
     /**
      * How callers resolve Rockset's PrivateLink name: `"endpoint"` turns on the endpoint's private DNS, which resolves in its own VPC only (as the guide does); `"hosted_zone"` turns it off and creates a Route 53 private hosted zone for the name, aliased to the endpoint and associated with its VPC and every shared VPC, so that one endpoint serves them all. Default: `"endpoint"`.
      */
-    dns?: string;
+    dns?: enums.DnsMode;
     /**
-     * Data you expect through the endpoint each month, for `cost_estimate`. Default: 0.
+     * Data you expect through the endpoint each month, for `costEstimate`. Default: 0.
      */
     expectedGbPerMonth?: number;
     /**
-     * Turn off the public API endpoint with Rockset's IP allowlist (guide step 4) and verify it (step 5). Needs `api_key`, `admin_cidrs` and `checks`. Default: False.
+     * Turn off the public API endpoint with Rockset's IP allowlist (guide step 4) and verify it (step 5). Needs `apiKey`, `adminCidrs` and `checks`. Default: false.
      */
     lockdown?: boolean;
     /**
-     * USD per endpoint per AZ-hour for the `cost_estimate` output. Default: the built-in table in `rockset_pulumi.pricing` (no estimate for a region missing from it).
+     * USD per endpoint per AZ-hour for the `costEstimate` output. Default: the built-in table in `rockset_pulumi.pricing` (no estimate for a region missing from it).
      */
     pricePerAzHour?: number;
     /**
@@ -230,7 +233,7 @@ export interface PrivateLinkArgs {
     /**
      * Where the PrivateLink side of steps 3-5 runs: `"runner"` sends it from the machine running `pulumi up`, which must then be inside the VPC; `"vpc"` sends it through a small Lambda function the component creates in the endpoint's subnets (its own security group, a role with only AWSLambdaVPCAccessExecutionRole, a log group kept 1 day), invoked with the stack's AWS credentials and region. The public side always runs from this machine. Default: `"runner"`.
      */
-    probe?: string;
+    probe?: enums.ProbeMode;
     /**
      * Rockset's public API endpoint (https), overriding the region table. Default: `https://api.<cluster>.rockset.com`.
      */
@@ -244,7 +247,7 @@ export interface PrivateLinkArgs {
      */
     serviceName?: string;
     /**
-     * VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Ids as `vpc_id`'s, each VPC once; with `shared_vpcs` at most 299, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
+     * VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowedCidrs` or `allowedSecurityGroupIds` are given. Ids as `vpcId`'s, each VPC once; at most 299 shared VPCs in all, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
      */
     sharedVpcIds?: pulumi.Input<string>[];
     /**
@@ -264,7 +267,7 @@ export interface PrivateLinkArgs {
      */
     vpcId: pulumi.Input<string>;
     /**
-     * Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see docs/watch.md). Default: none (no watcher).
+     * Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(apiKey, schedule, alarmActions)` (see docs/watch.md). Default: none (no watcher).
      */
     watch?: pulumi.Input<inputs.WatchArgs | undefined>;
 }

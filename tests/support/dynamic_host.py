@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import grpc
 from google.protobuf import struct_pb2
@@ -104,12 +104,16 @@ class DynamicHost:
 
 
 @contextmanager
-def dynamic_host(provider: ResourceProvider, type_token: str) -> Iterator[DynamicHost]:
-    """Start the SDK's provider host, configure it as the engine does, and yield a driver."""
+def dynamic_host(
+    provider: ResourceProvider, type_token: str, stderr: IO[str] | None = None
+) -> Iterator[DynamicHost]:
+    """Start the SDK's provider host, configure it as the engine does, and yield a driver.
+    ``stderr`` (what the engine shows the user) goes to the given file, by default to ours."""
     process = subprocess.Popen(
         [sys.executable, "-m", "pulumi.dynamic"],
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
     )
     try:

@@ -22,12 +22,30 @@ from urllib.parse import urlsplit
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.client import RocksetClient
 
-__all__ = ["DEFAULT_API_KEY", "RunningEmulator", "restart_emulator", "start_emulator"]
+__all__ = [
+    "DEFAULT_API_KEY",
+    "RunningEmulator",
+    "api_props",
+    "restart_emulator",
+    "start_emulator",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Distinctive, so a test can assert it never shows up in an error, a repr or a log.
 DEFAULT_API_KEY = "rs-emulated-key-8Qz4TnW2vK7pXc9LmY3dF6hJ"
 STARTUP_TIMEOUT = 30.0
+
+
+def api_props(api: RocksetApi) -> dict[str, Any]:
+    """``api`` as a check resource's properties, plain (the key too), with the probe on the
+    runner: what the component registers, before the SDK makes the key a secret."""
+    return {
+        "public_url": api.public_url,
+        "privatelink_url": api.privatelink_url,
+        "api_key": api.api_key,
+        "ca_bundle": api.ca_bundle,
+        "probe": None,
+    }
 
 
 @dataclass

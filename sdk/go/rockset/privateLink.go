@@ -16,21 +16,21 @@ import (
 type PrivateLink struct {
 	pulumi.ResourceState
 
-	// Step 4: this stack's allowlist entries as Rockset has them, or None without lockdown.
+	// Step 4: this stack's allowlist entries as Rockset has them, or null without lockdown.
 	AllowlistEntries pulumi.StringMapOutput `pulumi:"allowlistEntries"`
 	// Zones the endpoint serves: the subnets' zones that the service supports.
 	AvailabilityZones pulumi.StringArrayOutput `pulumi:"availabilityZones"`
-	// Step 3's result, or None with checks off: what each API endpoint answered (`public`, `privatelink`: `url`, `reachable`, `authenticated`, `user_email`, `user_state`, `latency_ms`, `attempts`, `error`, `ran_from`) and `checked_at`.
+	// Step 3's result, or null with checks off: what each API endpoint answered (`public`, `privatelink`: `url`, `reachable`, `authenticated`, `userEmail`, `userState`, `latencyMs`, `attempts`, `error`, `ranFrom`) and `checkedAt`.
 	Connectivity ConnectivityPtrOutput `pulumi:"connectivity"`
-	// What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`. With `watch`, its `watch` is the watch's month (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`), not in `total`.
+	// What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`. With `watch`, its `watch` is the watch's month (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`), not in `total`.
 	CostEstimate CostEstimatePtrOutput `pulumi:"costEstimate"`
 	// The endpoint's DNS names (regional, per zone and private).
 	DnsEntries DnsEntryArrayOutput `pulumi:"dnsEntries"`
 	// The endpoint's live state after creation; `available` once Rockset accepted it.
 	EndpointState pulumi.StringOutput `pulumi:"endpointState"`
-	// The private hosted zone's id with `dns="hosted_zone"`, else None.
+	// The private hosted zone's id with `dns="hosted_zone"`, else null.
 	HostedZoneId pulumi.StringPtrOutput `pulumi:"hostedZoneId"`
-	// Step 5's result, or None without lockdown: `holds` when all three expectations do (`public_reachable`, `public_refuses_key`, `privatelink_accepts_key`), what each side failed with (`public_error`, `privatelink_error`), where each side ran from (`ran_from`) and `checked_at`.
+	// Step 5's result, or null without lockdown: `holds` when all three expectations do (`publicReachable`, `publicRefusesKey`, `privatelinkAcceptsKey`), what each side failed with (`publicError`, `privatelinkError`), where each side ran from (`ranFrom`) and `checkedAt`.
 	LockdownStatus LockdownStatusPtrOutput `pulumi:"lockdownStatus"`
 	// One network interface per chosen zone.
 	NetworkInterfaceIds pulumi.StringArrayOutput `pulumi:"networkInterfaceIds"`
@@ -50,7 +50,7 @@ type PrivateLink struct {
 	SkippedSubnetIds pulumi.StringArrayOutput `pulumi:"skippedSubnetIds"`
 	// The VPC endpoint's id.
 	VpcEndpointId pulumi.StringOutput `pulumi:"vpcEndpointId"`
-	// With `watch`: the alarm (`alarm_name`, `alarm_arn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `function_name` and its `monthly_cost` (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`); else None.
+	// With `watch`: the alarm (`alarmName`, `alarmArn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `functionName` and its `monthlyCost` (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`); else null.
 	Watch WatchStatusPtrOutput `pulumi:"watch"`
 }
 
@@ -67,6 +67,32 @@ func NewPrivateLink(ctx *pulumi.Context,
 	if args.VpcId == nil {
 		return nil, errors.New("invalid value for required argument 'VpcId'")
 	}
+	if args.CheckTimeout == nil {
+		checkTimeout_ := 900.0
+		args.CheckTimeout = &checkTimeout_
+	}
+	if args.Dns == nil {
+		dns_ := DnsMode("endpoint")
+		args.Dns = &dns_
+	}
+	if args.ExpectedGbPerMonth == nil {
+		expectedGbPerMonth_ := 0.0
+		args.ExpectedGbPerMonth = &expectedGbPerMonth_
+	}
+	if args.Lockdown == nil {
+		lockdown_ := false
+		args.Lockdown = &lockdown_
+	}
+	if args.Probe == nil {
+		probe_ := ProbeMode("runner")
+		args.Probe = &probe_
+	}
+	aliases := pulumi.Aliases([]pulumi.Alias{
+		{
+			Type: pulumi.String("rockset:aws:PrivateLink"),
+		},
+	})
+	opts = append(opts, aliases)
 	if args.ApiKey != nil {
 		args.ApiKey = pulumi.ToSecret(args.ApiKey).(pulumi.StringPtrInput)
 	}
@@ -82,7 +108,7 @@ func NewPrivateLink(ctx *pulumi.Context,
 type privateLinkArgs struct {
 	// Addresses that keep public API access after lockdown, as allowlist entry name -> public IPv4 address or CIDR (the guide's "IP addresses from which administrators might want to access their Rockset account"). Together they must not cover every address; a private or loopback range is warned about, as Rockset only sees public addresses. Default: none.
 	AdminCidrs map[string]string `pulumi:"adminCidrs"`
-	// IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowed_security_group_ids` are empty, the VPC's CIDR block.
+	// IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowedSecurityGroupIds` are empty, the VPC's CIDR block.
 	AllowedCidrs []string `pulumi:"allowedCidrs"`
 	// Security groups whose members may reach the endpoint on TCP 443, by id (`sg-` and 8 or 17 lower-case hexadecimal digits), each once. Default: none.
 	AllowedSecurityGroupIds []string `pulumi:"allowedSecurityGroupIds"`
@@ -92,27 +118,27 @@ type privateLinkArgs struct {
 	CaBundle *string `pulumi:"caBundle"`
 	// Seconds the checks wait for the PrivateLink endpoint to answer, at most a day; step 5 waits at most 120 s of it. Default: 900.
 	CheckTimeout *float64 `pulumi:"checkTimeout"`
-	// Validate connectivity on both API endpoints during `pulumi up` (guide step 3). Needs `api_key`. Default: True when `api_key` is given, else False.
+	// Validate connectivity on both API endpoints during `pulumi up` (guide step 3). Needs `apiKey`. Default: true when `apiKey` is given, else false.
 	Checks *bool `pulumi:"checks"`
 	// How callers resolve Rockset's PrivateLink name: `"endpoint"` turns on the endpoint's private DNS, which resolves in its own VPC only (as the guide does); `"hosted_zone"` turns it off and creates a Route 53 private hosted zone for the name, aliased to the endpoint and associated with its VPC and every shared VPC, so that one endpoint serves them all. Default: `"endpoint"`.
-	Dns *string `pulumi:"dns"`
-	// Data you expect through the endpoint each month, for `cost_estimate`. Default: 0.
+	Dns *DnsMode `pulumi:"dns"`
+	// Data you expect through the endpoint each month, for `costEstimate`. Default: 0.
 	ExpectedGbPerMonth *float64 `pulumi:"expectedGbPerMonth"`
-	// Turn off the public API endpoint with Rockset's IP allowlist (guide step 4) and verify it (step 5). Needs `api_key`, `admin_cidrs` and `checks`. Default: False.
+	// Turn off the public API endpoint with Rockset's IP allowlist (guide step 4) and verify it (step 5). Needs `apiKey`, `adminCidrs` and `checks`. Default: false.
 	Lockdown *bool `pulumi:"lockdown"`
-	// USD per endpoint per AZ-hour for the `cost_estimate` output. Default: the built-in table in `rockset_pulumi.pricing` (no estimate for a region missing from it).
+	// USD per endpoint per AZ-hour for the `costEstimate` output. Default: the built-in table in `rockset_pulumi.pricing` (no estimate for a region missing from it).
 	PricePerAzHour *float64 `pulumi:"pricePerAzHour"`
 	// Rockset's PrivateLink API endpoint (https, not the public one), overriding the region table. Default: `https://privatelink.<cluster>.rockset.com`.
 	PrivatelinkUrl *string `pulumi:"privatelinkUrl"`
 	// Where the PrivateLink side of steps 3-5 runs: `"runner"` sends it from the machine running `pulumi up`, which must then be inside the VPC; `"vpc"` sends it through a small Lambda function the component creates in the endpoint's subnets (its own security group, a role with only AWSLambdaVPCAccessExecutionRole, a log group kept 1 day), invoked with the stack's AWS credentials and region. The public side always runs from this machine. Default: `"runner"`.
-	Probe *string `pulumi:"probe"`
+	Probe *ProbeMode `pulumi:"probe"`
 	// Rockset's public API endpoint (https), overriding the region table. Default: `https://api.<cluster>.rockset.com`.
 	PublicUrl *string `pulumi:"publicUrl"`
 	// AWS region, which selects Rockset's cluster and endpoint service; it must be the AWS provider's region. Default: the region of the AWS provider passed in `opts`, else the stack's `aws:region` config, else `AWS_REGION`/`AWS_DEFAULT_REGION`.
 	Region *string `pulumi:"region"`
 	// VPC endpoint service name, overriding the region table. Default: Rockset's service for the region.
 	ServiceName *string `pulumi:"serviceName"`
-	// VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Ids as `vpc_id`'s, each VPC once; with `shared_vpcs` at most 299, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
+	// VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowedCidrs` or `allowedSecurityGroupIds` are given. Ids as `vpcId`'s, each VPC once; at most 299 shared VPCs in all, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
 	SharedVpcIds []string `pulumi:"sharedVpcIds"`
 	// Subnets for the endpoint's network interfaces, where the callers of Rockset live, by id (`subnet-` and 8 or 17 lower-case hexadecimal digits), each once. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
 	SubnetIds []string `pulumi:"subnetIds"`
@@ -122,7 +148,7 @@ type privateLinkArgs struct {
 	Triggers []string `pulumi:"triggers"`
 	// The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
 	VpcId string `pulumi:"vpcId"`
-	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see docs/watch.md). Default: none (no watcher).
+	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(apiKey, schedule, alarmActions)` (see docs/watch.md). Default: none (no watcher).
 	Watch *Watch `pulumi:"watch"`
 }
 
@@ -130,7 +156,7 @@ type privateLinkArgs struct {
 type PrivateLinkArgs struct {
 	// Addresses that keep public API access after lockdown, as allowlist entry name -> public IPv4 address or CIDR (the guide's "IP addresses from which administrators might want to access their Rockset account"). Together they must not cover every address; a private or loopback range is warned about, as Rockset only sees public addresses. Default: none.
 	AdminCidrs map[string]string
-	// IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowed_security_group_ids` are empty, the VPC's CIDR block.
+	// IPv4 CIDR blocks that may reach the endpoint on TCP 443. Default: none; when both this and `allowedSecurityGroupIds` are empty, the VPC's CIDR block.
 	AllowedCidrs []string
 	// Security groups whose members may reach the endpoint on TCP 443, by id (`sg-` and 8 or 17 lower-case hexadecimal digits), each once. Default: none.
 	AllowedSecurityGroupIds pulumi.StringArrayInput
@@ -140,27 +166,27 @@ type PrivateLinkArgs struct {
 	CaBundle *string
 	// Seconds the checks wait for the PrivateLink endpoint to answer, at most a day; step 5 waits at most 120 s of it. Default: 900.
 	CheckTimeout *float64
-	// Validate connectivity on both API endpoints during `pulumi up` (guide step 3). Needs `api_key`. Default: True when `api_key` is given, else False.
+	// Validate connectivity on both API endpoints during `pulumi up` (guide step 3). Needs `apiKey`. Default: true when `apiKey` is given, else false.
 	Checks *bool
 	// How callers resolve Rockset's PrivateLink name: `"endpoint"` turns on the endpoint's private DNS, which resolves in its own VPC only (as the guide does); `"hosted_zone"` turns it off and creates a Route 53 private hosted zone for the name, aliased to the endpoint and associated with its VPC and every shared VPC, so that one endpoint serves them all. Default: `"endpoint"`.
-	Dns *string
-	// Data you expect through the endpoint each month, for `cost_estimate`. Default: 0.
+	Dns *DnsMode
+	// Data you expect through the endpoint each month, for `costEstimate`. Default: 0.
 	ExpectedGbPerMonth *float64
-	// Turn off the public API endpoint with Rockset's IP allowlist (guide step 4) and verify it (step 5). Needs `api_key`, `admin_cidrs` and `checks`. Default: False.
+	// Turn off the public API endpoint with Rockset's IP allowlist (guide step 4) and verify it (step 5). Needs `apiKey`, `adminCidrs` and `checks`. Default: false.
 	Lockdown *bool
-	// USD per endpoint per AZ-hour for the `cost_estimate` output. Default: the built-in table in `rockset_pulumi.pricing` (no estimate for a region missing from it).
+	// USD per endpoint per AZ-hour for the `costEstimate` output. Default: the built-in table in `rockset_pulumi.pricing` (no estimate for a region missing from it).
 	PricePerAzHour *float64
 	// Rockset's PrivateLink API endpoint (https, not the public one), overriding the region table. Default: `https://privatelink.<cluster>.rockset.com`.
 	PrivatelinkUrl *string
 	// Where the PrivateLink side of steps 3-5 runs: `"runner"` sends it from the machine running `pulumi up`, which must then be inside the VPC; `"vpc"` sends it through a small Lambda function the component creates in the endpoint's subnets (its own security group, a role with only AWSLambdaVPCAccessExecutionRole, a log group kept 1 day), invoked with the stack's AWS credentials and region. The public side always runs from this machine. Default: `"runner"`.
-	Probe *string
+	Probe *ProbeMode
 	// Rockset's public API endpoint (https), overriding the region table. Default: `https://api.<cluster>.rockset.com`.
 	PublicUrl *string
 	// AWS region, which selects Rockset's cluster and endpoint service; it must be the AWS provider's region. Default: the region of the AWS provider passed in `opts`, else the stack's `aws:region` config, else `AWS_REGION`/`AWS_DEFAULT_REGION`.
 	Region *string
 	// VPC endpoint service name, overriding the region table. Default: Rockset's service for the region.
 	ServiceName *string
-	// VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowed_cidrs` or `allowed_security_group_ids` are given. Ids as `vpc_id`'s, each VPC once; with `shared_vpcs` at most 299, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
+	// VPCs of the endpoint's account and region that resolve Rockset through the endpoint (`dns="hosted_zone"` only); routing from them to the endpoint's VPC (Transit Gateway or peering) is yours. Each VPC's CIDR is admitted on TCP 443 unless `allowedCidrs` or `allowedSecurityGroupIds` are given. Ids as `vpcId`'s, each VPC once; at most 299 shared VPCs in all, as Route 53 associates at most 300 VPCs with a private hosted zone. Default: none.
 	SharedVpcIds []pulumi.StringInput
 	// Subnets for the endpoint's network interfaces, where the callers of Rockset live, by id (`subnet-` and 8 or 17 lower-case hexadecimal digits), each once. Subnets in availability zones the Rockset service does not serve are skipped with a warning, and at most one subnet per zone is kept. Default: required (non-empty).
 	SubnetIds pulumi.StringArrayInput
@@ -170,7 +196,7 @@ type PrivateLinkArgs struct {
 	Triggers []string
 	// The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
 	VpcId pulumi.StringInput
-	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(api_key, schedule, alarm_actions)` (see docs/watch.md). Default: none (no watcher).
+	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(apiKey, schedule, alarmActions)` (see docs/watch.md). Default: none (no watcher).
 	Watch WatchPtrInput
 }
 
@@ -211,7 +237,7 @@ func (o PrivateLinkOutput) ToPrivateLinkOutputWithContext(ctx context.Context) P
 	return o
 }
 
-// Step 4: this stack's allowlist entries as Rockset has them, or None without lockdown.
+// Step 4: this stack's allowlist entries as Rockset has them, or null without lockdown.
 func (o PrivateLinkOutput) AllowlistEntries() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *PrivateLink) pulumi.StringMapOutput { return v.AllowlistEntries }).(pulumi.StringMapOutput)
 }
@@ -221,12 +247,12 @@ func (o PrivateLinkOutput) AvailabilityZones() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *PrivateLink) pulumi.StringArrayOutput { return v.AvailabilityZones }).(pulumi.StringArrayOutput)
 }
 
-// Step 3's result, or None with checks off: what each API endpoint answered (`public`, `privatelink`: `url`, `reachable`, `authenticated`, `user_email`, `user_state`, `latency_ms`, `attempts`, `error`, `ran_from`) and `checked_at`.
+// Step 3's result, or null with checks off: what each API endpoint answered (`public`, `privatelink`: `url`, `reachable`, `authenticated`, `userEmail`, `userState`, `latencyMs`, `attempts`, `error`, `ranFrom`) and `checkedAt`.
 func (o PrivateLinkOutput) Connectivity() ConnectivityPtrOutput {
 	return o.ApplyT(func(v *PrivateLink) ConnectivityPtrOutput { return v.Connectivity }).(ConnectivityPtrOutput)
 }
 
-// What the endpoint costs a month in USD, or None when the region's price is unknown and `price_per_az_hour` was not given: `total` is `endpoint_hours` (`hourly_per_az` for 730 hours in each of the `zones` actually used) plus `data_processing` (tiered, for `data_gb`) in `region`; `price_confirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `shared_total`, `endpoint_per_vpc_total`, `monthly_saving`. With `watch`, its `watch` is the watch's month (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`), not in `total`.
+// What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`. With `watch`, its `watch` is the watch's month (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`), not in `total`.
 func (o PrivateLinkOutput) CostEstimate() CostEstimatePtrOutput {
 	return o.ApplyT(func(v *PrivateLink) CostEstimatePtrOutput { return v.CostEstimate }).(CostEstimatePtrOutput)
 }
@@ -241,12 +267,12 @@ func (o PrivateLinkOutput) EndpointState() pulumi.StringOutput {
 	return o.ApplyT(func(v *PrivateLink) pulumi.StringOutput { return v.EndpointState }).(pulumi.StringOutput)
 }
 
-// The private hosted zone's id with `dns="hosted_zone"`, else None.
+// The private hosted zone's id with `dns="hosted_zone"`, else null.
 func (o PrivateLinkOutput) HostedZoneId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PrivateLink) pulumi.StringPtrOutput { return v.HostedZoneId }).(pulumi.StringPtrOutput)
 }
 
-// Step 5's result, or None without lockdown: `holds` when all three expectations do (`public_reachable`, `public_refuses_key`, `privatelink_accepts_key`), what each side failed with (`public_error`, `privatelink_error`), where each side ran from (`ran_from`) and `checked_at`.
+// Step 5's result, or null without lockdown: `holds` when all three expectations do (`publicReachable`, `publicRefusesKey`, `privatelinkAcceptsKey`), what each side failed with (`publicError`, `privatelinkError`), where each side ran from (`ranFrom`) and `checkedAt`.
 func (o PrivateLinkOutput) LockdownStatus() LockdownStatusPtrOutput {
 	return o.ApplyT(func(v *PrivateLink) LockdownStatusPtrOutput { return v.LockdownStatus }).(LockdownStatusPtrOutput)
 }
@@ -296,7 +322,7 @@ func (o PrivateLinkOutput) VpcEndpointId() pulumi.StringOutput {
 	return o.ApplyT(func(v *PrivateLink) pulumi.StringOutput { return v.VpcEndpointId }).(pulumi.StringOutput)
 }
 
-// With `watch`: the alarm (`alarm_name`, `alarm_arn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `function_name` and its `monthly_cost` (`runs`, `lambda_usd`, `secret_usd`, `metrics_usd`, `alarm_usd`, `logs_usd`, `total`); else None.
+// With `watch`: the alarm (`alarmName`, `alarmArn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `functionName` and its `monthlyCost` (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`); else null.
 func (o PrivateLinkOutput) Watch() WatchStatusPtrOutput {
 	return o.ApplyT(func(v *PrivateLink) WatchStatusPtrOutput { return v.Watch }).(WatchStatusPtrOutput)
 }
