@@ -116,7 +116,10 @@ def program(
         SETTINGS.outputs.clear()
     ROOT.set(None)
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
-    earlier = asyncio.all_tasks(asyncio.get_event_loop())
+    # The program's loop, held: a program that runs `asyncio.run` (the plugin's Construct) leaves
+    # the thread with no current loop, though what the program started here is still pending.
+    loop = asyncio.get_event_loop()
+    earlier = asyncio.all_tasks(loop)
     try:
         with mocked_aws(region=region, azs=azs, **kwargs) as aws:
             mocks = WithDynamicResources(aws)
@@ -126,21 +129,22 @@ def program(
             try:
                 yield aws
             finally:
-                _settle(earlier)
+                _settle(loop, earlier)
     finally:
         pulumi.runtime.set_all_config({})
 
 
-def _settle(earlier: set[asyncio.Task[Any]]) -> None:
+def _settle(loop: asyncio.AbstractEventLoop, earlier: set[asyncio.Task[Any]]) -> None:
     # As the engine's language host does before a program exits: let what the program started
     # finish (a warning waits for its resource's URN before it is logged), while the AWS double
     # still answers. Left running, it would run in the next program's loop turns against no
     # double at all, and log there.
-    loop = asyncio.get_event_loop()
     started = asyncio.all_tasks(loop) - earlier
     if not started:
         return
     _, stuck = loop.run_until_complete(asyncio.wait(started, timeout=SETTLE_SECONDS))
+    if not stuck:
+        return
     for task in stuck:
         task.cancel()
     loop.run_until_complete(asyncio.gather(*stuck, return_exceptions=True))

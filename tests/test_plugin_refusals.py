@@ -396,6 +396,9 @@ def test_a_watch_property_the_schema_lacks_is_refused_naming_the_properties() ->
             CREATE + 'watch.scheduel is "rate(5 minutes)". watch has no such property; its '
             "properties are apiKey, schedule, alarmActions.",
         )
+    ]
+
+
 def test_the_plugin_accepts_every_value_of_the_schemas_enums() -> None:
     types = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["types"]
     enums = {"probe": "rockset:index:ProbeMode", "dns": "rockset:index:DnsMode"}
