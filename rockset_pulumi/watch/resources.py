@@ -66,8 +66,12 @@ UPLOADED = (
     "watch/handler.py",
 )
 """The package's files the function runs (standard library only), under ``rockset_pulumi/``,
-with an empty ``__init__.py``: the package's own imports Pulumi, which the function has not."""
+with an ``__init__.py`` of its own (a docstring): the package's own imports Pulumi, which the
+function has not."""
 HANDLER = "rockset_pulumi.watch.handler.handler"
+# Not empty: the engine sends an asset whose text is empty without its text, and the provider
+# cannot read such an asset back (the AWS stand-in's Check refuses it).
+_PACKAGE_INIT = '"""The modules of rockset_pulumi the lockdown watcher runs."""\n'
 
 _TRUST_LAMBDA = json.dumps(
     {
@@ -85,7 +89,7 @@ _TRUST_LAMBDA = json.dumps(
 
 def code(ca_bundle: str | None) -> pulumi.AssetArchive:
     """The function's archive: :data:`UPLOADED`, and the CA bundle as ``ca.pem`` if any."""
-    files: dict[str, Any] = {"rockset_pulumi/__init__.py": pulumi.StringAsset("")}
+    files: dict[str, Any] = {"rockset_pulumi/__init__.py": pulumi.StringAsset(_PACKAGE_INIT)}
     for path in UPLOADED:
         files[f"rockset_pulumi/{path}"] = pulumi.FileAsset(str(_PACKAGE / path))
     if ca_bundle is not None:
