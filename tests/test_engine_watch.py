@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from devtools.aws_double.alarms import alarm_state
 from devtools.engine import LocalAws, LocalStack, engine_env, live_config, local_aws, open_stack
@@ -29,28 +27,16 @@ from rockset_pulumi.watch.resources import NAMESPACE
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.leaks import leaked_runs
+from tests.support.watcher import WATCH_KEY, run_watcher
 
 require_pulumi_cli()
 
 pytestmark = pytest.mark.engine
 
 OFFICE = {"office": "203.0.113.0/24"}
-WATCH_KEY = "wk-7Hq2Zt9Lp4Xv8Nc3Rb6Ym1Fs"
 SCHEDULE = "rate(15 minutes)"
 ALARM_PERIOD = 1800
 """Twice the schedule's interval: a period always holds a run."""
-# What EventBridge sends a scheduled function; the watcher ignores it, as it may.
-SCHEDULED_EVENT = {
-    "version": "0",
-    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-    "detail-type": "Scheduled Event",
-    "source": "aws.events",
-    "account": "123456789012",
-    "time": "2026-12-06T00:00:00Z",
-    "region": "eu-central-1",
-    "resources": ["arn:aws:events:eu-central-1:123456789012:rule/rockset-watch-schedule"],
-    "detail": {},
-}
 
 PROGRAM = """\
 import pulumi
@@ -107,23 +93,7 @@ class World:
         return self.aws.client("cloudwatch")
 
     def run(self) -> dict[str, Any]:
-        """One scheduled run, as EventBridge starts it; what the handler returned."""
-        invoker = boto3.client(
-            "lambda",
-            region_name=self.aws.region,
-            endpoint_url=self.aws.lambda_server.url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"total_max_attempts": 1}, read_timeout=60),
-        )
-        answer = invoker.invoke(
-            FunctionName=self.watch["function_name"],
-            InvocationType="RequestResponse",
-            Payload=json.dumps(SCHEDULED_EVENT).encode(),
-        )
-        result: dict[str, Any] = json.loads(answer["Payload"].read())
-        assert "FunctionError" not in answer, result
-        return result
+        return run_watcher(self.aws, self.watch["function_name"])
 
     def totals(self) -> dict[str, tuple[float, float]]:
         """Each metric's (number of datapoints, their sum) as moto's CloudWatch holds them."""
