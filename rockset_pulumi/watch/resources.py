@@ -30,12 +30,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..pricing import estimate_watch_cost
-from ..vpc_probe.resources import (
-    RUNTIME,
-    VPC_ACCESS_POLICY,
-    function_name,
-    target_of,
-)
+from ..vpc_probe.resources import RUNTIME, function_name, role_and_logs, target_of
 from .handler import CA_FILE, ENV, METRIC_HOLDS, METRIC_UNEXPECTED
 from .settings import ResolvedWatch
 
@@ -72,19 +67,6 @@ HANDLER = "rockset_pulumi.watch.handler.handler"
 # Not empty: the engine sends an asset whose text is empty without its text, and the provider
 # cannot read such an asset back (the AWS stand-in's Check refuses it).
 _PACKAGE_INIT = '"""The modules of rockset_pulumi the lockdown watcher runs."""\n'
-
-_TRUST_LAMBDA = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 
 
 def code(ca_bundle: str | None) -> pulumi.AssetArchive:
@@ -189,27 +171,19 @@ def deploy_watch(
         description="HTTPS to Secrets Manager, CloudWatch and Rockset's public endpoint",
         opts=child,
     )
-    role = aws.iam.Role(
-        f"{name}-watch-role",
-        assume_role_policy=_TRUST_LAMBDA,
+    identity = role_and_logs(
+        f"{name}-watch",
+        fixed_name,
         description=f"Rockset lockdown watcher {fixed_name}: its key, its metrics, its logs",
+        retention_days=LOG_RETENTION_DAYS,
         tags=tags,
-        opts=child,
+        parent=parent,
     )
-    vpc_access = aws.iam.RolePolicyAttachment(
-        f"{name}-watch-vpc-access", role=role.name, policy_arn=VPC_ACCESS_POLICY, opts=child
-    )
+    role = identity.role
     policy = aws.iam.RolePolicy(
         f"{name}-watch-policy",
         role=role.name,
         policy=secret.arn.apply(policy_document),
-        opts=child,
-    )
-    logs = aws.cloudwatch.LogGroup(
-        f"{name}-watch-logs",
-        name=f"/aws/lambda/{fixed_name}",
-        retention_in_days=LOG_RETENTION_DAYS,
-        tags=tags,
         opts=child,
     )
     environment: dict[str, pulumi.Input[str]] = {
@@ -238,7 +212,8 @@ def deploy_watch(
         ),
         tags=tags,
         opts=pulumi.ResourceOptions(
-            parent=parent, depends_on=[vpc_access, policy, logs, egress, version]
+            parent=parent,
+            depends_on=[identity.vpc_access, policy, identity.log_group, egress, version],
         ),
     )
     rule = aws.cloudwatch.EventRule(
