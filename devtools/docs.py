@@ -113,10 +113,11 @@ def _as_written(annotation: str) -> str:
     return re.sub(r"\bpulumi\.", "", annotation)
 
 
-def field_docs(source: str) -> list[FieldDoc]:
-    """The fields of ``PrivateLinkArgs`` in ``source``, in order; every one must be documented."""
+def field_docs(source: str, class_name: str = _ARGS_CLASS) -> list[FieldDoc]:
+    """The fields of ``class_name`` (``PrivateLinkArgs``) in ``source``, in order; every one must
+    be documented."""
     docs: list[FieldDoc] = []
-    for name, annotation, docstring in _attributes(source, _ARGS_CLASS):
+    for name, annotation, docstring in _attributes(source, class_name):
         meaning, default = _split(name, docstring)
         docs.append(FieldDoc(name, _as_written(ast.unparse(annotation)), default, meaning))
     return docs

@@ -1,10 +1,11 @@
 """The stand-in Lambda runtime: runs one invocation of a function's handler, as a script.
 
-``python -S lambda_bootstrap.py <code dir> <module.function> <timeout s> [--host NAME=ADDRESS]...``
+``python -S lambda_bootstrap.py <code dir> <module.function> <timeout s> [--runtime DIR]
+[--host NAME=ADDRESS]...``
 reads the event (JSON) from stdin and writes one JSON line to stdout: ``{"result": ...}`` or
 ``{"error": {"errorMessage", "errorType", "stackTrace"}}``, as Lambda's Python runtime reports an
 unhandled error. ``-S`` leaves site-packages off the path, so the function sees the standard
-library and its own zip only, as on Lambda (whose runtime adds boto3, which this one does not).
+library and its own zip only, and ``--runtime DIR`` after them: what Lambda's runtime adds (boto3).
 What the function prints or logs goes to stderr (Lambda sends it to CloudWatch Logs).
 
 ``--host NAME=ADDRESS`` makes ``NAME`` resolve to ``ADDRESS`` in this process only: the offline
@@ -53,6 +54,9 @@ def main(argv: list[str]) -> int:
     code_dir, handler_name, timeout = argv[0], argv[1], float(argv[2])
     hosts = {}
     rest = argv[3:]
+    runtime = None
+    if rest[:1] == ["--runtime"]:
+        runtime, rest = rest[1], rest[2:]
     while rest[:1] == ["--host"]:
         name, _, address = rest[1].partition("=")
         hosts[name.lower()] = address
@@ -62,6 +66,8 @@ def main(argv: list[str]) -> int:
     sys.stdout = sys.stderr
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(message)s")
     sys.path.insert(0, code_dir)
+    if runtime is not None:
+        sys.path.append(runtime)
     context = _Context(timeout)
     try:
         module_name, _, function_name = handler_name.rpartition(".")

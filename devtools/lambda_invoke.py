@@ -26,6 +26,7 @@ log output goes to ``<log dir>/<function>.log``.
 from __future__ import annotations
 
 import http.server
+import importlib.util
 import json
 import re
 import subprocess
@@ -54,6 +55,8 @@ _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$"
 _SIGNED_REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/lambda/")
 _MAX_PAYLOAD = 6 * 1000 * 1000
 _FAKE = "testing"
+RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+"""What Lambda's Python runtime adds to the standard library: boto3 and its dependencies."""
 
 
 @dataclass
@@ -139,6 +142,22 @@ class LambdaInvokeServer:
                     bundle.extractall(target)
         return target
 
+    def runtime(self) -> Path:
+        """A directory holding only :data:`RUNTIME_MODULES` (links to this interpreter's), as
+        Lambda's runtime provides them to a function."""
+        target = self.code_dir / "runtime"
+        with self._lock:
+            if not target.is_dir():
+                target.mkdir(parents=True)
+                for name in RUNTIME_MODULES:
+                    spec = importlib.util.find_spec(name)
+                    if spec is None or spec.origin is None:
+                        continue
+                    origin = Path(spec.origin)
+                    source = origin.parent if origin.name == "__init__.py" else origin
+                    (target / source.name).symlink_to(source)
+        return target
+
     def run(self, config: Mapping[str, Any], region: str, payload: bytes) -> tuple[Any, str | None]:
         """``(result, None)``, or ``(error document, "Unhandled")``."""
         name = config["FunctionName"]
@@ -153,6 +172,11 @@ class LambdaInvokeServer:
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "PATH": "/usr/bin:/bin",
+            # The role's credentials, as Lambda gives them; its AWS calls go to moto.
+            "AWS_ACCESS_KEY_ID": _FAKE,
+            "AWS_SECRET_ACCESS_KEY": _FAKE,
+            "AWS_SESSION_TOKEN": _FAKE,
+            "AWS_ENDPOINT_URL": self.aws_endpoint_url,
         }
         hosts = [
             arg
@@ -166,6 +190,8 @@ class LambdaInvokeServer:
             str(self.unpacked(config["CodeSha256"])),
             str(config["Handler"]),
             str(timeout),
+            "--runtime",
+            str(self.runtime()),
             *hosts,
         ]
         log_path = None if self.log_dir is None else self.log_dir / f"{name}.log"

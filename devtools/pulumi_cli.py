@@ -18,7 +18,8 @@ from typing import IO, Any
 
 __all__ = ["CliError", "CliResult", "ConfigCommand", "PulumiCli", "config_commands"]
 
-SECRET_KEYS = frozenset({"apiKey"})
+SECRET_KEYS = frozenset({"apiKey", "watchApiKey"})
+"""The config keys a user sets with ``--secret``: the API keys (the deployment's, the watch's)."""
 # A map key that `--path` accepts after a dot; anything else goes in brackets.
 PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
@@ -65,7 +66,7 @@ def _paths(path: str, value: Any) -> Iterator[tuple[str, str]]:
 
 def config_commands(config: Mapping[str, Any]) -> list[ConfigCommand]:
     """How a user sets ``config``: ``pulumi config set`` per scalar, ``--secret`` for the API
-    key, and for a list or map ``pulumi config rm`` then one ``--path`` set per item. An empty
+    keys, and for a list or map ``pulumi config rm`` then one ``--path`` set per item. An empty
     list or map is only removed: it falls back to its ``Pulumi.yaml`` default (empty here)."""
     commands = []
     for key, value in config.items():

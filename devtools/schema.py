@@ -49,7 +49,7 @@ from rockset_pulumi.diagnosis import DnsExpectation
 from rockset_pulumi.lifecycle import LIFECYCLES
 from rockset_pulumi.plugin.naming import camel, snake
 from rockset_pulumi.plugin.refusals import in_schema_terms, shown
-from rockset_pulumi.pricing import CostEstimate, SharingComparison
+from rockset_pulumi.pricing import CostEstimate, SharingComparison, WatchCost
 from rockset_pulumi.sharing import DNS_MODES
 from rockset_pulumi.steps import EndpointAnswer, LockdownStatus
 from rockset_pulumi.tokens import COMPONENT_TOKEN, FORMER_COMPONENT_TOKEN, PACKAGE, index_token
@@ -73,6 +73,7 @@ __all__ = [
 ]
 
 _ROOT = Path(__file__).resolve().parent.parent
+WATCH_SOURCE = _ROOT / "rockset_pulumi" / "watch" / "settings.py"
 SCHEMA_FILE = _ROOT / "rockset_pulumi" / "plugin" / "schema.json"
 REPOSITORY = "github.com/rockset-pulumi/rockset-pulumi"
 """Where the project lives: the schema's ``repository`` and ``homepage``, and the Go module's
@@ -130,6 +131,7 @@ COMPONENT_OUTPUTS: dict[str, tuple[Spec, bool]] = {
     "cost_estimate": (_ref("CostEstimate"), False),
     "hosted_zone_id": (_STRING, False),
     "resolving_vpc_ids": (_STRINGS, True),
+    "watch": (_ref("WatchStatus"), False),
 }
 """Each ``pulumi.Output`` attribute of ``PrivateLink``: its schema type, and whether it is
 always set (the others are null where their step is off)."""
@@ -202,6 +204,9 @@ def _annotation_spec(node: ast.expr, where: str) -> tuple[Spec, bool]:
             return simple[node.id], False
         if node.id in ENUMS:
             return _ref(ENUMS[node.id][0]), False
+        if node.id == "Watch":
+            # Its key is a secret, so the object arrives as an input, not a plain value.
+            return _ref("Watch"), True
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         outer = node.value.id
         if outer == "Input":
@@ -308,6 +313,22 @@ def _component_inputs() -> tuple[dict[str, Spec], list[str]]:
     return inputs, [camel(name) for name in (d.name for d in docs) if name in required]
 
 
+def _watch_type() -> Spec:
+    """The ``watch`` input's object type, from ``Watch``'s fields and docstrings."""
+    properties: dict[str, Spec] = {}
+    for doc in field_docs(WATCH_SOURCE.read_text(encoding="utf-8"), "Watch"):
+        spec, _ = _annotation_spec(ast.parse(doc.annotation, mode="eval").body, f"Watch.{doc.name}")
+        prop = {**spec, "description": f"{doc.meaning} Default: {doc.default}."}
+        properties[camel(doc.name)] = _secret(doc.name, prop)
+    return {
+        "type": "object",
+        "description": "Checks the lockdown on a schedule between deployments and alarms when "
+        "it stops holding.",
+        "properties": properties,
+        "required": ["apiKey"],
+    }
+
+
 def _component_outputs() -> dict[str, Spec]:
     found: dict[str, Spec] = {}
     for doc in output_docs(COMPONENT_SOURCE.read_text(encoding="utf-8")):
@@ -388,7 +409,26 @@ def _types() -> dict[str, Spec]:
         f"{prefix}CostEstimate": _optional(
             _object_type(CostEstimate, "A month of one endpoint, in USD."),
             sharing=_ref("SharingComparison"),
+            watch=_ref("WatchCost"),
         ),
+        f"{prefix}Watch": _watch_type(),
+        f"{prefix}WatchCost": _object_type(
+            WatchCost, "With `watch`: a month of the watch, in USD, before free tiers."
+        ),
+        f"{prefix}WatchStatus": {
+            "type": "object",
+            "description": "With `watch`: the alarm, the metrics and the schedule.",
+            "properties": {
+                "alarmName": _STRING,
+                "alarmArn": _STRING,
+                "namespace": _STRING,
+                "metrics": _STRINGS,
+                "dimensions": _STRING_MAP,
+                "schedule": _STRING,
+                "functionName": _STRING,
+                "monthlyCost": _ref("WatchCost"),
+            },
+        },
         f"{prefix}SharingComparison": _object_type(
             SharingComparison,
             "With `dns: hosted_zone`: the shared endpoint against one endpoint per VPC.",

@@ -20,6 +20,7 @@ from .errors import (
 )
 from .regions import REGIONS, RocksetRegion, lookup_region
 from .sharing import SharedVpc
+from .watch.settings import Watch
 
 __all__ = [
     "REGIONS",
@@ -41,5 +42,6 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "VerificationError",
+    "Watch",
     "lookup_region",
 ]

@@ -30,6 +30,7 @@ from .errors import ConfigurationError, InputPath, InputWarning, MapKey
 from .regions import HostOverrides
 from .sharing import DnsMode, SharedVpc, Sharing, resolve_sharing
 from .text import shown
+from .watch.settings import ResolvedWatch, Watch, resolve_watch
 
 __all__ = [
     "DEFAULT_CHECK_TIMEOUT",
@@ -184,6 +185,12 @@ class PrivateLinkArgs:
     the VPC (the VPC's region is that provider's): the component authorizes the association in
     the endpoint's account and associates it with that provider. Default: none."""
 
+    watch: Watch | None = None
+    """Check the lockdown on a schedule between deployments, from a Lambda function beside the
+    probe's (needs ``lockdown`` and ``probe="vpc"``), and alarm when it stops holding, as
+    ``Watch(api_key, schedule, alarm_actions)`` (see docs/watch.md). Default: none (no
+    watcher)."""
+
 
 @dataclass(frozen=True)
 class ResolvedArgs:
@@ -216,6 +223,8 @@ class ResolvedArgs:
     """Inputs that are allowed but probably not what the user meant."""
     sharing: Sharing = field(default_factory=Sharing)
     """``dns`` and the shared VPCs."""
+    watch: ResolvedWatch | None = None
+    """The watcher's schedule, key and alarm actions; None for no watcher."""
 
 
 def _is_output(value: object) -> bool:
@@ -545,4 +554,5 @@ def resolve_args(args: PrivateLinkArgs) -> ResolvedArgs:
         ),
         warnings=tuple(warnings),
         sharing=resolve_sharing(args.dns, args.shared_vpc_ids, args.shared_vpcs, args.vpc_id),
+        watch=resolve_watch(args.watch, lockdown=lockdown, probe=probe, deployment_key=key),
     )

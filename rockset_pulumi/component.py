@@ -35,6 +35,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import validate
+from .allowlist import Owner
 from .api import RocksetApi
 from .args import PrivateLinkArgs, ResolvedArgs, resolve_args
 from .check_resources import (
@@ -60,6 +61,7 @@ from .regions import RocksetHosts, resolve_hosts
 from .sharing import ZonePlan
 from .tokens import COMPONENT_TOKEN, FORMER_COMPONENT_TOKEN
 from .vpc_probe.resources import ProbeFunction, deploy_probe, probe_security_group
+from .watch.resources import WatchFunction, deploy_watch
 
 __all__ = ["PrivateLink"]
 
@@ -137,7 +139,11 @@ def _without_dependencies(urn: pulumi.Output[str]) -> pulumi.Output[str]:
 
 
 def _cost(
-    region: str, zones: Sequence[str], settings: ResolvedArgs, vpcs: int | None = None
+    region: str,
+    zones: Sequence[str],
+    settings: ResolvedArgs,
+    vpcs: int | None = None,
+    watch: Mapping[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """The endpoint's month; with a shared zone, compared with one endpoint per VPC."""
     estimate = estimate_monthly_cost(
@@ -148,12 +154,12 @@ def _cost(
     )
     if estimate is None:
         return None
-    if vpcs is None:
-        return estimate.as_output()
-    return {
-        **estimate.as_output(),
-        "sharing": compare_with_endpoint_per_vpc(estimate, vpcs).as_output(),
-    }
+    found = estimate.as_output()
+    if vpcs is not None:
+        found["sharing"] = compare_with_endpoint_per_vpc(estimate, vpcs).as_output()
+    if watch is not None:
+        found["watch"] = watch["monthly_cost"]
+    return found
 
 
 class PrivateLink(pulumi.ComponentResource):
@@ -177,6 +183,9 @@ class PrivateLink(pulumi.ComponentResource):
     probe: ProbeFunction | None
     """With ``probe: vpc``, the children ``<name>-probe*`` that send the PrivateLink side of
     steps 3-5 from inside the VPC; else None."""
+    watcher: WatchFunction | None
+    """With ``watch``, the children ``<name>-watch*`` that check the lockdown on a schedule and
+    alarm; else None."""
 
     vpc_endpoint_id: pulumi.Output[str]
     """The VPC endpoint's id."""
@@ -217,6 +226,11 @@ class PrivateLink(pulumi.ComponentResource):
     (``public_reachable``, ``public_refuses_key``, ``privatelink_accepts_key``), what each side
     failed with (``public_error``, ``privatelink_error``), where each side ran from
     (``ran_from``) and ``checked_at``."""
+    watch: pulumi.Output[Mapping[str, Any] | None]
+    """With ``watch``: the alarm (``alarm_name``, ``alarm_arn``), the metrics (``namespace``,
+    ``metrics``, ``dimensions``), the ``schedule``, the watcher's ``function_name`` and its
+    ``monthly_cost`` (``runs``, ``lambda_usd``, ``secret_usd``, ``metrics_usd``, ``alarm_usd``,
+    ``logs_usd``, ``total``); else None."""
     cost_estimate: pulumi.Output[Mapping[str, Any] | None]
     """What the endpoint costs a month in USD, or None when the region's price is unknown and
     ``price_per_az_hour`` was not given: ``total`` is ``endpoint_hours`` (``hourly_per_az`` for
@@ -224,7 +238,9 @@ class PrivateLink(pulumi.ComponentResource):
     ``data_gb``) in ``region``; ``price_confirmed`` is false where the built-in price is an estimate
     (``rockset_pulumi.pricing.UNCONFIRMED_PRICES``). With ``dns="hosted_zone"`` its ``sharing``
     compares it with one endpoint per VPC: ``vpcs``, ``shared_total``,
-    ``endpoint_per_vpc_total``, ``monthly_saving``."""
+    ``endpoint_per_vpc_total``, ``monthly_saving``. With ``watch``, its ``watch`` is the watch's
+    month (``runs``, ``lambda_usd``, ``secret_usd``, ``metrics_usd``, ``alarm_usd``,
+    ``logs_usd``, ``total``), not in ``total``."""
 
     secret_inputs: frozenset[str] = frozenset()
     """Plain inputs whose values arrived as secrets (from another language, through the
@@ -255,6 +271,7 @@ class PrivateLink(pulumi.ComponentResource):
         shared = self._share(name, settings, zone_plan, network)
         probe = self._deploy_probe(name, settings, where, plan, network=network, opts=opts)
         verifiers = self._verify(name, settings, where, network=network, shared=shared, probe=probe)
+        watcher = self._watch(name, settings, where, plan, probe=probe, verifiers=verifiers)
         self._publish(
             settings,
             where,
@@ -264,6 +281,7 @@ class PrivateLink(pulumi.ComponentResource):
             probe=probe,
             shared=shared,
             zone_plan=zone_plan,
+            watcher=watcher,
         )
 
     def _locate(self, settings: ResolvedArgs, ambient: str | None) -> _Location:
@@ -512,6 +530,38 @@ class PrivateLink(pulumi.ComponentResource):
         )
         return _Verifiers(connectivity, allowlist, lockdown)
 
+    def _watch(
+        self,
+        name: str,
+        settings: ResolvedArgs,
+        where: _Location,
+        plan: pulumi.Output[EndpointPlan],
+        *,
+        probe: ProbeFunction | None,
+        verifiers: _Verifiers,
+    ) -> WatchFunction | None:
+        """With ``watch``, the watcher beside the probe function, its schedule starting once
+        step 5 holds."""
+        if settings.watch is None or probe is None or verifiers.lockdown_check is None:
+            return None
+        return deploy_watch(
+            name,
+            settings.watch,
+            vpc_id=settings.vpc_id,
+            probe_security_group=probe.security_group,
+            subnet_ids=plan.apply(lambda p: list(p.subnet_ids)),
+            public_url=where.hosts.apply(lambda h: h.public_url),
+            privatelink_url=where.hosts.apply(lambda h: h.privatelink_url),
+            entries=settings.admin_cidrs,
+            owner_mark=_without_dependencies(self.urn).apply(
+                lambda urn: Owner(_owner_label(urn)).mark
+            ),
+            ca_bundle=settings.ca_bundle,
+            after=[verifiers.lockdown_check],
+            tags={"Name": f"{name}-rockset-privatelink-watch", **settings.tags},
+            parent=self,
+        )
+
     def _publish(
         self,
         settings: ResolvedArgs,
@@ -523,12 +573,15 @@ class PrivateLink(pulumi.ComponentResource):
         probe: ProbeFunction | None,
         shared: SharedZone | None,
         zone_plan: pulumi.Output[ZonePlan] | None,
+        watcher: WatchFunction | None,
     ) -> None:
         """Every public attribute, assigned and registered in one place."""
         none: pulumi.Output[Any] = pulumi.Output.from_input(None)
         endpoint = network.endpoint
         self.security_group = network.security_group
         self.probe = probe
+        self.watcher = watcher
+        self.watch = none if watcher is None else watcher.output
         self.endpoint = endpoint
         self.connectivity_check = verifiers.connectivity_check
         self.allowlist = verifiers.allowlist
@@ -567,8 +620,10 @@ class PrivateLink(pulumi.ComponentResource):
         )
         vpcs = None if zone_plan is None else len(settings.sharing.shared_vpcs) + 1
         self.cost_estimate = pulumi.Output.all(
-            region=where.region, zones=self.availability_zones
-        ).apply(lambda found: _cost(found["region"], found["zones"], settings, vpcs))
+            region=where.region, zones=self.availability_zones, watch=self.watch
+        ).apply(
+            lambda found: _cost(found["region"], found["zones"], settings, vpcs, found["watch"])
+        )
         self.register_outputs(
             {
                 "vpc_endpoint_id": self.vpc_endpoint_id,
@@ -588,6 +643,7 @@ class PrivateLink(pulumi.ComponentResource):
                 "cost_estimate": self.cost_estimate,
                 "hosted_zone_id": self.hosted_zone_id,
                 "resolving_vpc_ids": self.resolving_vpc_ids,
+                "watch": self.watch,
             }
         )
 

@@ -19,8 +19,10 @@ __all__ = [
     "UNCONFIRMED_PRICES",
     "CostEstimate",
     "SharingComparison",
+    "WatchCost",
     "compare_with_endpoint_per_vpc",
     "estimate_monthly_cost",
+    "estimate_watch_cost",
 ]
 
 HOURS_PER_MONTH = 730
@@ -134,4 +136,54 @@ def compare_with_endpoint_per_vpc(estimate: CostEstimate, vpcs: int) -> SharingC
         shared_total=round(shared, 2),
         endpoint_per_vpc_total=round(separate, 2),
         monthly_saving=round(separate - shared, 2),
+    )
+
+
+LAMBDA_PER_MILLION_REQUESTS_USD = 0.20
+LAMBDA_PER_GB_SECOND_USD = 0.0000166667
+SECRET_MONTHLY_USD = 0.40
+SECRETS_PER_10K_CALLS_USD = 0.05
+CUSTOM_METRIC_MONTHLY_USD = 0.30
+ALARM_MONTHLY_USD = 0.10
+"""A standard-resolution alarm on one metric."""
+PUT_METRIC_DATA_PER_1K_USD = 0.01
+LOGS_PER_GB_USD = 0.50
+_DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+
+
+@dataclass(frozen=True)
+class WatchCost:
+    """A month of the watch, in USD, before free tiers (Lambda's covers its part)."""
+
+    runs: float
+    lambda_usd: float
+    secret_usd: float
+    metrics_usd: float
+    alarm_usd: float
+    logs_usd: float
+    total: float
+
+    def as_output(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def estimate_watch_cost(
+    runs_per_day: float, *, metrics: int, seconds_per_run: float = 2.0, memory_mb: int = 128
+) -> WatchCost:
+    """The watcher's month: each run is one Lambda invocation of ``seconds_per_run`` (at most,
+    a cold start included), one secret read, one PutMetricData and a log line of ~300 bytes."""
+    runs = runs_per_day * _DAYS_PER_MONTH
+    compute = runs * seconds_per_run * memory_mb / 1024 * LAMBDA_PER_GB_SECOND_USD
+    invoking = runs / 1e6 * LAMBDA_PER_MILLION_REQUESTS_USD
+    secret = SECRET_MONTHLY_USD + runs / 1e4 * SECRETS_PER_10K_CALLS_USD
+    metric = metrics * CUSTOM_METRIC_MONTHLY_USD + runs / 1e3 * PUT_METRIC_DATA_PER_1K_USD
+    logs = runs * 300 / 1e9 * LOGS_PER_GB_USD
+    return WatchCost(
+        runs=round(runs, 1),
+        lambda_usd=round(compute + invoking, 4),
+        secret_usd=round(secret, 4),
+        metrics_usd=round(metric, 4),
+        alarm_usd=ALARM_MONTHLY_USD,
+        logs_usd=round(logs, 4),
+        total=round(compute + invoking + secret + metric + ALARM_MONTHLY_USD + logs, 2),
     )

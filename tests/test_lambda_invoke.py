@@ -34,6 +34,16 @@ def fails(event, context):
 
 def sleeps(event, context):
     time.sleep(30)
+
+
+def cloud(event, context):
+    import boto3
+
+    key = boto3.client("secretsmanager").get_secret_value(SecretId=event["secret"])
+    boto3.client("cloudwatch").put_metric_data(
+        Namespace="Test/Watch", MetricData=[{"MetricName": "Seen", "Value": 1}]
+    )
+    return {"length": len(key["SecretString"])}
 """
 TRUST = {
     "Version": "2012-10-17",
@@ -62,7 +72,7 @@ def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
         role = found.client("iam").create_role(
             RoleName="handlers", AssumeRolePolicyDocument=json.dumps(TRUST)
         )["Role"]["Arn"]
-        for handler, timeout in (("echo", 3), ("fails", 3), ("sleeps", 1)):
+        for handler, timeout in (("echo", 3), ("fails", 3), ("sleeps", 1), ("cloud", 20)):
             created = found.client("lambda").create_function(
                 FunctionName=handler,
                 Runtime="python3.12",
@@ -150,3 +160,18 @@ def test_invocations_are_recorded_without_their_payload(invoker: Any, aws: Local
     assert "rs-never-logged" not in json.dumps(aws.lambda_server.invocations)
     log = Path(aws.lambda_server.log_dir or "") / "invocations.jsonl"
     assert "rs-never-logged" not in log.read_text(encoding="utf-8")
+
+
+def test_a_handler_reaches_secrets_manager_and_cloudwatch_through_boto3(
+    invoker: Any, aws: LocalAws
+) -> None:
+    """As on Lambda, the runtime has boto3, and the function's calls land in the AWS double."""
+    secret = aws.client("secretsmanager").create_secret(Name="k", SecretString="s3cret-value")
+    payload = json.dumps({"secret": secret["ARN"]}).encode()
+
+    response, result = invoke(invoker, "cloud", payload)
+
+    assert "FunctionError" not in response, result
+    assert result == {"length": len("s3cret-value")}
+    listed = aws.client("cloudwatch").list_metrics(Namespace="Test/Watch")["Metrics"]
+    assert [m["MetricName"] for m in listed] == ["Seen"]

@@ -18,7 +18,7 @@ from pulumi.runtime.proto import engine_pb2
 
 from devtools.pulumi_mocks import program, registered
 from devtools.schema import SCHEMA_FILE
-from rockset_pulumi import ConfigurationError, PrivateLink, PrivateLinkArgs
+from rockset_pulumi import ConfigurationError, PrivateLink, PrivateLinkArgs, Watch
 from rockset_pulumi.args import resolve_args
 from rockset_pulumi.errors import MapKey
 from rockset_pulumi.plugin.naming import camel
@@ -309,6 +309,94 @@ def test_values_are_shown_as_written_and_names_in_schema_terms() -> None:
     assert in_schema_terms("pass api_key, not 'api_key'; set checks=False") == (
         "pass apiKey, not 'api_key'; set checks=false"
     )
+
+
+WATCH_KEY = "k-watch-0123456789"
+ON = {"api_key": KEY, "admin_cidrs": {"office": "203.0.113.0/24"}, "lockdown": True}
+SCHEDULE_FIX = (
+    "It is refused: the interval is over 12 hours: the alarm's period, twice the interval, would "
+    "exceed the day CloudWatch evaluates at most. Pass e.g. 'rate(15 minutes)' or "
+    "'cron(0/15 * * * ? *)'."
+)
+ACTION_FIX = (
+    "Pass the ARN of an SNS topic (or another alarm action) such as "
+    "'arn:aws:sns:eu-central-1:123456789012:rockset-alarms'."
+)
+PROBE_FIX = (
+    'The watcher runs in the VPC as the probe function does: set probe="vpc", or drop watch.'
+)
+# (Python arguments, watch, what Python says, the plugin's property path, what the plugin says)
+WATCH_REFUSALS: list[tuple[dict[str, Any], dict[str, Any], str, str, str]] = [
+    (
+        {**ON, "probe": "vpc"},
+        {"api_key": WATCH_KEY, "schedule": "rate(13 hours)"},
+        f"watch.schedule is 'rate(13 hours)'. {SCHEDULE_FIX}",
+        "watch.schedule",
+        f'watch.schedule is "rate(13 hours)". {SCHEDULE_FIX}',
+    ),
+    (
+        {**ON, "probe": "vpc"},
+        {"api_key": WATCH_KEY, "alarm_actions": ["sns:topic"]},
+        f"watch.alarm_actions[0] is 'sns:topic'. {ACTION_FIX}",
+        "watch.alarmActions[0]",
+        f'watch.alarmActions[0] is "sns:topic". {ACTION_FIX}',
+    ),
+    (
+        ON,
+        {"api_key": WATCH_KEY},
+        f"probe is 'runner'. {PROBE_FIX}",
+        "probe",
+        f'probe is "runner". {PROBE_FIX}',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "watch", "python", "path", "schema"),
+    WATCH_REFUSALS,
+    ids=["schedule", "action", "probe"],
+)
+def test_both_paths_refuse_a_bad_watch_naming_its_property(
+    args: dict[str, Any], watch: dict[str, Any], python: str, path: str, schema: str
+) -> None:
+    assert python_refusal(**args, watch=Watch(**watch)) == CREATE + python
+    inputs = {camel(k): on_the_wire(v) for k, v in args.items()}
+    inputs["apiKey"] = {**SECRET, "value": KEY}
+    inputs["watch"] = {camel(k): v for k, v in watch.items()}
+    with constructor() as engine:
+        refused = plugin_refusal(engine, inputs)
+        assert registered(engine.aws, "aws:") == []
+    assert refused.properties == [(path, CREATE + schema)]
+    assert WATCH_KEY not in str(refused)
+
+
+def test_the_deployments_key_as_the_watchers_is_refused_though_both_are_secrets() -> None:
+    inputs = {camel(k): on_the_wire(v) for k, v in ON.items()}
+    inputs.update(probe="vpc", apiKey={**SECRET, "value": KEY})
+    inputs["watch"] = {"apiKey": {**SECRET, "value": KEY}, "schedule": None}
+    with constructor() as engine:
+        refused = plugin_refusal(engine, inputs)
+        # Compared once both secrets are known, before the watcher's secret holds it.
+        assert registered(engine.aws, "aws:secretsmanager/secretVersion") == []
+    [(path, message)] = refused.properties
+    assert path == "watch.apiKey"
+    assert message.startswith(CREATE + "watch.apiKey is <hidden>. It is the deployment's apiKey.")
+    assert KEY not in str(refused)
+
+
+def test_a_watch_property_the_schema_lacks_is_refused_naming_the_properties() -> None:
+    inputs = {camel(k): on_the_wire(v) for k, v in ON.items()}
+    inputs.update(probe="vpc", apiKey={**SECRET, "value": KEY})
+    inputs["watch"] = {"apiKey": WATCH_KEY, "scheduel": "rate(5 minutes)"}
+    with constructor() as engine:
+        refused = plugin_refusal(engine, inputs)
+    assert refused.properties == [
+        (
+            "watch.scheduel",
+            CREATE + 'watch.scheduel is "rate(5 minutes)". watch has no such property; its '
+            "properties are apiKey, schedule, alarmActions.",
+        )
+    ]
 
 
 def test_the_plugin_accepts_every_value_of_the_schemas_enums() -> None:

@@ -5,7 +5,9 @@ out its services (one module per resource family).
 - one handler per resource type, by family: `networks` (VPCs, subnets), `security_groups`,
   `security_group_rules` (egress rules), `vpc_endpoints`, `route53` (private zones, alias
   records, zone associations and their authorizations), and for the probe function `iam`
-  (roles, policy attachments), `log_groups` and `lambda_functions`;
+  (roles, policy attachments), `log_groups` and `lambda_functions`, and for the watch `watch`
+  (its secret, role policy, schedule, permission and alarm), and `alarms`: CloudWatch's
+  evaluation of an alarm on the data moto holds, which moto does not do;
 - `lookups`: one function per invoke;
 - `model`: `Ec2Model`, dispatching by type token to those;
 - `ec2`: the clients they share (EC2, IAM, Lambda, CloudWatch Logs), and the seeded network;

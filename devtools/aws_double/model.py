@@ -32,6 +32,7 @@ from devtools.aws_double.route53 import (
 from devtools.aws_double.security_group_rules import SecurityGroupEgressRules
 from devtools.aws_double.security_groups import SecurityGroups
 from devtools.aws_double.vpc_endpoints import VpcEndpoints
+from devtools.aws_double.watch import WATCH_RESOURCE_TYPES
 
 __all__ = ["PULUMI_AWS_VERSION", "RESOURCE_TYPES", "Ec2Model", "ResourceType", "resource_type"]
 
@@ -91,6 +92,7 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
         RolePolicyAttachments(),
         LogGroups(),
         Functions(),
+        *WATCH_RESOURCE_TYPES,
     )
 }
 

@@ -6,7 +6,9 @@ resources it depends on), whole or per item. An input the schema does not mark `
 to the component as it came (the SDK makes Outputs of output values). A ``plain`` one is read
 before the component registers anything, so it must be known now: here its secrets and known
 output values are unwrapped (their secrecy noted, and pushed down onto items the schema lets
-be Outputs, as ``sharedVpcIds``' ids), and an unknown one is refused, naming it.
+be Outputs, as ``sharedVpcIds``' ids), and an unknown one is refused, naming it. An object
+input that is not ``plain`` (``watch``) keeps its shape: a secret property becomes a secret
+Output of its own.
 """
 
 from __future__ import annotations
@@ -119,6 +121,15 @@ def _item(value: Any, spec: Spec, path: InputPath, found: SettledInputs, wrap: _
     return wrap.around(value)
 
 
+def _secret_as_output(value: Any) -> Any:
+    """A secret property of an object input (``watch.apiKey``) as a secret output value: the SDK
+    would otherwise make the whole object one secret Output, which the component cannot read
+    before registering its children."""
+    if _signature(value) == _special_secret_sig:
+        return _Wrapper(secret=True).around(value.get("value"))
+    return value
+
+
 def settle(inputs: struct_pb2.Struct, specs: Mapping[str, Spec]) -> SettledInputs:
     """``inputs`` (``Construct``'s) with every input whose spec is ``plain`` settled; raises
     :class:`ConfigurationError` for one that is not known yet."""
@@ -129,5 +140,7 @@ def settle(inputs: struct_pb2.Struct, specs: Mapping[str, Spec]) -> SettledInput
         if spec.get("plain"):
             found.plain.add(key)
             values[key] = _settle(value, spec, (snake(key),), found, _Wrapper())
+        elif isinstance(value, Mapping) and _signature(value) is None:
+            values[key] = {name: _secret_as_output(item) for name, item in value.items()}
     found.inputs.update(values)
     return found

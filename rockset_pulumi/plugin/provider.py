@@ -67,7 +67,8 @@ from ..errors import ConfigurationError, InputPath, InputWarning, RocksetPulumiE
 from ..lifecycle import LIFECYCLES, Change, Lifecycle
 from ..tokens import COMPONENT_TOKEN
 from ..validate import HIDDEN
-from .inputs import settle
+from ..watch.settings import Watch
+from .inputs import NOT_KNOWN, settle
 from .naming import camel, camel_keys, snake, snake_keys
 from .refusals import INTERNAL_ERROR, in_schema_terms, refusal
 from .refusals import warning as schema_warning
@@ -327,7 +328,36 @@ class RocksetComponents(ComponentProvider):
             )
         # A required input left out is refused by the component's own check, as None is.
         given = {snake(key): value for key, value in inputs.items()}
+        if given.get("watch") is not None:
+            given["watch"] = _watch(given["watch"])
         return PrivateLinkArgs(**{**dict.fromkeys(_REQUIRED), **given})
+
+
+def _watch(value: object) -> object:
+    """The ``watch`` object as ``Watch`` (a property given null is unset); anything but an
+    object is left for the component to refuse."""
+    if isinstance(value, pulumi.Output):
+        raise ConfigurationError.invalid(
+            ("watch",),
+            NOT_KNOWN,
+            "Write the watch object in the program (its apiKey may be a secret, its "
+            "alarmActions other resources' outputs), not another resource's output: the "
+            "component validates it before creating anything.",
+        )
+    if not isinstance(value, Mapping):
+        return value
+    given = {snake(key): item for key, item in value.items() if item is not None}
+    known = [f.name for f in dataclasses.fields(Watch)]
+    for name, item in given.items():
+        if name not in known:
+            raise ConfigurationError.invalid(
+                ("watch", name),
+                item,
+                f"watch has no such property; its properties are "
+                f"{', '.join(camel(k) for k in known)}.",
+            )
+    # A missing apiKey is refused by the component, as null is.
+    return Watch(**{"api_key": None, **given})
 
 
 _REQUIRED = tuple(

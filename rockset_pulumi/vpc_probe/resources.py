@@ -9,6 +9,8 @@ relays the PrivateLink side's requests (:mod:`rockset_pulumi.vpc_probe.handler`)
   log group (``<name>-probe-logs``, ``/aws/lambda/<function>``, kept a day), created before the
   function so that Lambda does not create one kept forever, and the function (``<name>-probe``),
   whose environment names the one host it relays to and holds nothing secret.
+- :func:`role_and_logs`: that role and log group, for any function in the VPC (the watcher's
+  too).
 
 The function's name is fixed from the organization, project, stack and component name, so that
 its log group can be named before it exists and two stacks never share one.
@@ -36,10 +38,12 @@ __all__ = [
     "LOG_RETENTION_DAYS",
     "RUNTIME",
     "VPC_ACCESS_POLICY",
+    "FunctionIdentity",
     "ProbeFunction",
     "deploy_probe",
     "function_name",
     "probe_security_group",
+    "role_and_logs",
     "target_of",
 ]
 
@@ -74,15 +78,15 @@ _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _NAME_PREFIX = 40
 
 
-def function_name(component_name: str) -> str:
-    """``<component>-probe-<8 hex digits>``, at most 64 characters of Lambda's alphabet; the
+def function_name(component_name: str, role: str = "probe") -> str:
+    """``<component>-<role>-<8 hex digits>``, at most 64 characters of Lambda's alphabet; the
     digits tell stacks (and organizations, projects) apart."""
     # The organization is unknown to some engines (and to mocks): then the rest tells apart.
     parts = (pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), component_name)
     owner = "/".join(part or "" for part in parts)
     digest = hashlib.sha256(owner.encode("utf-8")).hexdigest()[:8]
     prefix = _NAME_UNSAFE.sub("-", component_name).strip("-")[:_NAME_PREFIX] or "rockset"
-    return f"{prefix}-probe-{digest}"
+    return f"{prefix}-{role}-{digest}"
 
 
 def target_of(privatelink_url: str) -> str:
@@ -106,6 +110,49 @@ def probe_security_group(
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+
+
+@dataclass(frozen=True)
+class FunctionIdentity:
+    """What a function in the VPC runs as and writes to, besides its own permissions."""
+
+    role: aws.iam.Role
+    vpc_access: aws.iam.RolePolicyAttachment
+    log_group: aws.cloudwatch.LogGroup
+
+
+def role_and_logs(
+    prefix: str,
+    function: str,
+    *,
+    description: str,
+    retention_days: int,
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+) -> FunctionIdentity:
+    """``<prefix>-role``, trusted by Lambda, with AWSLambdaVPCAccessExecutionRole
+    (``<prefix>-vpc-access``: network interfaces, its own logs), and ``<prefix>-logs``
+    (``/aws/lambda/<function>``), which the function must wait for: else Lambda creates one kept
+    forever."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(
+        f"{prefix}-role",
+        assume_role_policy=_TRUST_LAMBDA,
+        description=description,
+        tags=tags,
+        opts=child,
+    )
+    vpc_access = aws.iam.RolePolicyAttachment(
+        f"{prefix}-vpc-access", role=role.name, policy_arn=VPC_ACCESS_POLICY, opts=child
+    )
+    logs = aws.cloudwatch.LogGroup(
+        f"{prefix}-logs",
+        name=f"/aws/lambda/{function}",
+        retention_in_days=retention_days,
+        tags=tags,
+        opts=child,
+    )
+    return FunctionIdentity(role, vpc_access, logs)
 
 
 @dataclass(frozen=True)
@@ -153,23 +200,15 @@ def deploy_probe(
         description="HTTPS to the Rockset PrivateLink endpoint only",
         opts=child,
     )
-    role = aws.iam.Role(
-        f"{name}-probe-role",
-        assume_role_policy=_TRUST_LAMBDA,
+    identity = role_and_logs(
+        f"{name}-probe",
+        fixed_name,
         description=f"Rockset PrivateLink probe {fixed_name}: VPC access and its own logs only",
+        retention_days=LOG_RETENTION_DAYS,
         tags=tags,
-        opts=child,
+        parent=parent,
     )
-    policy = aws.iam.RolePolicyAttachment(
-        f"{name}-probe-vpc-access", role=role.name, policy_arn=VPC_ACCESS_POLICY, opts=child
-    )
-    logs = aws.cloudwatch.LogGroup(
-        f"{name}-probe-logs",
-        name=f"/aws/lambda/{fixed_name}",
-        retention_in_days=LOG_RETENTION_DAYS,
-        tags=tags,
-        opts=child,
-    )
+    role, policy, logs = identity.role, identity.vpc_access, identity.log_group
     function = aws.lambda_.Function(
         f"{name}-probe",
         name=fixed_name,

@@ -38,7 +38,7 @@ export class PrivateLink extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly connectivity: pulumi.Output<outputs.Connectivity | undefined>;
     /**
-     * What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`.
+     * What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`. With `watch`, its `watch` is the watch's month (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`), not in `total`.
      */
     declare public /*out*/ readonly costEstimate: pulumi.Output<outputs.CostEstimate | undefined>;
     /**
@@ -93,6 +93,10 @@ export class PrivateLink extends pulumi.ComponentResource {
      * The VPC endpoint's id.
      */
     declare public /*out*/ readonly vpcEndpointId: pulumi.Output<string>;
+    /**
+     * With `watch`: the alarm (`alarmName`, `alarmArn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `functionName` and its `monthlyCost` (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`); else null.
+     */
+    declare public readonly watch: pulumi.Output<outputs.WatchStatus | undefined>;
 
     /**
      * Create a PrivateLink resource with the given unique name, arguments, and options.
@@ -132,6 +136,7 @@ export class PrivateLink extends pulumi.ComponentResource {
             resourceInputs["tags"] = args?.tags;
             resourceInputs["triggers"] = args?.triggers;
             resourceInputs["vpcId"] = args?.vpcId;
+            resourceInputs["watch"] = args?.watch;
             resourceInputs["allowlistEntries"] = undefined /*out*/;
             resourceInputs["availabilityZones"] = undefined /*out*/;
             resourceInputs["connectivity"] = undefined /*out*/;
@@ -164,6 +169,7 @@ export class PrivateLink extends pulumi.ComponentResource {
             resourceInputs["serviceName"] = undefined /*out*/;
             resourceInputs["skippedSubnetIds"] = undefined /*out*/;
             resourceInputs["vpcEndpointId"] = undefined /*out*/;
+            resourceInputs["watch"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         const aliasOpts = { aliases: [{ type: "rockset:aws:PrivateLink" }] };
@@ -260,4 +266,8 @@ export interface PrivateLinkArgs {
      * The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
      */
     vpcId: pulumi.Input<string>;
+    /**
+     * Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(apiKey, schedule, alarmActions)` (see docs/watch.md). Default: none (no watcher).
+     */
+    watch?: pulumi.Input<inputs.WatchArgs | undefined>;
 }

@@ -22,7 +22,7 @@ type PrivateLink struct {
 	AvailabilityZones pulumi.StringArrayOutput `pulumi:"availabilityZones"`
 	// Step 3's result, or null with checks off: what each API endpoint answered (`public`, `privatelink`: `url`, `reachable`, `authenticated`, `userEmail`, `userState`, `latencyMs`, `attempts`, `error`, `ranFrom`) and `checkedAt`.
 	Connectivity ConnectivityPtrOutput `pulumi:"connectivity"`
-	// What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`.
+	// What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`. With `watch`, its `watch` is the watch's month (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`), not in `total`.
 	CostEstimate CostEstimatePtrOutput `pulumi:"costEstimate"`
 	// The endpoint's DNS names (regional, per zone and private).
 	DnsEntries DnsEntryArrayOutput `pulumi:"dnsEntries"`
@@ -50,6 +50,8 @@ type PrivateLink struct {
 	SkippedSubnetIds pulumi.StringArrayOutput `pulumi:"skippedSubnetIds"`
 	// The VPC endpoint's id.
 	VpcEndpointId pulumi.StringOutput `pulumi:"vpcEndpointId"`
+	// With `watch`: the alarm (`alarmName`, `alarmArn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `functionName` and its `monthlyCost` (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`); else null.
+	Watch WatchStatusPtrOutput `pulumi:"watch"`
 }
 
 // NewPrivateLink registers a new resource with the given unique name, arguments, and options.
@@ -146,6 +148,8 @@ type privateLinkArgs struct {
 	Triggers []string `pulumi:"triggers"`
 	// The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
 	VpcId string `pulumi:"vpcId"`
+	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(apiKey, schedule, alarmActions)` (see docs/watch.md). Default: none (no watcher).
+	Watch *Watch `pulumi:"watch"`
 }
 
 // The set of arguments for constructing a PrivateLink resource.
@@ -192,6 +196,8 @@ type PrivateLinkArgs struct {
 	Triggers []string
 	// The VPC to put the endpoint in, by its id (`vpc-` and 8 or 17 lower-case hexadecimal digits). It must have DNS support and DNS hostnames enabled. Default: required.
 	VpcId pulumi.StringInput
+	// Check the lockdown on a schedule between deployments, from a Lambda function beside the probe's (needs `lockdown` and `probe="vpc"`), and alarm when it stops holding, as `Watch(apiKey, schedule, alarmActions)` (see docs/watch.md). Default: none (no watcher).
+	Watch WatchPtrInput
 }
 
 func (PrivateLinkArgs) ElementType() reflect.Type {
@@ -246,7 +252,7 @@ func (o PrivateLinkOutput) Connectivity() ConnectivityPtrOutput {
 	return o.ApplyT(func(v *PrivateLink) ConnectivityPtrOutput { return v.Connectivity }).(ConnectivityPtrOutput)
 }
 
-// What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`.
+// What the endpoint costs a month in USD, or null when the region's price is unknown and `pricePerAzHour` was not given: `total` is `endpointHours` (`hourlyPerAz` for 730 hours in each of the `zones` actually used) plus `dataProcessing` (tiered, for `dataGb`) in `region`; `priceConfirmed` is false where the built-in price is an estimate (`rockset_pulumi.pricing.UNCONFIRMED_PRICES`). With `dns="hosted_zone"` its `sharing` compares it with one endpoint per VPC: `vpcs`, `sharedTotal`, `endpointPerVpcTotal`, `monthlySaving`. With `watch`, its `watch` is the watch's month (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`), not in `total`.
 func (o PrivateLinkOutput) CostEstimate() CostEstimatePtrOutput {
 	return o.ApplyT(func(v *PrivateLink) CostEstimatePtrOutput { return v.CostEstimate }).(CostEstimatePtrOutput)
 }
@@ -314,6 +320,11 @@ func (o PrivateLinkOutput) SkippedSubnetIds() pulumi.StringArrayOutput {
 // The VPC endpoint's id.
 func (o PrivateLinkOutput) VpcEndpointId() pulumi.StringOutput {
 	return o.ApplyT(func(v *PrivateLink) pulumi.StringOutput { return v.VpcEndpointId }).(pulumi.StringOutput)
+}
+
+// With `watch`: the alarm (`alarmName`, `alarmArn`), the metrics (`namespace`, `metrics`, `dimensions`), the `schedule`, the watcher's `functionName` and its `monthlyCost` (`runs`, `lambdaUsd`, `secretUsd`, `metricsUsd`, `alarmUsd`, `logsUsd`, `total`); else null.
+func (o PrivateLinkOutput) Watch() WatchStatusPtrOutput {
+	return o.ApplyT(func(v *PrivateLink) WatchStatusPtrOutput { return v.Watch }).(WatchStatusPtrOutput)
 }
 
 func init() {

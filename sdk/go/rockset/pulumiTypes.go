@@ -108,6 +108,7 @@ type CostEstimate struct {
 	Region         string             `pulumi:"region"`
 	Sharing        *SharingComparison `pulumi:"sharing"`
 	Total          float64            `pulumi:"total"`
+	Watch          *WatchCost         `pulumi:"watch"`
 	Zones          int                `pulumi:"zones"`
 }
 
@@ -156,6 +157,10 @@ func (o CostEstimateOutput) Sharing() SharingComparisonPtrOutput {
 
 func (o CostEstimateOutput) Total() pulumi.Float64Output {
 	return o.ApplyT(func(v CostEstimate) float64 { return v.Total }).(pulumi.Float64Output)
+}
+
+func (o CostEstimateOutput) Watch() WatchCostPtrOutput {
+	return o.ApplyT(func(v CostEstimate) *WatchCost { return v.Watch }).(WatchCostPtrOutput)
 }
 
 func (o CostEstimateOutput) Zones() pulumi.IntOutput {
@@ -256,6 +261,15 @@ func (o CostEstimatePtrOutput) Total() pulumi.Float64PtrOutput {
 		}
 		return &v.Total
 	}).(pulumi.Float64PtrOutput)
+}
+
+func (o CostEstimatePtrOutput) Watch() WatchCostPtrOutput {
+	return o.ApplyT(func(v *CostEstimate) *WatchCost {
+		if v == nil {
+			return nil
+		}
+		return v.Watch
+	}).(WatchCostPtrOutput)
 }
 
 func (o CostEstimatePtrOutput) Zones() pulumi.IntPtrOutput {
@@ -1071,11 +1085,487 @@ func (o SharingComparisonPtrOutput) Vpcs() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// Checks the lockdown on a schedule between deployments and alarms when it stops holding.
+type Watch struct {
+	// ARNs the alarm notifies when it goes to ALARM and back to OK (an SNS topic, usually). Default: none (the alarm changes state and notifies nobody).
+	AlarmActions []string `pulumi:"alarmActions"`
+	// A Rockset API key of its own for the watcher, not the deployment's: one whose role has only `LIST_NETWORK_CONFIGURATIONS_GLOBAL` (listing the allowlist). Kept in a Secrets Manager secret that only the watcher's role may read. Made a Pulumi secret. Default: required.
+	ApiKey string `pulumi:"apiKey"`
+	// When the watcher runs, as EventBridge writes it: `rate(<n> minutes|hours)` (at most 12 hours) or a `cron(...)` that runs every day. Default: `"rate(15 minutes)"`.
+	Schedule *string `pulumi:"schedule"`
+}
+
+// WatchInput is an input type that accepts WatchArgs and WatchOutput values.
+// You can construct a concrete instance of `WatchInput` via:
+//
+//	WatchArgs{...}
+type WatchInput interface {
+	pulumi.Input
+
+	ToWatchOutput() WatchOutput
+	ToWatchOutputWithContext(context.Context) WatchOutput
+}
+
+// Checks the lockdown on a schedule between deployments and alarms when it stops holding.
+type WatchArgs struct {
+	// ARNs the alarm notifies when it goes to ALARM and back to OK (an SNS topic, usually). Default: none (the alarm changes state and notifies nobody).
+	AlarmActions pulumi.StringArrayInput `pulumi:"alarmActions"`
+	// A Rockset API key of its own for the watcher, not the deployment's: one whose role has only `LIST_NETWORK_CONFIGURATIONS_GLOBAL` (listing the allowlist). Kept in a Secrets Manager secret that only the watcher's role may read. Made a Pulumi secret. Default: required.
+	ApiKey pulumi.StringInput `pulumi:"apiKey"`
+	// When the watcher runs, as EventBridge writes it: `rate(<n> minutes|hours)` (at most 12 hours) or a `cron(...)` that runs every day. Default: `"rate(15 minutes)"`.
+	Schedule pulumi.StringPtrInput `pulumi:"schedule"`
+}
+
+func (WatchArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Watch)(nil)).Elem()
+}
+
+func (i WatchArgs) ToWatchOutput() WatchOutput {
+	return i.ToWatchOutputWithContext(context.Background())
+}
+
+func (i WatchArgs) ToWatchOutputWithContext(ctx context.Context) WatchOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WatchOutput)
+}
+
+func (i WatchArgs) ToWatchPtrOutput() WatchPtrOutput {
+	return i.ToWatchPtrOutputWithContext(context.Background())
+}
+
+func (i WatchArgs) ToWatchPtrOutputWithContext(ctx context.Context) WatchPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WatchOutput).ToWatchPtrOutputWithContext(ctx)
+}
+
+// WatchPtrInput is an input type that accepts WatchArgs, WatchPtr and WatchPtrOutput values.
+// You can construct a concrete instance of `WatchPtrInput` via:
+//
+//	        WatchArgs{...}
+//
+//	or:
+//
+//	        nil
+type WatchPtrInput interface {
+	pulumi.Input
+
+	ToWatchPtrOutput() WatchPtrOutput
+	ToWatchPtrOutputWithContext(context.Context) WatchPtrOutput
+}
+
+type watchPtrType WatchArgs
+
+func WatchPtr(v *WatchArgs) WatchPtrInput {
+	return (*watchPtrType)(v)
+}
+
+func (*watchPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Watch)(nil)).Elem()
+}
+
+func (i *watchPtrType) ToWatchPtrOutput() WatchPtrOutput {
+	return i.ToWatchPtrOutputWithContext(context.Background())
+}
+
+func (i *watchPtrType) ToWatchPtrOutputWithContext(ctx context.Context) WatchPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WatchPtrOutput)
+}
+
+// Checks the lockdown on a schedule between deployments and alarms when it stops holding.
+type WatchOutput struct{ *pulumi.OutputState }
+
+func (WatchOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Watch)(nil)).Elem()
+}
+
+func (o WatchOutput) ToWatchOutput() WatchOutput {
+	return o
+}
+
+func (o WatchOutput) ToWatchOutputWithContext(ctx context.Context) WatchOutput {
+	return o
+}
+
+func (o WatchOutput) ToWatchPtrOutput() WatchPtrOutput {
+	return o.ToWatchPtrOutputWithContext(context.Background())
+}
+
+func (o WatchOutput) ToWatchPtrOutputWithContext(ctx context.Context) WatchPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Watch) *Watch {
+		return &v
+	}).(WatchPtrOutput)
+}
+
+// ARNs the alarm notifies when it goes to ALARM and back to OK (an SNS topic, usually). Default: none (the alarm changes state and notifies nobody).
+func (o WatchOutput) AlarmActions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Watch) []string { return v.AlarmActions }).(pulumi.StringArrayOutput)
+}
+
+// A Rockset API key of its own for the watcher, not the deployment's: one whose role has only `LIST_NETWORK_CONFIGURATIONS_GLOBAL` (listing the allowlist). Kept in a Secrets Manager secret that only the watcher's role may read. Made a Pulumi secret. Default: required.
+func (o WatchOutput) ApiKey() pulumi.StringOutput {
+	return o.ApplyT(func(v Watch) string { return v.ApiKey }).(pulumi.StringOutput)
+}
+
+// When the watcher runs, as EventBridge writes it: `rate(<n> minutes|hours)` (at most 12 hours) or a `cron(...)` that runs every day. Default: `"rate(15 minutes)"`.
+func (o WatchOutput) Schedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Watch) *string { return v.Schedule }).(pulumi.StringPtrOutput)
+}
+
+type WatchPtrOutput struct{ *pulumi.OutputState }
+
+func (WatchPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Watch)(nil)).Elem()
+}
+
+func (o WatchPtrOutput) ToWatchPtrOutput() WatchPtrOutput {
+	return o
+}
+
+func (o WatchPtrOutput) ToWatchPtrOutputWithContext(ctx context.Context) WatchPtrOutput {
+	return o
+}
+
+func (o WatchPtrOutput) Elem() WatchOutput {
+	return o.ApplyT(func(v *Watch) Watch {
+		if v != nil {
+			return *v
+		}
+		var ret Watch
+		return ret
+	}).(WatchOutput)
+}
+
+// ARNs the alarm notifies when it goes to ALARM and back to OK (an SNS topic, usually). Default: none (the alarm changes state and notifies nobody).
+func (o WatchPtrOutput) AlarmActions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Watch) []string {
+		if v == nil {
+			return nil
+		}
+		return v.AlarmActions
+	}).(pulumi.StringArrayOutput)
+}
+
+// A Rockset API key of its own for the watcher, not the deployment's: one whose role has only `LIST_NETWORK_CONFIGURATIONS_GLOBAL` (listing the allowlist). Kept in a Secrets Manager secret that only the watcher's role may read. Made a Pulumi secret. Default: required.
+func (o WatchPtrOutput) ApiKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Watch) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ApiKey
+	}).(pulumi.StringPtrOutput)
+}
+
+// When the watcher runs, as EventBridge writes it: `rate(<n> minutes|hours)` (at most 12 hours) or a `cron(...)` that runs every day. Default: `"rate(15 minutes)"`.
+func (o WatchPtrOutput) Schedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Watch) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Schedule
+	}).(pulumi.StringPtrOutput)
+}
+
+// With `watch`: a month of the watch, in USD, before free tiers.
+type WatchCost struct {
+	AlarmUsd   float64 `pulumi:"alarmUsd"`
+	LambdaUsd  float64 `pulumi:"lambdaUsd"`
+	LogsUsd    float64 `pulumi:"logsUsd"`
+	MetricsUsd float64 `pulumi:"metricsUsd"`
+	Runs       float64 `pulumi:"runs"`
+	SecretUsd  float64 `pulumi:"secretUsd"`
+	Total      float64 `pulumi:"total"`
+}
+
+// With `watch`: a month of the watch, in USD, before free tiers.
+type WatchCostOutput struct{ *pulumi.OutputState }
+
+func (WatchCostOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WatchCost)(nil)).Elem()
+}
+
+func (o WatchCostOutput) ToWatchCostOutput() WatchCostOutput {
+	return o
+}
+
+func (o WatchCostOutput) ToWatchCostOutputWithContext(ctx context.Context) WatchCostOutput {
+	return o
+}
+
+func (o WatchCostOutput) AlarmUsd() pulumi.Float64Output {
+	return o.ApplyT(func(v WatchCost) float64 { return v.AlarmUsd }).(pulumi.Float64Output)
+}
+
+func (o WatchCostOutput) LambdaUsd() pulumi.Float64Output {
+	return o.ApplyT(func(v WatchCost) float64 { return v.LambdaUsd }).(pulumi.Float64Output)
+}
+
+func (o WatchCostOutput) LogsUsd() pulumi.Float64Output {
+	return o.ApplyT(func(v WatchCost) float64 { return v.LogsUsd }).(pulumi.Float64Output)
+}
+
+func (o WatchCostOutput) MetricsUsd() pulumi.Float64Output {
+	return o.ApplyT(func(v WatchCost) float64 { return v.MetricsUsd }).(pulumi.Float64Output)
+}
+
+func (o WatchCostOutput) Runs() pulumi.Float64Output {
+	return o.ApplyT(func(v WatchCost) float64 { return v.Runs }).(pulumi.Float64Output)
+}
+
+func (o WatchCostOutput) SecretUsd() pulumi.Float64Output {
+	return o.ApplyT(func(v WatchCost) float64 { return v.SecretUsd }).(pulumi.Float64Output)
+}
+
+func (o WatchCostOutput) Total() pulumi.Float64Output {
+	return o.ApplyT(func(v WatchCost) float64 { return v.Total }).(pulumi.Float64Output)
+}
+
+type WatchCostPtrOutput struct{ *pulumi.OutputState }
+
+func (WatchCostPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**WatchCost)(nil)).Elem()
+}
+
+func (o WatchCostPtrOutput) ToWatchCostPtrOutput() WatchCostPtrOutput {
+	return o
+}
+
+func (o WatchCostPtrOutput) ToWatchCostPtrOutputWithContext(ctx context.Context) WatchCostPtrOutput {
+	return o
+}
+
+func (o WatchCostPtrOutput) Elem() WatchCostOutput {
+	return o.ApplyT(func(v *WatchCost) WatchCost {
+		if v != nil {
+			return *v
+		}
+		var ret WatchCost
+		return ret
+	}).(WatchCostOutput)
+}
+
+func (o WatchCostPtrOutput) AlarmUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *WatchCost) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.AlarmUsd
+	}).(pulumi.Float64PtrOutput)
+}
+
+func (o WatchCostPtrOutput) LambdaUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *WatchCost) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.LambdaUsd
+	}).(pulumi.Float64PtrOutput)
+}
+
+func (o WatchCostPtrOutput) LogsUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *WatchCost) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.LogsUsd
+	}).(pulumi.Float64PtrOutput)
+}
+
+func (o WatchCostPtrOutput) MetricsUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *WatchCost) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.MetricsUsd
+	}).(pulumi.Float64PtrOutput)
+}
+
+func (o WatchCostPtrOutput) Runs() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *WatchCost) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.Runs
+	}).(pulumi.Float64PtrOutput)
+}
+
+func (o WatchCostPtrOutput) SecretUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *WatchCost) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretUsd
+	}).(pulumi.Float64PtrOutput)
+}
+
+func (o WatchCostPtrOutput) Total() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *WatchCost) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.Total
+	}).(pulumi.Float64PtrOutput)
+}
+
+// With `watch`: the alarm, the metrics and the schedule.
+type WatchStatus struct {
+	AlarmArn     *string           `pulumi:"alarmArn"`
+	AlarmName    *string           `pulumi:"alarmName"`
+	Dimensions   map[string]string `pulumi:"dimensions"`
+	FunctionName *string           `pulumi:"functionName"`
+	Metrics      []string          `pulumi:"metrics"`
+	MonthlyCost  *WatchCost        `pulumi:"monthlyCost"`
+	Namespace    *string           `pulumi:"namespace"`
+	Schedule     *string           `pulumi:"schedule"`
+}
+
+// With `watch`: the alarm, the metrics and the schedule.
+type WatchStatusOutput struct{ *pulumi.OutputState }
+
+func (WatchStatusOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WatchStatus)(nil)).Elem()
+}
+
+func (o WatchStatusOutput) ToWatchStatusOutput() WatchStatusOutput {
+	return o
+}
+
+func (o WatchStatusOutput) ToWatchStatusOutputWithContext(ctx context.Context) WatchStatusOutput {
+	return o
+}
+
+func (o WatchStatusOutput) AlarmArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WatchStatus) *string { return v.AlarmArn }).(pulumi.StringPtrOutput)
+}
+
+func (o WatchStatusOutput) AlarmName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WatchStatus) *string { return v.AlarmName }).(pulumi.StringPtrOutput)
+}
+
+func (o WatchStatusOutput) Dimensions() pulumi.StringMapOutput {
+	return o.ApplyT(func(v WatchStatus) map[string]string { return v.Dimensions }).(pulumi.StringMapOutput)
+}
+
+func (o WatchStatusOutput) FunctionName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WatchStatus) *string { return v.FunctionName }).(pulumi.StringPtrOutput)
+}
+
+func (o WatchStatusOutput) Metrics() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v WatchStatus) []string { return v.Metrics }).(pulumi.StringArrayOutput)
+}
+
+func (o WatchStatusOutput) MonthlyCost() WatchCostPtrOutput {
+	return o.ApplyT(func(v WatchStatus) *WatchCost { return v.MonthlyCost }).(WatchCostPtrOutput)
+}
+
+func (o WatchStatusOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WatchStatus) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+}
+
+func (o WatchStatusOutput) Schedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WatchStatus) *string { return v.Schedule }).(pulumi.StringPtrOutput)
+}
+
+type WatchStatusPtrOutput struct{ *pulumi.OutputState }
+
+func (WatchStatusPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**WatchStatus)(nil)).Elem()
+}
+
+func (o WatchStatusPtrOutput) ToWatchStatusPtrOutput() WatchStatusPtrOutput {
+	return o
+}
+
+func (o WatchStatusPtrOutput) ToWatchStatusPtrOutputWithContext(ctx context.Context) WatchStatusPtrOutput {
+	return o
+}
+
+func (o WatchStatusPtrOutput) Elem() WatchStatusOutput {
+	return o.ApplyT(func(v *WatchStatus) WatchStatus {
+		if v != nil {
+			return *v
+		}
+		var ret WatchStatus
+		return ret
+	}).(WatchStatusOutput)
+}
+
+func (o WatchStatusPtrOutput) AlarmArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WatchStatus) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AlarmArn
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o WatchStatusPtrOutput) AlarmName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WatchStatus) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AlarmName
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o WatchStatusPtrOutput) Dimensions() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *WatchStatus) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.Dimensions
+	}).(pulumi.StringMapOutput)
+}
+
+func (o WatchStatusPtrOutput) FunctionName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WatchStatus) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FunctionName
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o WatchStatusPtrOutput) Metrics() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *WatchStatus) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Metrics
+	}).(pulumi.StringArrayOutput)
+}
+
+func (o WatchStatusPtrOutput) MonthlyCost() WatchCostPtrOutput {
+	return o.ApplyT(func(v *WatchStatus) *WatchCost {
+		if v == nil {
+			return nil
+		}
+		return v.MonthlyCost
+	}).(WatchCostPtrOutput)
+}
+
+func (o WatchStatusPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WatchStatus) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o WatchStatusPtrOutput) Schedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WatchStatus) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Schedule
+	}).(pulumi.StringPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*DnsExpectationInput)(nil)).Elem(), DnsExpectationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DnsExpectationPtrInput)(nil)).Elem(), DnsExpectationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ProbeFunctionInput)(nil)).Elem(), ProbeFunctionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ProbeFunctionPtrInput)(nil)).Elem(), ProbeFunctionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WatchInput)(nil)).Elem(), WatchArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WatchPtrInput)(nil)).Elem(), WatchArgs{})
 	pulumi.RegisterOutputType(ConnectivityOutput{})
 	pulumi.RegisterOutputType(ConnectivityPtrOutput{})
 	pulumi.RegisterOutputType(CostEstimateOutput{})
@@ -1092,4 +1582,10 @@ func init() {
 	pulumi.RegisterOutputType(ProbeFunctionPtrOutput{})
 	pulumi.RegisterOutputType(SharingComparisonOutput{})
 	pulumi.RegisterOutputType(SharingComparisonPtrOutput{})
+	pulumi.RegisterOutputType(WatchOutput{})
+	pulumi.RegisterOutputType(WatchPtrOutput{})
+	pulumi.RegisterOutputType(WatchCostOutput{})
+	pulumi.RegisterOutputType(WatchCostPtrOutput{})
+	pulumi.RegisterOutputType(WatchStatusOutput{})
+	pulumi.RegisterOutputType(WatchStatusPtrOutput{})
 }

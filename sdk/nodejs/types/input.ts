@@ -24,3 +24,21 @@ export interface ProbeFunctionArgs {
     region: pulumi.Input<string>;
 }
 
+/**
+ * Checks the lockdown on a schedule between deployments and alarms when it stops holding.
+ */
+export interface WatchArgs {
+    /**
+     * ARNs the alarm notifies when it goes to ALARM and back to OK (an SNS topic, usually). Default: none (the alarm changes state and notifies nobody).
+     */
+    alarmActions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * A Rockset API key of its own for the watcher, not the deployment's: one whose role has only `LIST_NETWORK_CONFIGURATIONS_GLOBAL` (listing the allowlist). Kept in a Secrets Manager secret that only the watcher's role may read. Made a Pulumi secret. Default: required.
+     */
+    apiKey: pulumi.Input<string>;
+    /**
+     * When the watcher runs, as EventBridge writes it: `rate(<n> minutes|hours)` (at most 12 hours) or a `cron(...)` that runs every day. Default: `"rate(15 minutes)"`.
+     */
+    schedule?: pulumi.Input<string | undefined>;
+}
+

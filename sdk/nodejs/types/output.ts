@@ -27,6 +27,7 @@ export interface CostEstimate {
     region: string;
     sharing?: outputs.SharingComparison;
     total: number;
+    watch?: outputs.WatchCost;
     zones: number;
 }
 
@@ -93,5 +94,32 @@ export interface SharingComparison {
     monthlySaving: number;
     sharedTotal: number;
     vpcs: number;
+}
+
+/**
+ * With `watch`: a month of the watch, in USD, before free tiers.
+ */
+export interface WatchCost {
+    alarmUsd: number;
+    lambdaUsd: number;
+    logsUsd: number;
+    metricsUsd: number;
+    runs: number;
+    secretUsd: number;
+    total: number;
+}
+
+/**
+ * With `watch`: the alarm, the metrics and the schedule.
+ */
+export interface WatchStatus {
+    alarmArn?: string;
+    alarmName?: string;
+    dimensions?: {[key: string]: string};
+    functionName?: string;
+    metrics?: string[];
+    monthlyCost?: outputs.WatchCost;
+    namespace?: string;
+    schedule?: string;
 }
 

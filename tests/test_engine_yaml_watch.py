@@ -1,0 +1,120 @@
+"""``examples/yaml-watch`` on the real Pulumi engine: a Pulumi YAML program turns the watch on
+through the ``rockset`` plugin (``watch: {apiKey, schedule, alarmActions}``).
+
+The plugin builds the component in its own virtualenv, so the watcher's zip is uploaded from
+there; one run of it, invoked as EventBridge would, must report the lockdown holding. One stack,
+in order: up, a run, the state check, destroy.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from devtools.engine import (
+    REPO,
+    LocalAws,
+    LocalStack,
+    engine_env,
+    local_aws,
+    open_stack,
+    with_rockset_plugin,
+)
+from devtools.vpc import VPC_ONLY_HOST, inside_vpc
+from rockset_pulumi.watch.resources import NAMESPACE
+from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.engine_gate import require_pulumi_cli
+from tests.support.leaks import leaked_runs
+from tests.support.watcher import WATCH_KEY, run_watcher
+
+require_pulumi_cli(yaml=True)
+
+pytestmark = pytest.mark.engine
+
+EXAMPLE = REPO / "examples" / "yaml-watch"
+SCHEDULE = "rate(1 hour)"
+
+
+@dataclass
+class World:
+    aws: LocalAws
+    emu: RunningEmulator
+    stack: LocalStack
+    topic: str
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    workdir = tmp_path_factory.mktemp("yaml-watch")
+    emu = start_emulator(workdir / "emulator", tls_name=VPC_ONLY_HOST, read_only_api_key=WATCH_KEY)
+    try:
+        with local_aws(workdir) as aws:
+            topic = aws.client("sns").create_topic(Name="rockset-lockdown")["TopicArn"]
+            project = shutil.copytree(EXAMPLE, workdir / "project")
+            env = with_rockset_plugin(engine_env(aws), workdir)
+            config = {
+                "aws:region": aws.region,
+                "vpcId": aws.network.vpc_id,
+                "subnetIds": list(aws.network.subnet_ids_by_az.values()),
+                "apiKey": emu.api.api_key,
+                "watchApiKey": WATCH_KEY,
+                "watchSchedule": SCHEDULE,
+                "alarmActions": [topic],
+                "publicUrl": emu.api.public_url,
+                "privatelinkUrl": inside_vpc(emu.privatelink_url),
+                "caBundle": emu.api.ca_bundle,
+            }
+            stack = open_stack(workdir / "pulumi", env, config, project=project)
+            yield World(aws, emu, stack, topic)
+    finally:
+        emu.stop()
+
+
+def test_up_through_the_plugin_creates_the_watcher_and_its_outputs(world: World) -> None:
+    result = world.stack.up()
+    assert result.summary.result == "succeeded"
+    world.outputs = found = {k: v.value for k, v in result.outputs.items()}
+    assert found["lockdownStatus"]["holds"] is True
+    watch = found["watch"]
+    [alarm] = world.aws.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert (watch["alarmName"], watch["alarmArn"]) == (alarm["AlarmName"], alarm["AlarmArn"])
+    assert alarm["AlarmActions"] == [world.topic]
+    # The schema's names for the Python component's output; twice the interval.
+    assert alarm["Period"] == 7200
+    assert watch["namespace"] == NAMESPACE
+    assert watch["metrics"] == ["LockdownHolds", "UnexpectedEntries"]
+    assert watch["schedule"] == SCHEDULE
+    [rule] = world.aws.client("events").list_rules()["Rules"]
+    assert rule["ScheduleExpression"] == SCHEDULE
+    assert found["costEstimate"]["watch"] == watch["monthlyCost"]
+    functions = world.aws.client("lambda").list_functions()["Functions"]
+    assert watch["functionName"] in {f["FunctionName"] for f in functions}
+
+
+def test_the_watcher_the_plugin_uploaded_reports_the_lockdown_holding(world: World) -> None:
+    result = run_watcher(world.aws, world.outputs["watch"]["functionName"])
+    assert result["lockdown_holds"] == 1
+    assert result["public"] == "refuses"
+
+
+def test_neither_key_is_in_state_or_output(world: World) -> None:
+    state = world.stack.export()
+    shown = "\n".join(world.stack.output)
+    for key in (WATCH_KEY, world.emu.api_key):
+        assert leaked_runs(state, key) == []
+        assert leaked_runs(shown, key) == []
+
+
+def test_destroy_leaves_nothing_of_the_watch(world: World) -> None:
+    world.stack.destroy()
+    assert world.stack.deployment().get("resources", []) == []
+    assert world.emu.allowlist() == {}
+    assert world.aws.client("lambda").list_functions()["Functions"] == []
+    assert world.aws.client("secretsmanager").list_secrets()["SecretList"] == []
+    assert world.aws.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+    assert world.aws.client("events").list_rules()["Rules"] == []
