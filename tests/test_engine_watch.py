@@ -283,6 +283,8 @@ def test_destroy_removes_the_watcher_the_schedule_first_the_allowlist_before_the
         return next(i for i, line in enumerate(lines) if text in line)
 
     allowlist_deleted = first("rockset-allowlist deleted")
+    # The alarm goes before the runs feeding it stop, so taking the stack down does not alarm.
+    assert first("rockset-watch-alarm deleted") < first("rockset-watch-schedule deleting")
     # No run looks at a lockdown being taken down: the schedule goes before the entries.
     assert first("rockset-watch-schedule deleted") < first("rockset-allowlist deleting")
     # The entries go while PrivateLink, and the function writing through it, still exist.

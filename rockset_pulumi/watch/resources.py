@@ -254,7 +254,9 @@ def deploy_watch(
         alarm_actions=actions,
         ok_actions=actions,
         tags=tags,
-        opts=child,
+        # Destroy then removes the alarm before the schedule stops the runs that feed it: a
+        # destroy longer than its period would otherwise alarm on the missing data.
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[rule]),
     )
     cost = estimate_watch_cost(watch.schedule.runs_per_day, metrics=2).as_output()
     output = pulumi.Output.all(alarm_name=alarm.name, alarm_arn=alarm.arn).apply(
