@@ -15,7 +15,7 @@ from devtools.pulumi_mocks import program, registered, resolve
 from rockset_pulumi import PrivateLink, PrivateLinkArgs, Watch
 from rockset_pulumi.vpc_probe.resources import VPC_ACCESS_POLICY
 from rockset_pulumi.watch.handler import ENV
-from rockset_pulumi.watch.resources import NAMESPACE, UPLOADED
+from rockset_pulumi.watch.resources import NAMESPACE, UPLOADED, policy_document
 
 KEY = "k-deploy-0123456789"
 WATCH_KEY = "k-watch-read-only-0123456789"
@@ -157,3 +157,11 @@ def test_the_uploaded_files_import_nothing_beyond_the_standard_library(tmp_path:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_policy_the_docs_list_is_the_one_the_role_gets() -> None:
+    # Security teams review docs/watch.md's policy before turning the watch on.
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "watch.md").read_text("utf-8")
+    listed = docs.split("this policy, nothing else:\n\n```json\n", 1)[1].split("```", 1)[0]
+    placeholder = "<the watcher's secret's ARN>"
+    assert json.loads(listed) == json.loads(policy_document(placeholder))
