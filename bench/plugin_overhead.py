@@ -302,7 +302,11 @@ def section(
             "first resource asks for it, so its start and Configure (this repository's moto "
             f"double: {starts.aws:.2f} s to its port, then a boto3 session) sit between "
             "Construct and that resource. The two versions differ because npm's newest "
-            "@pulumi/aws (the example's) is older than PyPI's pulumi-aws (this package's).",
+            "@pulumi/aws (the example's) is older than PyPI's pulumi-aws (this package's). "
+            "Measured once outside this report (2026-12-06, load average about 7.7, five "
+            "previews each, alternating): with the plugin on pulumi-aws 7.48.0, the program's "
+            "version, the TypeScript stack ran one AWS provider and its previews took 1.24x the "
+            "Python stack's time, against 1.82x with the plugin on 7.51.1.",
             "What this package cut: the plugin no longer imports httpx and the Rockset client "
             "until a check makes a client (a preview never does), and it stops its gRPC "
             "server when the engine interrupts it, so it exits without a traceback (the "
