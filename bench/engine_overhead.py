@@ -21,6 +21,7 @@ from bench import Section, Settings, median, verdict
 from devtools.aws_double.catalog import Catalog
 from devtools.engine import (
     LocalAws,
+    LocalStack,
     engine_env,
     live_config,
     local_aws,
@@ -136,9 +137,12 @@ def timed_stack(
     config: dict[str, Any],
     name: str,
     project: Path,
+    *,
+    after_up: Callable[[LocalStack], None] | None = None,
 ) -> Timing:
-    """Preview and up of a fresh stack ``name`` of ``project``, timed; then destroy (untimed).
-    P7 (:mod:`bench.plugin_overhead`) times its programs the same way."""
+    """Preview and up of a fresh stack ``name`` of ``project``, timed; ``after_up`` looks at the
+    stack (untimed); then destroy (untimed). P7 (:mod:`bench.plugin_overhead`) times its
+    programs the same way."""
     stack = open_stack(workdir, env, config, name=name, project=project)
     cpu, started = _children_cpu(), time.perf_counter()
     stack.preview()
@@ -148,6 +152,8 @@ def timed_stack(
     up, up_cpu = time.perf_counter() - started, _children_cpu() - cpu
     if result.summary.result != "succeeded":
         raise RuntimeError(f"pulumi up of {name} did not succeed: {result.summary.result}")
+    if after_up is not None:
+        after_up(stack)
     stack.destroy()
     return Timing(preview, up, preview_cpu, up_cpu)
 

@@ -32,8 +32,8 @@ from rockset_emulator import Emulator, EmulatorConfig
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.steps import check_connectivity, observe_lockdown
 from rockset_pulumi.vpc_probe.handler import TARGET_ENV
-from rockset_pulumi.vpc_probe.relay import RelaySpec
 from rockset_pulumi.vpc_probe.resources import HANDLER_FILE, target_of
+from rockset_pulumi.vpc_probe.spec import RelaySpec
 
 API_KEY = "bench-p6b-key"
 FUNCTION = "bench-probe-0000p6b0"

@@ -53,7 +53,7 @@ from rockset_pulumi.pricing import CostEstimate, SharingComparison, WatchCost
 from rockset_pulumi.sharing import DNS_MODES
 from rockset_pulumi.steps import EndpointAnswer, LockdownStatus
 from rockset_pulumi.tokens import COMPONENT_TOKEN, FORMER_COMPONENT_TOKEN, PACKAGE, index_token
-from rockset_pulumi.vpc_probe.relay import RelaySpec
+from rockset_pulumi.vpc_probe.spec import RelaySpec
 
 __all__ = [
     "CHECK_PROPERTIES",

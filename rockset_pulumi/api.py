@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from .client import RocksetClient
 from .polling import PollPolicy
-from .vpc_probe.relay import LambdaRelayTransport, RelaySpec
+from .vpc_probe.spec import RelaySpec
+
+if TYPE_CHECKING:
+    from .client import RocksetClient
 
 __all__ = ["RELAY_PROP", "RocksetApi"]
 
@@ -57,6 +59,12 @@ class RocksetApi:
         """A client for ``url`` (one of the two endpoints) whose every call ends by ``deadline``
         seconds, retrying transient failures up to ``attempts`` times. With a relay, the
         PrivateLink side's requests go through it; the public side's always go from here."""
+        # The HTTP stack (httpx and the client over it) loads with the first client, not with
+        # this module: the component and the plugin's Construct build this value in every
+        # preview, which never calls Rockset, and importing httpx is a tenth of a second.
+        from .client import RocksetClient  # noqa: PLC0415
+        from .vpc_probe.relay import LambdaRelayTransport  # noqa: PLC0415
+
         transport = None
         sent_from = None
         if self.relay is not None and url == self.privatelink_url:

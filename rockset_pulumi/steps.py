@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from .allowlist import (
     ROTATION_SUFFIX,
@@ -35,7 +35,6 @@ from .allowlist import (
     written_by,
 )
 from .api import RocksetApi
-from .client import RocksetClient
 from .diagnosis import DiagnosisPolicy, DnsExpectation, DnsWatch
 from .errors import (
     ApiError,
@@ -50,6 +49,9 @@ from .errors import (
 )
 from .polling import Attempt, PollPolicy, poll
 from .text import clean
+
+if TYPE_CHECKING:
+    from .client import RocksetClient
 
 __all__ = [
     "AllowlistState",

@@ -38,7 +38,7 @@ def report(*sections: Section) -> str:
     return render(sections, Settings.full(), started=started, seconds=60.0, plots=False)
 
 
-STARTS = StartUp(plugin=0.4, node=1.3, ts_node=0.5, python=0.7)
+STARTS = StartUp(plugin=0.4, aws=0.6, node=1.3, ts_node=0.5, python=0.7)
 
 
 def timing(preview: float, up: float) -> Timing:
@@ -47,7 +47,8 @@ def timing(preview: float, up: float) -> Timing:
 
 
 def p7(typescript: list[Timing], python: list[Timing]) -> Section:
-    return p7_section(STARTS, typescript, python, loads=[1.0, 3.0, 2.0])
+    providers = {"typescript": ["default_7_48_0", "default_7_51_1"], "python": ["default_7_51_1"]}
+    return p7_section(STARTS, typescript, python, loads=[1.0, 3.0, 2.0], providers=providers)
 
 
 def test_p7_judges_both_ratios_against_the_target_and_reports_the_start_ups() -> None:
@@ -67,6 +68,12 @@ def test_p7_judges_both_ratios_against_the_target_and_reports_the_start_ups() ->
         passing.rows
     )
     assert "load average was 2.0 (median; at most 3.0)" in " ".join(passing.notes)
+    aws = ["AWS provider start-up (the moto double, to its port), each", "5", "0.60", "0.60"]
+    assert [*aws, "-", "reported"] in passing.rows
+    assert (
+        "the typescript stack held default_7_48_0, default_7_51_1; the python stack held "
+        "default_7_51_1 after up"
+    ) in " ".join(passing.notes)
 
     slow_up = p7([timing(12.0, 27.0)] * 3, python)
     assert slow_up.verdict == "FAIL"

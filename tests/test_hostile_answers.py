@@ -39,7 +39,8 @@ from rockset_pulumi.lifecycle import (
 )
 from rockset_pulumi.polling import PollPolicy
 from rockset_pulumi.vpc_probe.handler import ERROR_KINDS
-from rockset_pulumi.vpc_probe.relay import LambdaRelayTransport, RelaySpec
+from rockset_pulumi.vpc_probe.relay import LambdaRelayTransport
+from rockset_pulumi.vpc_probe.spec import RelaySpec
 from tests.support.answers import (
     Answer,
     answers,

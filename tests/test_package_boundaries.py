@@ -53,6 +53,27 @@ def test_rockset_pulumi_loads_no_emulator_and_no_test_double() -> None:
     assert offending == []
 
 
+PREVIEW_THEN_CLIENT = """
+import json, sys
+import rockset_pulumi, rockset_pulumi.plugin.provider, rockset_pulumi.providers
+from rockset_pulumi.api import RocksetApi
+before = sorted(sys.modules)
+RocksetApi("https://a.example", "https://b.example", "key").client("https://a.example", deadline=1)
+print(json.dumps([before, sorted(sys.modules)]))
+"""
+
+
+def test_what_a_preview_loads_has_no_http_client_until_a_check_makes_one() -> None:
+    # The plugin's Construct, a program's component and the dynamic providers' module load on
+    # every preview, which never calls Rockset: httpx (a tenth of a second) waits for a client.
+    result = run_python("-c", PREVIEW_THEN_CLIENT, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    before, after = json.loads(result.stdout)
+    assert "rockset_pulumi.component" in before
+    assert [name for name in before if name.split(".")[0] in ("httpx", "httpcore")] == []
+    assert "httpx" in after
+
+
 def test_the_emulator_is_installed_as_its_own_package(tmp_path: Path) -> None:
     # Outside the repository only the installed distribution can provide it.
     result = run_python("-m", "rockset_emulator", "--help", cwd=tmp_path)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,6 +187,18 @@ def test_check_and_diff_call_nothing_and_name_the_changed_entry(
     )
     assert same.changes == proto.DiffResponse.DIFF_NONE
     assert emulator.requests() == []
+
+
+def test_the_plugin_exits_cleanly_when_the_engine_interrupts_it(tmp_path: Path) -> None:
+    # The engine ends every plugin with SIGINT and waits for it to exit (its wall time); what the
+    # plugin prints then goes to the engine's log.
+    with (tmp_path / "stderr").open("w+") as stderr:
+        running = Plugin(stderr=stderr)
+        running.channel.close()
+        running.process.send_signal(signal.SIGINT)
+        assert running.process.wait(timeout=30) == 0
+        stderr.seek(0)
+        assert stderr.read() == ""
 
 
 def test_check_reports_a_missing_input_by_its_schema_name(plugin: Plugin) -> None:

@@ -25,7 +25,7 @@ from rockset_pulumi import (
 from rockset_pulumi.api import RocksetApi
 from rockset_pulumi.errors import ProbeFunctionError, VerificationError
 from rockset_pulumi.steps import check_connectivity
-from rockset_pulumi.vpc_probe.relay import RelaySpec
+from rockset_pulumi.vpc_probe.spec import RelaySpec
 from tests.support.hostile import TRICKLE
 from tests.support.leaks import leaked_runs
 

@@ -454,7 +454,12 @@ async def serve(args: list[str], engine_address: str) -> None:
     await server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    await server.wait_for_termination()
+    try:
+        await server.wait_for_termination()
+    finally:
+        # The engine ends the plugin with SIGINT, which cancels this task: the server stops here,
+        # on its loop, or its finalizer runs after the loop is closed and leaves a traceback.
+        await server.stop(None)
 
 
 def main() -> None:

@@ -28,7 +28,6 @@ import socket
 import ssl
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,9 @@ import httpx
 from ..errors import ConfigurationError, ProbeFunctionError, ResponseTooLargeError
 from ..text import clean
 from ..transport import time_left
+from .spec import RelaySpec
 
-__all__ = ["LambdaRelayTransport", "RelaySpec"]
+__all__ = ["LambdaRelayTransport"]
 
 # What an invocation costs beyond the request itself (the Invoke round trip, the function's
 # start), kept back from the deadline the function is given so that its answer arrives in time.
@@ -76,39 +76,6 @@ _FIXES = {
     "InvalidSignatureException": "AWS refused the request's signature: check the credentials",
     "ExpiredTokenException": "the AWS session has expired: renew the credentials",
 }
-
-
-@dataclass(frozen=True)
-class RelaySpec:
-    """Which function relays the PrivateLink side's requests, and how to reach it."""
-
-    function_name: str
-    region: str
-    """The component's region, where the function is."""
-    profile: str | None = None
-    """The named AWS profile (``aws:profile``, or the explicit provider's ``profile``); None for
-    boto3's default credential chain alone."""
-
-    @property
-    def sent_from(self) -> str:
-        """What sends the requests, as messages name it."""
-        return f"the probe function {self.function_name} in {self.region}"
-
-    @property
-    def ran_from(self) -> str:
-        """Where requests sent through this relay run, as the outputs name it."""
-        return f"vpc:{self.function_name}"
-
-    def as_input(self) -> dict[str, Any]:
-        return {"function_name": self.function_name, "region": self.region, "profile": self.profile}
-
-    @classmethod
-    def from_input(cls, value: Mapping[str, Any]) -> RelaySpec:
-        return cls(
-            function_name=str(value["function_name"]),
-            region=str(value["region"]),
-            profile=value.get("profile") or None,
-        )
 
 
 def _transport_error(kind: str, message: str, *, sent: bool) -> httpx.TransportError:

@@ -166,7 +166,7 @@ class ProbeFunction:
     log_group: aws.cloudwatch.LogGroup
     function: aws.lambda_.Function
     relay: pulumi.Output[Mapping[str, Any]]
-    """A :meth:`~rockset_pulumi.vpc_probe.relay.RelaySpec.as_input`, known once the function
+    """A :meth:`~rockset_pulumi.vpc_probe.spec.RelaySpec.as_input`, known once the function
     exists, so the checks wait for it (and destroy removes them first)."""
 
     @property
