@@ -175,7 +175,7 @@ def rockset_answering(served: Sequence[Answer]) -> Iterator[None]:
         return RocksetClient(*args, **{**kwargs, "transport": transport})
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("rockset_pulumi.api.RocksetClient", client)
+        patch.setattr("rockset_pulumi.client.RocksetClient", client)
         yield
 
 
