@@ -19,10 +19,10 @@ help:
 	@echo "make sdks          rewrite the TypeScript and Go SDKs (sdk/nodejs, sdk/go) from schema.json"
 	@echo "make dist          build the wheel and the rockset plugin archive into dist/"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 venv: $(STAMP)

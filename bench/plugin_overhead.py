@@ -172,7 +172,7 @@ def run(settings: Settings) -> Section:
                 name = f"{variant}-{rep}"
 
                 def record(stack: LocalStack, variant: str = variant) -> None:
-                    providers[variant] = aws_providers(stack)
+                    providers[variant] = stack.providers("aws")
 
                 timing = timed_stack(
                     workdir / name,
@@ -194,16 +194,6 @@ def _providers(providers: Mapping[str, Sequence[str]]) -> str:
     )
 
 
-def aws_providers(stack: LocalStack) -> list[str]:
-    """The AWS providers in ``stack``'s state (``default_7_48_0``: the engine runs one per
-    version asked for)."""
-    return sorted(
-        resource["urn"].rsplit("::", 1)[-1]
-        for resource in stack.deployment()["resources"]
-        if resource["type"] == "pulumi:providers:aws"
-    )
-
-
 def section(
     starts: StartUp,
     typescript: Sequence[Timing],
@@ -214,7 +204,7 @@ def section(
     """The report of each repetition's timings of both programs (``typescript[i]`` and
     ``python[i]`` measured side by side), the start-up times, the machine's load average
     before each repetition, and the AWS providers each program's stack held after its up
-    (:func:`aws_providers`, by ``TYPESCRIPT`` and ``PYTHON``)."""
+    (``LocalStack.providers``, by ``TYPESCRIPT`` and ``PYTHON``)."""
     timings = {TYPESCRIPT: typescript, PYTHON: python}
     pairs = list(zip(typescript, python, strict=True))
 
@@ -294,30 +284,28 @@ def section(
             "SDK and this package; the Python stack starts pulumi's dynamic-provider host "
             "instead, later and smaller), then calls GetPluginInfo, Configure and Construct "
             "once each, with no other round trip; Construct imports pulumi_aws.ec2, which the "
-            "Python program has already imported for its VPC. (3) A second AWS provider: "
-            "the component registers its security group and endpoint with the version of the "
-            "pulumi-aws the plugin runs on, the program its resources with the version of its "
-            "@pulumi/aws, and the engine runs one AWS provider per version: "
-            f"{_providers(providers)} after up. The second starts only when the component's "
-            "first resource asks for it, so its start and Configure (this repository's moto "
-            f"double: {starts.aws:.2f} s to its port, then a boto3 session) sit between "
-            "Construct and that resource. The two versions differ because npm's newest "
-            "@pulumi/aws (the example's) is older than PyPI's pulumi-aws (this package's). "
-            "Measured once outside this report (2026-12-06, load average about 7.7, five "
-            "previews each, alternating): with the plugin on pulumi-aws 7.48.0, the program's "
-            "version, the TypeScript stack ran one AWS provider and its previews took 1.24x the "
-            "Python stack's time, against 1.82x with the plugin on 7.51.1.",
+            "Python program has already imported for its VPC. (3) The AWS provider: the engine "
+            "runs one per version asked for. The component registers its resources and its "
+            "look-ups with the pulumi-aws version the plugin is released with (`constraints.txt`), "
+            "which is the example's @pulumi/aws: "
+            f"{_providers(providers)} after up. A program on another version runs a second AWS "
+            "provider, which starts only when the component's first resource asks for it, so "
+            "its start and Configure (this repository's moto double: "
+            f"{starts.aws:.2f} s to its port, then a boto3 session) sit between Construct and "
+            "that resource: before the plugin was pinned to the example's version (it ran "
+            "pulumi-aws 7.51.1, the program 7.48.0), this report measured previews at 1.49x "
+            "(2026-12-06, load average about 2).",
             "What this package cut: the plugin no longer imports httpx and the Rockset client "
             "until a check makes a client (a preview never does), and it stops its gRPC "
             "server when the engine interrupts it, so it exits without a traceback (the "
             "engine waits for every plugin to exit). What no change here removes: Node.js's "
             "and ts-node's start (1), a second process that must import the pulumi SDK (2), "
-            "and the second AWS provider while the program's AWS SDK version differs from the "
-            "plugin's (3): a program on the same version as the plugin's pulumi-aws shares one "
-            "provider. The plugin could instead leave the version unset, so that the engine "
-            "hands the component the program's provider, at the cost of running the "
-            "component's AWS resources on whatever AWS provider version the program chose: "
-            "not done. Nothing is subtracted from either side.",
+            "and a second AWS provider for a program on another AWS version than the plugin's "
+            "(3). The plugin could leave the version unset, so that the engine hands the "
+            "component the program's default provider whatever its version; not done, because "
+            "a program on pulumi-aws 6 (the Go example: the Go module proxy here serves no "
+            "version 7) would then get the component's version-7 inputs. Nothing is subtracted "
+            "from either side.",
             "The machine is shared (other sessions build and test on its 2 cores): the load "
             f"average was {median(loads):.1f} (median; at most {max(loads):.1f}) before the "
             "repetitions. Wall times vary with it; each ratio compares two stacks measured one "

@@ -206,6 +206,15 @@ class LocalStack:
         exported: dict[str, Any] = json.loads(self.export())
         return dict(exported["deployment"])
 
+    def providers(self, package: str) -> list[str]:
+        """The names of the ``package`` providers in the state, sorted (``default_7_48_0``: the
+        engine runs one default provider per version asked for)."""
+        return sorted(
+            resource["urn"].rsplit("::", 1)[-1]
+            for resource in self.deployment()["resources"]
+            if resource["type"] == f"pulumi:providers:{package}"
+        )
+
 
 def cli_env() -> dict[str, str]:
     """Environment for the CLI: offline, with this repository's language host and AWS plugin on

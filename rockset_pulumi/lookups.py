@@ -116,13 +116,20 @@ async def invoke_plain(
     the program at exit for every Output that failed, even one whose failure the caller caught
     and explained.
 
-    The SDK's own invoke defaults (the aws plugin's version) are merged in, as its generated
-    functions do; only pulumi-aws's private ``_utilities`` exposes them, so this is the one place
-    that reaches into it."""
+    It asks the aws plugin version of the component's resources, as pulumi-aws's generated
+    functions do, so that a program on another AWS version does not answer the component's
+    look-ups with one provider and create its resources with another. Only pulumi-aws's private
+    ``_utilities`` has that version, so this is the one place that reaches into it. (Merging the
+    defaults under ``opts`` would not do: an ``InvokeOutputOptions`` carries the version ``""``,
+    which overrides them.)"""
     defaults = aws._utilities.get_invoke_opts_defaults()
-    found: _T = await pulumi.runtime.invoke_async(
-        token, dict(args), opts=pulumi.InvokeOptions.merge(defaults, opts), typ=typ
+    plain = pulumi.InvokeOptions(
+        parent=opts.parent,
+        provider=opts.provider,
+        version=opts.version or defaults.version,
+        plugin_download_url=opts.plugin_download_url or defaults.plugin_download_url,
     )
+    found: _T = await pulumi.runtime.invoke_async(token, dict(args), opts=plain, typ=typ)
     return found
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from devtools.dist import archive_name, constraints, plugin_archive
+from devtools.projects import REPO
 from devtools.schema import SCHEMA_FILE
 from rockset_pulumi.plugin import launcher
 
@@ -49,6 +50,20 @@ def test_constraints_pin_the_installed_runtime_dependencies_and_no_test_tools() 
     assert f"grpcio=={version('grpcio')}" in pins  # pulumi's, transitively
     names = {pin.split("==")[0] for pin in pins}
     assert names.isdisjoint({"pytest", "moto", "trustme", "ruff", "mypy", "rockset-pulumi"})
+
+
+def test_the_plugin_creates_aws_resources_with_the_typescript_examples_aws_version() -> None:
+    # One AWS provider for the program and the component, not two (docs/performance.md, P7).
+    checkout_pins = {
+        line.split("==")[0]: line.split("==")[1]
+        for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    example = json.loads((REPO / "examples/typescript/package.json").read_bytes())
+    program_aws = example["dependencies"]["@pulumi/aws"]
+
+    assert checkout_pins["pulumi-aws"] == program_aws
+    assert f"pulumi-aws=={program_aws}" in constraints()
 
 
 def test_launcher_names_an_unusable_python_setting_on_stderr_only(tmp_path: Path) -> None:

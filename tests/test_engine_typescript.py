@@ -15,6 +15,7 @@ that order.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -98,6 +99,15 @@ def test_up_creates_verifies_and_locks_down(world: PluginStack) -> None:
     assert len(outputs["skippedSubnetIds"]) == 1
     [endpoint] = world.endpoints_in_aws()
     assert endpoint["VpcId"] == outputs["vpcId"]
+
+
+def test_the_program_and_the_component_share_one_aws_provider(world: PluginStack) -> None:
+    # The example's @pulumi/aws is the plugin's pulumi-aws version (constraints.txt): a second
+    # version would start a second AWS provider in every preview and up.
+    program_aws = json.loads(
+        (world.stack.project / "node_modules" / "@pulumi" / "aws" / "package.json").read_bytes()
+    )["version"]
+    assert world.stack.providers("aws") == [f"default_{program_aws.replace('.', '_')}"]
 
 
 def test_state_holds_the_key_only_encrypted(world: PluginStack) -> None:

@@ -3,10 +3,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
 import pytest
 
 from rockset_pulumi import REGIONS, ConfigurationError, VerificationError
-from rockset_pulumi.lookups import check_acceptance, is_unseen_service, unseen_service_error
+from rockset_pulumi.lookups import (
+    check_acceptance,
+    invoke_plain,
+    is_unseen_service,
+    unseen_service_error,
+)
 
 ACCOUNT = "210987654321"
 FRANKFURT = REGIONS["eu-central-1"].service_name
@@ -98,3 +109,28 @@ def test_pending_acceptance_asks_rockset_to_accept_the_endpoint() -> None:
 
 def test_an_available_endpoint_passes() -> None:
     assert check_acceptance("available", ACCOUNT, FRANKFURT, "vpce-0abc") == "available"
+
+
+def test_a_look_up_asks_the_aws_version_the_components_resources_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The engine runs one AWS provider per version: a look-up without one would be answered by
+    # the program's default AWS provider while the component's resources go to pulumi-aws's own.
+    asked: list[pulumi.InvokeOptions] = []
+
+    async def invoke(
+        token: str, args: Mapping[str, Any], opts: pulumi.InvokeOptions, typ: type[Any]
+    ) -> str:
+        asked.append(opts)
+        return token
+
+    monkeypatch.setattr(pulumi.runtime, "invoke_async", invoke)
+    provider = object()
+    opts = pulumi.InvokeOutputOptions(provider=provider)  # type: ignore[arg-type]
+
+    asyncio.run(invoke_plain("aws:ec2/getVpc:getVpc", {}, opts, str))
+
+    [plain] = asked
+    assert opts.version == ""
+    assert plain.version == aws._utilities.get_version()
+    assert plain.provider is provider
