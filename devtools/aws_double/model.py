@@ -10,6 +10,7 @@ JSON-like values in pulumi-aws 7.x wire shapes; values unknown during a preview 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,7 +37,8 @@ from devtools.aws_double.watch import WATCH_RESOURCE_TYPES
 
 __all__ = ["PULUMI_AWS_VERSION", "RESOURCE_TYPES", "Ec2Model", "ResourceType", "resource_type"]
 
-PULUMI_AWS_VERSION = "7.51.1"
+PULUMI_AWS_VERSION = version("pulumi-aws")
+"""The pulumi-aws the double stands in for: the one installed here (``constraints.txt``)."""
 
 
 class ResourceType(Protocol):
