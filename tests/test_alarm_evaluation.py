@@ -4,7 +4,7 @@ alarm and for other periods, thresholds, statistics and missing-data treatments.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from devtools.aws_double.alarms import Datapoint, alarm_state, evaluate
+from devtools.aws_double.alarms import Datapoint, alarm_state, evaluate, next_evaluation
 
 NOW = 1_000_000.0
 
@@ -20,7 +20,7 @@ NOW = 1_000_000.0
 def reference(alarm: dict[str, Any], points: list[Datapoint]) -> str:
     period, n = alarm["Period"], alarm["EvaluationPeriods"]
     m = alarm.get("DatapointsToAlarm") or n
-    last_end = NOW - NOW % period
+    last_end = NOW  # the sliding window, CloudWatch's default
     breaching = 0
     for k in range(1, n + 1):
         inside = [v for t, v in points if last_end - k * period <= t < last_end - (k - 1) * period]
@@ -72,23 +72,37 @@ WATCH_ALARM = {
 
 
 def test_the_watch_alarm_is_ok_while_runs_report_the_lockdown_holds() -> None:
-    start = NOW - NOW % 1800 - 1800
+    start = NOW - 1800
     assert evaluate(WATCH_ALARM, [(start + 60, 1.0), (start + 960, 1.0)], NOW) == "OK"
 
 
 def test_one_run_reporting_zero_in_the_period_alarms() -> None:
-    start = NOW - NOW % 1800 - 1800
+    start = NOW - 1800
     assert evaluate(WATCH_ALARM, [(start + 60, 1.0), (start + 960, 0.0)], NOW) == "ALARM"
 
 
+def test_a_run_just_reported_is_judged_at_once_not_when_a_clock_period_ends() -> None:
+    # CloudWatch's default sliding window: the watcher's run at `pulumi up` makes the alarm,
+    # created just after it, OK.
+    assert evaluate(WATCH_ALARM, [(NOW - 5, 1.0)], NOW) == "OK"
+    assert evaluate(WATCH_ALARM, [(NOW - 5, 0.0)], NOW) == "ALARM"
+
+
 def test_a_watcher_that_stops_reporting_alarms() -> None:
-    old = NOW - NOW % 1800 - 3600
+    old = NOW - 1800 - 1
     assert evaluate(WATCH_ALARM, [(old, 1.0)], NOW) == "ALARM"
 
 
 def test_missing_data_treated_as_missing_is_insufficient_or_kept_when_ignored() -> None:
     assert evaluate({**WATCH_ALARM, "TreatMissingData": "missing"}, [], NOW) == "INSUFFICIENT_DATA"
     assert evaluate({**WATCH_ALARM, "TreatMissingData": "ignore"}, [], NOW, "OK") == "OK"
+
+
+def test_the_next_evaluation_is_the_next_whole_minute_after_now() -> None:
+    now = datetime(2026, 12, 6, 3, 14, 5, 300_000, tzinfo=UTC)
+    assert next_evaluation(now) == datetime(2026, 12, 6, 3, 15, tzinfo=UTC)
+    on_the_minute = datetime(2026, 12, 6, 3, 14, tzinfo=UTC)
+    assert next_evaluation(on_the_minute) == datetime(2026, 12, 6, 3, 15, tzinfo=UTC)
 
 
 def test_an_alarm_stored_in_moto_is_evaluated_on_the_data_moto_holds() -> None:
@@ -109,7 +123,9 @@ def test_an_alarm_stored_in_moto_is_evaluated_on_the_data_moto_holds() -> None:
         )
         now = datetime.now(UTC)
         assert alarm_state(cloudwatch, "watch", now) == "ALARM"  # nothing reported yet
-        reported = now - timedelta(seconds=now.timestamp() % 300 + 150)
+        # Reported at the very instant asked about, as a run just before the test looks: the
+        # next evaluation judges it.
+        reported = now
 
         def report(value: float) -> None:
             cloudwatch.put_metric_data(

@@ -118,6 +118,22 @@ def test_the_schedule_the_alarm_and_the_outputs() -> None:
         assert 0 < cost["watch"]["total"] < 2
 
 
+def test_the_watcher_runs_once_after_step_5_and_before_its_alarm_exists() -> None:
+    # A new stack's alarm then starts from the first run's report, not from missing data.
+    with program() as aws:
+        component = link(aws)
+        assert component.watcher is not None
+        resolve(component.watcher.alarm.arn)
+        order = [name for (_, name, _) in aws.mocks.resources]
+        invoker = aws.mocks.model.ec2.invoker
+        assert [name for (name, _) in invoker.invoked] == [resolve(component.watcher.function.name)]
+        first_run = one(aws, "aws:lambda/invocation:Invocation")
+        assert first_run["functionName"] == resolve(component.watcher.function.name)
+        assert set(first_run["triggers"]) == {"function"}
+        assert order.index("rockset-lockdown") < order.index("rockset-watch-first-run")
+        assert order.index("rockset-watch-first-run") < order.index("rockset-watch-alarm")
+
+
 def test_no_watch_adds_nothing() -> None:
     with program() as aws:
         component = PrivateLink(

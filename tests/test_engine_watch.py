@@ -1,11 +1,12 @@
 """``watch`` end to end on the real Pulumi engine: the watcher created, run, alarmed, destroyed.
 
-The stack (probe ``vpc``, lockdown, the watch with a read-only key of its own) goes up; the test
-then plays EventBridge: it invokes the watcher through the Lambda Invoke server, which runs the
-zip the component uploaded, with its environment, its role's AWS calls going to moto. What a run
-publishes is read back from moto's CloudWatch, and the alarm is evaluated on it as CloudWatch
-would (:func:`devtools.aws_double.alarms.alarm_state`), at the end of the period holding the run.
-A console user's changes are made in the emulator between runs. One stack, in order: up, runs,
+The stack (probe ``vpc``, lockdown, the watch with a read-only key of its own) goes up, running
+the watcher once before its alarm exists; the test then plays EventBridge: it invokes the
+watcher through the Lambda Invoke server, which runs the zip the component uploaded, with its
+environment, its role's AWS calls going to moto. What a run publishes is read back from moto's
+CloudWatch, and the alarm is evaluated on it as CloudWatch would
+(:func:`devtools.aws_double.alarms.alarm_state`), with the runs so far in its window. A
+console user's changes are made in the emulator between runs. One stack, in order: up, runs,
 the state check, destroy.
 """
 
@@ -127,10 +128,9 @@ class World:
                 published[metric] = total - before[metric][1]
         return result, published
 
-    def alarm_after_this_period(self) -> str:
-        """The alarm's state once the period holding the runs so far has ended."""
-        later = datetime.now(UTC) + timedelta(seconds=ALARM_PERIOD)
-        return alarm_state(self.cloudwatch(), self.watch["alarm_name"], now=later)
+    def alarm_now(self) -> str:
+        """The alarm's state as CloudWatch would evaluate it now (its sliding window)."""
+        return alarm_state(self.cloudwatch(), self.watch["alarm_name"])
 
     def functions(self) -> list[str]:
         found = self.aws.client("lambda").list_functions()["Functions"]
@@ -200,9 +200,24 @@ def test_up_creates_the_watcher_its_secret_schedule_and_alarm(world: World) -> N
     assert target["Arn"] == config["Configuration"]["FunctionArn"]
 
 
-def test_before_any_run_the_alarm_is_already_in_alarm(world: World) -> None:
-    # Missing data breaches: a watcher that never reports alarms.
-    assert world.alarm_after_this_period() == "ALARM"
+def test_up_runs_the_watcher_once_so_the_new_alarm_starts_ok(world: World) -> None:
+    # Missing data breaches: without the run at `up`, a new stack's alarm would go to ALARM
+    # until the schedule's first run.
+    runs = [
+        entry["outcome"]
+        for entry in world.aws.lambda_server.invocations
+        if entry["function"] == world.watch["function_name"]
+    ]
+    assert runs == ["ok"]
+    assert world.totals()["LockdownHolds"] == (1, 1)
+    assert world.alarm_now() == "OK"
+
+
+def test_a_second_up_with_nothing_changed_does_not_run_the_watcher_again(world: World) -> None:
+    before = len(world.aws.lambda_server.invocations)
+    result = world.stack.up()
+    assert set(result.summary.resource_changes or {}) == {"same"}
+    assert len(world.aws.lambda_server.invocations) == before
 
 
 def test_a_scheduled_run_reports_that_the_lockdown_holds(world: World) -> None:
@@ -210,7 +225,7 @@ def test_a_scheduled_run_reports_that_the_lockdown_holds(world: World) -> None:
     assert published == {"LockdownHolds": 1, "UnexpectedEntries": 0}
     assert result["lockdown_holds"] == 1
     assert result["public"] == "refuses"
-    assert world.alarm_after_this_period() == "OK"
+    assert world.alarm_now() == "OK"
 
 
 def test_an_unmarked_entry_inside_a_wanted_cidr_is_not_unexpected(world: World) -> None:
@@ -221,7 +236,7 @@ def test_an_unmarked_entry_inside_a_wanted_cidr_is_not_unexpected(world: World) 
         world.console_deletes("office-printer")
     assert published == {"LockdownHolds": 1, "UnexpectedEntries": 0}
     assert result["unexpected"] == []
-    assert world.alarm_after_this_period() == "OK"
+    assert world.alarm_now() == "OK"
 
 
 def test_the_entry_deleted_in_the_console_makes_the_next_run_report_0_and_alarm(
@@ -235,7 +250,7 @@ def test_the_entry_deleted_in_the_console_makes_the_next_run_report_0_and_alarm(
     assert published == {"LockdownHolds": 0, "UnexpectedEntries": 0}
     assert result["missing"] == ["office"]
     assert result["public"] == "accepts"
-    assert world.alarm_after_this_period() == "ALARM"
+    assert world.alarm_now() == "ALARM"
     # The admin puts it back as it was, mark and all.
     with world.emu.client("privatelink") as client:
         client.create_ip_allowlist(office.name, office.ip_address, office.description)

@@ -6,7 +6,8 @@ out its services (one module per resource family).
   `security_group_rules` (egress rules), `vpc_endpoints`, `route53` (private zones, alias
   records, zone associations and their authorizations), and for the probe function `iam`
   (roles, policy attachments), `log_groups` and `lambda_functions`, and for the watch `watch`
-  (its secret, role policy, schedule, permission and alarm), and `alarms`: CloudWatch's
+  (its secret, role policy, schedule, permission and alarm), `lambda_invocations` (its first
+  run, sent to the Lambda Invoke server, as moto cannot run a function), and `alarms`: CloudWatch's
   evaluation of an alarm on the data moto holds, which moto does not do;
 - `lookups`: one function per invoke;
 - `model`: `Ec2Model`, dispatching by type token to those;

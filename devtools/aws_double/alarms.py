@@ -1,15 +1,19 @@
 """CloudWatch's evaluation of a metric alarm, which moto stores but never evaluates.
 
-:func:`evaluate` is CloudWatch's rule for a static-threshold alarm at an instant: the last
-``evaluation_periods`` whole periods before ``now`` are each the ``statistic`` of the datapoints
-in ``[start, start + period)``; a period without one is missing. With ``treat_missing_data``
-``breaching`` or ``notBreaching`` a missing period counts as that; the alarm is ``ALARM`` when
-at least ``datapoints_to_alarm`` (default: ``evaluation_periods``) periods breach, else ``OK``.
+:func:`evaluate` is CloudWatch's rule for a static-threshold alarm evaluated at an instant, with
+CloudWatch's default evaluation window, the sliding one (an alarm without ``EvaluationWindow``):
+the ``evaluation_periods`` periods that end at ``now`` are each the ``statistic`` of the
+datapoints in ``[start, start + period)``; a period without one is missing. (CloudWatch
+evaluates every minute; a datapoint is judged from the first evaluation after it arrives.)
+With ``treat_missing_data`` ``breaching`` or ``notBreaching`` a missing period counts as that;
+the alarm is ``ALARM`` when at least ``datapoints_to_alarm`` (default: ``evaluation_periods``)
+periods breach, else ``OK``.
 With ``missing`` or ``ignore``, all periods missing is ``INSUFFICIENT_DATA`` (``missing``) or
 the ``previous`` state (``ignore``); otherwise only the periods with data are judged (CloudWatch
 then looks further back for data, which this stand-in does not).
 
-:func:`alarm_state` evaluates an alarm stored in moto on the data moto holds for its metric.
+:func:`alarm_state` evaluates an alarm stored in moto on the data moto holds for its metric, as
+CloudWatch's next evaluation would (:func:`next_evaluation`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["Datapoint", "alarm_state", "evaluate"]
+__all__ = ["Datapoint", "alarm_state", "evaluate", "next_evaluation"]
 
 Datapoint = tuple[float, float]
 """``(seconds since the epoch, value)``."""
@@ -52,7 +56,7 @@ def evaluate(
     compare = _COMPARE[alarm["ComparisonOperator"]]
     statistic = _STATISTICS[alarm["Statistic"]]
     missing = alarm.get("TreatMissingData") or "missing"
-    end = math.floor(now / period) * period
+    end = now
     verdicts: list[bool | None] = []
     for index in range(count):
         start = end - (count - index) * period
@@ -67,13 +71,19 @@ def evaluate(
     return "ALARM" if sum(judged) >= min(needed, len(judged)) else "OK"
 
 
+def next_evaluation(now: datetime) -> datetime:
+    """CloudWatch's first evaluation of an alarm after ``now``: it evaluates on each minute."""
+    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
 def alarm_state(cloudwatch: Any, name: str, now: datetime | None = None) -> str:
-    """The state CloudWatch would give the alarm ``name`` now, on the data moto has; the
-    statistic of each period is moto's (``GetMetricStatistics`` at the alarm's period)."""
+    """The state CloudWatch gives the alarm ``name`` at its first evaluation after ``now``, on the
+    data moto has; the statistic of each period is moto's (``GetMetricStatistics`` at the alarm's
+    period)."""
     alarm = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
-    moment = now or datetime.now(UTC)
+    moment = next_evaluation(now or datetime.now(UTC))
     period = int(alarm["Period"])
-    span = timedelta(seconds=period * (int(alarm["EvaluationPeriods"]) + 1))
+    span = timedelta(seconds=period * int(alarm["EvaluationPeriods"]))
     found = cloudwatch.get_metric_statistics(
         Namespace=alarm["Namespace"],
         MetricName=alarm["MetricName"],

@@ -9,7 +9,7 @@ import ipaddress
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,12 @@ class Ec2:
     lambda_code_dir: Path | None = None
     """Where each function's uploaded zip is kept for the Lambda Invoke server, which moto does
     not serve it to; None keeps no copy."""
+    invoker: Any = None
+    """Lambda's Invoke call, which moto cannot serve (it needs docker): the Lambda Invoke server
+    (``devtools.lambda_invoke``) under the engine, a stand-in in the mocks; None: none."""
+    invocation_results: dict[str, str] = field(default_factory=dict)
+    """What each ``aws.lambda.Invocation`` created here returned, by id: only its create knows
+    it (Lambda keeps no record of a result), so a later process reads it from the state."""
 
     def account_id(self) -> str:
         return str(self.caller_identity()["Account"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from devtools.aws_double.ec2 import Network, in_account, provider_account, seed_
 from devtools.aws_double.errors import AwsApiError
 from devtools.aws_double.model import Ec2Model
 
-__all__ = ["MOTO_CONFIG", "MockedAws", "MotoMocks", "mocked_aws"]
+__all__ = ["MOTO_CONFIG", "FunctionsThatReturnNull", "MockedAws", "MotoMocks", "mocked_aws"]
 
 MOTO_CONFIG: DefaultConfig = {"iam": {"load_aws_managed_policies": True}}
 """AWS's managed policies exist, as in AWS: the probe's role attaches one."""
@@ -43,6 +44,22 @@ class _InvokeFailed(grpc.RpcError):  # type: ignore[misc]
         return self._details
 
 
+class FunctionsThatReturnNull:
+    """Lambda's Invoke call for the mocks, where moto cannot run a function: a function moto
+    holds answers as one that returned ``null``, an unknown one as Lambda does
+    (``ResourceNotFoundException``). Every invocation is recorded in ``invoked`` (function,
+    payload)."""
+
+    def __init__(self, functions: Any) -> None:
+        self._functions = functions
+        self.invoked: list[tuple[str, bytes]] = []
+
+    def invoke(self, *, FunctionName: str, Payload: bytes, **_: Any) -> dict[str, Any]:
+        self._functions.get_function(FunctionName=FunctionName)
+        self.invoked.append((FunctionName, Payload))
+        return {"StatusCode": 200, "Payload": io.BytesIO(b"null")}
+
+
 def _model(
     region: str,
     account: str | None,
@@ -64,6 +81,7 @@ def _model(
         iam_client=client("iam", account),
         lambda_client=client("lambda", account),
         logs_client=client("logs", account),
+        lambda_invoker=FunctionsThatReturnNull(client("lambda", account)),
     )
 
 

@@ -21,6 +21,7 @@ from devtools.aws_double.ec2 import ClientFactory, Ec2, Props
 from devtools.aws_double.errors import AwsApiError, UnsupportedTokenError
 from devtools.aws_double.iam import RolePolicyAttachments, Roles
 from devtools.aws_double.lambda_functions import Functions
+from devtools.aws_double.lambda_invocations import Invocations
 from devtools.aws_double.log_groups import LogGroups
 from devtools.aws_double.lookups import LOOKUPS
 from devtools.aws_double.networks import Subnets, Vpcs
@@ -81,7 +82,6 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
     handler.token: handler
     for handler in (
         SecurityGroups(),
-        SecurityGroups(),
         SecurityGroupEgressRules(),
         VpcEndpoints(),
         Vpcs(),
@@ -94,6 +94,7 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
         RolePolicyAttachments(),
         LogGroups(),
         Functions(),
+        Invocations(),
         *WATCH_RESOURCE_TYPES,
     )
 }
@@ -124,6 +125,7 @@ class Ec2Model:
         lambda_client: Any = None,
         logs_client: Any = None,
         lambda_code_dir: Path | None = None,
+        lambda_invoker: Any = None,
     ) -> None:
         self.ec2 = Ec2(
             ec2_client,
@@ -138,6 +140,7 @@ class Ec2Model:
             lambda_=lambda_client,
             logs=logs_client,
             lambda_code_dir=lambda_code_dir,
+            invoker=lambda_invoker,
         )
 
     def check(

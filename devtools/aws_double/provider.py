@@ -239,9 +239,22 @@ class AwsDoubleProvider(Provider):
             lambda_client=client("lambda"),
             logs_client=client("logs"),
             lambda_code_dir=Path(code_dir) if code_dir else None,
+            lambda_invoker=self._invoker(session, account),
         )
         # Resource references and output values are not needed: ids and plain values suffice.
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
+
+    @staticmethod
+    def _invoker(session: boto3.session.Session, account: str | None) -> Any:
+        """Lambda's Invoke call on the Lambda Invoke server the engine's environment names, for
+        ``aws:lambda/invocation:Invocation``; None without one."""
+        url = os.environ.get("AWS_ENDPOINT_URL_LAMBDA")
+        if not url:
+            return None
+        # One attempt, as an invocation is not idempotent.
+        once = BotoConfig(retries={"total_max_attempts": 1}, read_timeout=60)
+        made = session.client("lambda", endpoint_url=url, config=once)
+        return in_account(made, account)
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         checked, failures = self.model.check(

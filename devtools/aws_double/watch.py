@@ -49,6 +49,30 @@ def _client(ec2: Ec2, service: str) -> Any:
     return ec2.clients(service, ec2.account_id())
 
 
+def _tag_list(tags: Mapping[str, str] | None) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
+
+
+def _tags_on(ec2: Ec2, service: str, arn: str) -> dict[str, str]:
+    """The tags of ``arn`` (EventBridge and CloudWatch share the call's shape)."""
+    found = ec2.call_on(
+        _client(ec2, service), f"listing tags ({arn})", "list_tags_for_resource", ResourceARN=arn
+    )["Tags"]
+    return {t["Key"]: t["Value"] for t in found}
+
+
+def _retag(ec2: Ec2, service: str, arn: str, wanted: Mapping[str, str] | None) -> None:
+    """Make ``arn``'s tags ``wanted``, as pulumi-aws's update does (the put calls keep tags)."""
+    stale = [key for key in _tags_on(ec2, service, arn) if key not in (wanted or {})]
+    client = _client(ec2, service)
+    if stale:
+        ec2.call_on(client, f"untagging ({arn})", "untag_resource", ResourceARN=arn, TagKeys=stale)
+    if wanted:
+        ec2.call_on(
+            client, f"tagging ({arn})", "tag_resource", ResourceARN=arn, Tags=_tag_list(wanted)
+        )
+
+
 class _Simple:
     """What every type here shares: the supported arguments, defaults and autonaming."""
 
@@ -251,9 +275,11 @@ class EventRules(_Simple):
     required = ("scheduleExpression",)
     replace_on_change = frozenset({"name"})
 
+    computed_outputs = ("arn", "tagsAll")
+
     def create(self, ec2: Ec2, inputs: Mapping[str, Any]) -> str:
         name = str(inputs["name"])
-        tags = [{"Key": k, "Value": v} for k, v in (inputs.get("tags") or {}).items()]
+        tags = _tag_list(inputs.get("tags"))
         ec2.call_on(
             _client(ec2, "events"),
             f"creating EventBridge Rule ({name})",
@@ -276,6 +302,7 @@ class EventRules(_Simple):
         )
         if found is None:
             return None
+        tags = _tags_on(ec2, "events", found["Arn"])
         return {
             "id": name,
             "arn": found["Arn"],
@@ -283,11 +310,17 @@ class EventRules(_Simple):
             "description": found.get("Description", ""),
             "scheduleExpression": found.get("ScheduleExpression", ""),
             "state": found.get("State", "ENABLED"),
+            "tags": tags or None,
+            "tagsAll": tags,
             "region": ec2.region,
         }
 
     def update(self, ec2: Ec2, name: str, olds: Any, news: Mapping[str, Any]) -> None:
         self.create(ec2, news)
+        arn = ec2.call_on(
+            _client(ec2, "events"), f"reading EventBridge Rule ({name})", "describe_rule", Name=name
+        )["Arn"]
+        _retag(ec2, "events", arn, news.get("tags"))
 
     def delete(self, ec2: Ec2, name: str, props: Mapping[str, Any]) -> None:
         ec2.call_on_unless(
@@ -354,7 +387,8 @@ class Permissions(_Simple):
     autonamed = "statementId"
     replace_on_change = supported
     computed_outputs = ()
-    kept_inputs = ("function",)
+    # GetPolicy gives these back in pulumi-aws; moto's policy document is not read here.
+    kept_inputs = ("action", "function", "principal", "sourceArn")
 
     def create(self, ec2: Ec2, inputs: Mapping[str, Any]) -> str:
         statement = str(inputs["statementId"])
@@ -413,6 +447,7 @@ class MetricAlarms(_Simple):
         "okActions": [],
     }
     replace_on_change = frozenset({"name"})
+    computed_outputs = ("arn", "tagsAll")
 
     def create(self, ec2: Ec2, inputs: Mapping[str, Any]) -> str:
         name = str(inputs["name"])
@@ -421,6 +456,7 @@ class MetricAlarms(_Simple):
             if number in fields:
                 fields[number] = int(fields[number])
         dimensions = [{"Name": k, "Value": v} for k, v in (inputs.get("dimensions") or {}).items()]
+        tags = _tag_list(inputs.get("tags"))
         ec2.call_on(
             _client(ec2, "cloudwatch"),
             f"creating CloudWatch Metric Alarm ({name})",
@@ -428,6 +464,7 @@ class MetricAlarms(_Simple):
             AlarmName=name,
             Dimensions=dimensions,
             **fields,
+            **({"Tags": tags} if tags else {}),
         )
         return name
 
@@ -444,17 +481,23 @@ class MetricAlarms(_Simple):
         props: Props = {
             key: alarm[aws] for key, aws in _ALARM_FIELDS.items() if alarm.get(aws) is not None
         }
+        tags = _tags_on(ec2, "cloudwatch", alarm["AlarmArn"])
         return {
             **props,
             "id": name,
             "arn": alarm["AlarmArn"],
             "name": name,
             "dimensions": {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])},
+            "tags": tags or None,
+            "tagsAll": tags,
             "region": ec2.region,
         }
 
     def update(self, ec2: Ec2, name: str, olds: Any, news: Mapping[str, Any]) -> None:
         self.create(ec2, news)
+        found = self.read(ec2, name)
+        if found is not None:
+            _retag(ec2, "cloudwatch", found["arn"], news.get("tags"))
 
     def delete(self, ec2: Ec2, name: str, props: Mapping[str, Any]) -> None:
         ec2.call_on(

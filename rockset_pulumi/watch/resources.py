@@ -14,6 +14,9 @@
 - ``<name>-watch-schedule`` (an EventBridge rule), its target ``<name>-watch-target`` and
   ``<name>-watch-invoke``, the permission that lets EventBridge invoke the function; the rule
   waits for step 5, so no run looks at a lockdown not yet in place;
+- ``<name>-watch-first-run``: one run of the function during ``pulumi up``, once step 5 has
+  passed (and again when the function changes), before the alarm exists; a run that fails
+  fails the ``up``, and the next one runs it again;
 - ``<name>-watch-alarm``: on ``LockdownHolds`` below 1 (the minimum over the schedule's alarm
   period), missing data breaching, notifying ``alarm_actions`` on ALARM and on OK.
 """
@@ -112,6 +115,7 @@ class WatchFunction:
     function: aws.lambda_.Function
     rule: aws.cloudwatch.EventRule
     permission: aws.lambda_.Permission
+    first_run: aws.lambda_.Invocation
     alarm: aws.cloudwatch.MetricAlarm
     output: pulumi.Output[Mapping[str, Any]]
     """``alarm_name``, ``alarm_arn``, ``namespace``, ``metrics``, ``dimensions``, ``schedule``,
@@ -237,6 +241,14 @@ def deploy_watch(
         arn=function.arn,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[invoke]),
     )
+    first_run = aws.lambda_.Invocation(
+        f"{name}-watch-first-run",
+        function_name=function.name,
+        input=json.dumps({"source": "pulumi up"}),
+        # A changed function (its code or what it compares) runs once more, at this `up`.
+        triggers={"function": function.last_modified},
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[function, *after]),
+    )
     actions = list(watch.alarm_actions)
     alarm = aws.cloudwatch.MetricAlarm(
         f"{name}-watch-alarm",
@@ -254,9 +266,11 @@ def deploy_watch(
         alarm_actions=actions,
         ok_actions=actions,
         tags=tags,
-        # Destroy then removes the alarm before the schedule stops the runs that feed it: a
-        # destroy longer than its period would otherwise alarm on the missing data.
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[rule]),
+        # Created after the first run has reported, so that a new stack's alarm starts from
+        # data, not from missing data (ALARM). Destroy then removes the alarm before the
+        # schedule stops the runs that feed it: a destroy longer than its period would
+        # otherwise alarm on the missing data.
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[rule, first_run]),
     )
     cost = estimate_watch_cost(watch.schedule.runs_per_day, metrics=2).as_output()
     output = pulumi.Output.all(alarm_name=alarm.name, alarm_arn=alarm.arn).apply(
@@ -270,4 +284,6 @@ def deploy_watch(
             "monthly_cost": cost,
         }
     )
-    return WatchFunction(secret, version, group, role, function, rule, invoke, alarm, output)
+    return WatchFunction(
+        secret, version, group, role, function, rule, invoke, first_run, alarm, output
+    )

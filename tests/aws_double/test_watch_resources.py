@@ -1,0 +1,56 @@
+"""The double's EventBridge rule and CloudWatch alarm keep their tags as pulumi-aws does: a read
+gives back what was created (so a second ``pulumi up`` has nothing to change), and an update
+makes the tags what the program now says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from devtools.aws_double import Catalog, Ec2Model
+from devtools.aws_double.watch import EVENT_RULE, METRIC_ALARM
+from tests.support.aws_double import REGION, create
+
+TAGS = {"Name": "rockset-stack-watch", "team": "platform"}
+RULE = {"name": "rockset-watch-schedule", "scheduleExpression": "rate(15 minutes)"}
+ALARM = {
+    "name": "rockset-watch-alarm",
+    "namespace": "RocksetPulumi/Lockdown",
+    "metricName": "LockdownHolds",
+    "statistic": "Minimum",
+    "period": 1800,
+    "evaluationPeriods": 1,
+    "threshold": 1,
+    "comparisonOperator": "LessThanThreshold",
+    "treatMissingData": "breaching",
+    "dimensions": {"Stack": "o/p/s", "Component": "rockset"},
+}
+
+
+@pytest.fixture
+def watch_model(ec2: Any) -> Ec2Model:
+    return Ec2Model(
+        ec2,
+        region=REGION,
+        catalog=Catalog(),
+        sts_client=boto3.client("sts", region_name=REGION),
+        clients=lambda service, _account: boto3.client(service, region_name=REGION),
+    )
+
+
+@pytest.mark.parametrize(("typ", "inputs"), [(EVENT_RULE, RULE), (METRIC_ALARM, ALARM)])
+def test_a_read_gives_back_the_tags_created_and_an_update_replaces_them(
+    watch_model: Ec2Model, typ: str, inputs: dict[str, Any]
+) -> None:
+    resource_id, outputs = create(watch_model, typ, "watch", {**inputs, "tags": TAGS})
+    assert outputs["tags"] == outputs["tagsAll"] == TAGS
+    read = watch_model.read(typ, resource_id)
+    assert read is not None
+    assert {key: read[key] for key in inputs} == inputs
+
+    retagged = {"Name": "rockset-stack-watch"}
+    news, _ = watch_model.check(typ, "watch", {**inputs, "tags": retagged})
+    updated = watch_model.update(typ, resource_id, outputs, news)
+    assert updated["tags"] == updated["tagsAll"] == retagged
