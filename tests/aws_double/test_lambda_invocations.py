@@ -9,15 +9,14 @@ import io
 import json
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from devtools.aws_double import AwsApiError, Catalog, Ec2Model, UnsupportedTokenError
+from devtools.aws_double import AwsApiError, Ec2Model, UnsupportedTokenError
 from devtools.aws_double.errors import ProviderError
 from devtools.aws_double.lambda_invocations import INVOCATION
 from devtools.aws_double.model import resource_type
-from tests.support.aws_double import REGION, create
+from tests.support.aws_double import create, new_model
 
 FUNCTION = "rockset-watch-0123abcd"
 INPUT = json.dumps({"source": "pulumi up"})
@@ -43,13 +42,7 @@ class Lambda:
 
 
 def model_with(ec2: Any, invoker: Lambda | None) -> Ec2Model:
-    return Ec2Model(
-        ec2,
-        region=REGION,
-        catalog=Catalog(),
-        sts_client=boto3.client("sts", region_name=REGION),
-        lambda_invoker=invoker,
-    )
+    return new_model(ec2, lambda_invoker=invoker)
 
 
 def test_check_applies_the_create_only_defaults_and_wants_json(ec2: Any) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 import pytest
 
-from devtools.aws_double import Catalog, Ec2Model
+from devtools.aws_double import Ec2Model
 from devtools.aws_double.watch import EVENT_RULE, METRIC_ALARM
-from tests.support.aws_double import REGION, create
+from tests.support.aws_double import REGION, create, new_model
 
 TAGS = {"Name": "rockset-stack-watch", "team": "platform"}
 RULE = {"name": "rockset-watch-schedule", "scheduleExpression": "rate(15 minutes)"}
@@ -31,12 +31,8 @@ ALARM = {
 
 @pytest.fixture
 def watch_model(ec2: Any) -> Ec2Model:
-    return Ec2Model(
-        ec2,
-        region=REGION,
-        catalog=Catalog(),
-        sts_client=boto3.client("sts", region_name=REGION),
-        clients=lambda service, _account: boto3.client(service, region_name=REGION),
+    return new_model(
+        ec2, clients=lambda service, _account: boto3.client(service, region_name=REGION)
     )
 
 

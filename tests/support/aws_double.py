@@ -41,7 +41,9 @@ def new_model(
     ec2: Any,
     registered_accounts: Collection[str] | None = None,
     accepted_accounts: Collection[str] | None = None,
+    **more: Any,
 ) -> Ec2Model:
+    """The model on moto in :data:`REGION`; ``more`` are further :class:`Ec2Model` clients."""
     return Ec2Model(
         ec2,
         region=REGION,
@@ -49,6 +51,7 @@ def new_model(
         sts_client=boto3.client("sts", region_name=REGION),
         registered_accounts=registered_accounts,
         accepted_accounts=accepted_accounts,
+        **more,
     )
 
 
