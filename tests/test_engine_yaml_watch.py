@@ -20,6 +20,7 @@ from devtools.engine import (
     LocalAws,
     LocalStack,
     engine_env,
+    live_config,
     local_aws,
     open_stack,
     with_rockset_plugin,
@@ -59,15 +60,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             env = with_rockset_plugin(engine_env(aws), workdir)
             config = {
                 "aws:region": aws.region,
-                "vpcId": aws.network.vpc_id,
-                "subnetIds": list(aws.network.subnet_ids_by_az.values()),
-                "apiKey": emu.api.api_key,
+                **live_config(aws, emu.api, privatelinkUrl=inside_vpc(emu.privatelink_url)),
                 "watchApiKey": WATCH_KEY,
                 "watchSchedule": SCHEDULE,
                 "alarmActions": [topic],
-                "publicUrl": emu.api.public_url,
-                "privatelinkUrl": inside_vpc(emu.privatelink_url),
-                "caBundle": emu.api.ca_bundle,
             }
             stack = open_stack(workdir / "pulumi", env, config, project=project)
             yield World(aws, emu, stack, topic)
