@@ -2,8 +2,9 @@
 through the ``rockset`` plugin (``watch: {apiKey, schedule, alarmActions}``).
 
 The plugin builds the component in its own virtualenv, so the watcher's zip is uploaded from
-there; one run of it, invoked as EventBridge would, must report the lockdown holding. One stack,
-in order: up, a run, the state check, destroy.
+there; up runs it once (so the new alarm starts OK), and one run of it, invoked as EventBridge
+would, must report the lockdown holding. One stack, in order: up, a run, the state check,
+destroy.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from devtools.aws_double.alarms import alarm_state
 from devtools.engine import (
     REPO,
     LocalAws,
@@ -90,6 +92,14 @@ def test_up_through_the_plugin_creates_the_watcher_and_its_outputs(world: World)
     assert found["costEstimate"]["watch"] == watch["monthlyCost"]
     functions = world.aws.client("lambda").list_functions()["Functions"]
     assert watch["functionName"] in {f["FunctionName"] for f in functions}
+    # As from Python: up ran the watcher once, so the new alarm starts OK.
+    runs = [
+        entry["outcome"]
+        for entry in world.aws.lambda_server.invocations
+        if entry["function"] == watch["functionName"]
+    ]
+    assert runs == ["ok"]
+    assert alarm_state(world.aws.client("cloudwatch"), watch["alarmName"]) == "OK"
 
 
 def test_the_watcher_the_plugin_uploaded_reports_the_lockdown_holding(world: World) -> None:
