@@ -1,10 +1,11 @@
-"""``examples/yaml-watch`` on the real Pulumi engine: a Pulumi YAML program turns the watch on
-through the ``rockset`` plugin (``watch: {apiKey, schedule, alarmActions}``).
+"""The watch through the ``rockset`` plugin on the real Pulumi engine, from two languages:
+``examples/yaml-watch`` (Pulumi YAML, ``watch: {apiKey, schedule, alarmActions}``) and
+``examples/typescript-watch`` (TypeScript, the generated SDK's ``watch`` input).
 
 The plugin builds the component in its own virtualenv, so the watcher's zip is uploaded from
 there; up runs it once (so the new alarm starts OK), and one run of it, invoked as EventBridge
-would, must report the lockdown holding. One stack, in order: up, a run, the state check,
-destroy.
+would, must report the lockdown holding. One stack per program, in order: up, a run, the state
+check, destroy.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,7 @@ from devtools.engine import (
     open_stack,
     with_rockset_plugin,
 )
+from devtools.node_projects import copy_typescript_example, npm
 from devtools.vpc import VPC_ONLY_HOST, inside_vpc
 from rockset_pulumi.watch.resources import NAMESPACE
 from tests.support.emulator import RunningEmulator, start_emulator
@@ -38,7 +41,7 @@ require_pulumi_cli(yaml=True)
 
 pytestmark = pytest.mark.engine
 
-EXAMPLE = REPO / "examples" / "yaml-watch"
+EXAMPLES = REPO / "examples"
 SCHEDULE = "rate(1 hour)"
 
 
@@ -51,14 +54,25 @@ class World:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    workdir = tmp_path_factory.mktemp("yaml-watch")
+def copy_example(name: str, workdir: Path) -> Path:
+    """The example ``name`` as a user's project: YAML as it is, TypeScript ``npm install``ed."""
+    if name == "typescript-watch":
+        project = copy_typescript_example(workdir, EXAMPLES / name)
+        npm(project, "run", "check")  # index.ts type-checks against the generated SDK
+        return project
+    return Path(shutil.copytree(EXAMPLES / name, workdir / "project"))
+
+
+@pytest.fixture(scope="module", params=["yaml-watch", "typescript-watch"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    workdir = tmp_path_factory.mktemp(request.param)
     emu = start_emulator(workdir / "emulator", tls_name=VPC_ONLY_HOST, read_only_api_key=WATCH_KEY)
     try:
         with local_aws(workdir) as aws:
             topic = aws.client("sns").create_topic(Name="rockset-lockdown")["TopicArn"]
-            project = shutil.copytree(EXAMPLE, workdir / "project")
+            project = copy_example(request.param, workdir)
             env = with_rockset_plugin(engine_env(aws), workdir)
             config = {
                 "aws:region": aws.region,
