@@ -24,18 +24,17 @@ from devtools.engine import (
     LocalAws,
     LocalStack,
     engine_env,
-    live_config,
     local_aws,
     open_stack,
     with_rockset_plugin,
 )
 from devtools.node_projects import copy_typescript_example, npm
-from devtools.vpc import VPC_ONLY_HOST, inside_vpc
+from devtools.vpc import VPC_ONLY_HOST
 from rockset_pulumi.watch.resources import NAMESPACE
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.leaks import leaked_runs
-from tests.support.watcher import WATCH_KEY, run_watcher
+from tests.support.watcher import WATCH_KEY, run_watcher, runs_of, watched_config
 
 require_pulumi_cli(yaml=True)
 
@@ -71,16 +70,9 @@ def world(
     emu = start_emulator(workdir / "emulator", tls_name=VPC_ONLY_HOST, read_only_api_key=WATCH_KEY)
     try:
         with local_aws(workdir) as aws:
-            topic = aws.client("sns").create_topic(Name="rockset-lockdown")["TopicArn"]
+            topic, config = watched_config(aws, emu, SCHEDULE)
             project = copy_example(request.param, workdir)
             env = with_rockset_plugin(engine_env(aws), workdir)
-            config = {
-                "aws:region": aws.region,
-                **live_config(aws, emu.api, privatelinkUrl=inside_vpc(emu.privatelink_url)),
-                "watchApiKey": WATCH_KEY,
-                "watchSchedule": SCHEDULE,
-                "alarmActions": [topic],
-            }
             stack = open_stack(workdir / "pulumi", env, config, project=project)
             yield World(aws, emu, stack, topic)
     finally:
@@ -107,12 +99,7 @@ def test_up_through_the_plugin_creates_the_watcher_and_its_outputs(world: World)
     functions = world.aws.client("lambda").list_functions()["Functions"]
     assert watch["functionName"] in {f["FunctionName"] for f in functions}
     # As from Python: up ran the watcher once, so the new alarm starts OK.
-    runs = [
-        entry["outcome"]
-        for entry in world.aws.lambda_server.invocations
-        if entry["function"] == watch["functionName"]
-    ]
-    assert runs == ["ok"]
+    assert runs_of(world.aws, watch["functionName"]) == ["ok"]
     assert alarm_state(world.aws.client("cloudwatch"), watch["alarmName"]) == "OK"
 
 

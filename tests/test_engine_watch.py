@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 
 from devtools.aws_double.alarms import alarm_state
-from devtools.engine import LocalAws, LocalStack, engine_env, live_config, local_aws, open_stack
+from devtools.engine import LocalAws, LocalStack, engine_env, local_aws, open_stack
 from devtools.projects import write_project
-from devtools.vpc import VPC_ONLY_HOST, inside_vpc
+from devtools.vpc import VPC_ONLY_HOST
 from rockset_pulumi.watch.resources import NAMESPACE
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.leaks import leaked_runs
-from tests.support.watcher import WATCH_KEY, run_watcher
+from tests.support.watcher import WATCH_KEY, run_watcher, runs_of, watched_config
 
 require_pulumi_cli()
 
@@ -152,15 +152,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     emu = start_emulator(workdir / "emulator", tls_name=VPC_ONLY_HOST, read_only_api_key=WATCH_KEY)
     try:
         with local_aws(workdir) as aws:
-            topic = aws.client("sns").create_topic(Name="rockset-lockdown")["TopicArn"]
-            config = {
-                "aws:region": aws.region,
-                "adminCidrs": OFFICE,
-                **live_config(aws, emu.api, privatelinkUrl=inside_vpc(emu.privatelink_url)),
-                "watchApiKey": WATCH_KEY,
-                "watchSchedule": SCHEDULE,
-                "alarmActions": [topic],
-            }
+            topic, watched = watched_config(aws, emu, SCHEDULE)
+            config = {**watched, "adminCidrs": OFFICE}
             project = write_project(workdir / "project", PROGRAM, config=SCHEMA)
             stack = open_stack(workdir / "pulumi", engine_env(aws), config, project=project)
             yield World(aws, emu, stack, topic)
@@ -203,12 +196,7 @@ def test_up_creates_the_watcher_its_secret_schedule_and_alarm(world: World) -> N
 def test_up_runs_the_watcher_once_so_the_new_alarm_starts_ok(world: World) -> None:
     # Missing data breaches: without the run at `up`, a new stack's alarm would go to ALARM
     # until the schedule's first run.
-    runs = [
-        entry["outcome"]
-        for entry in world.aws.lambda_server.invocations
-        if entry["function"] == world.watch["function_name"]
-    ]
-    assert runs == ["ok"]
+    assert runs_of(world.aws, world.watch["function_name"]) == ["ok"]
     assert world.totals()["LockdownHolds"] == (1, 1)
     assert world.alarm_now() == "OK"
 
