@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pulumi.automation import CommandError, OpType
 
 from devtools.aws_double.alarms import alarm_state
 from devtools.engine import LocalAws, LocalStack, engine_env, live_config, local_aws, open_stack
@@ -132,6 +133,14 @@ class World:
         """The alarm's state as CloudWatch would evaluate it now (its sliding window)."""
         return alarm_state(self.cloudwatch(), self.watch["alarm_name"])
 
+    def watcher_runs(self) -> list[str]:
+        """The outcome of each invocation of the watcher the Lambda Invoke server served."""
+        return [
+            entry["outcome"]
+            for entry in self.aws.lambda_server.invocations
+            if entry["function"].startswith("rockset-watch-")
+        ]
+
     def functions(self) -> list[str]:
         found = self.aws.client("lambda").list_functions()["Functions"]
         return sorted(f["FunctionName"] for f in found)
@@ -166,6 +175,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             yield World(aws, emu, stack, topic)
     finally:
         emu.stop()
+
+
+def test_preview_plans_the_first_run_but_runs_nothing_and_calls_no_rockset(world: World) -> None:
+    result = world.stack.preview()
+    assert result.change_summary.get(OpType.CREATE, 0) > 0
+    assert "rockset-watch-first-run" in "\n".join(world.stack.output)
+    assert world.aws.lambda_server.invocations == []
+    assert world.emu.requests() == []
 
 
 def test_up_creates_the_watcher_its_secret_schedule_and_alarm(world: World) -> None:
@@ -203,12 +220,7 @@ def test_up_creates_the_watcher_its_secret_schedule_and_alarm(world: World) -> N
 def test_up_runs_the_watcher_once_so_the_new_alarm_starts_ok(world: World) -> None:
     # Missing data breaches: without the run at `up`, a new stack's alarm would go to ALARM
     # until the schedule's first run.
-    runs = [
-        entry["outcome"]
-        for entry in world.aws.lambda_server.invocations
-        if entry["function"] == world.watch["function_name"]
-    ]
-    assert runs == ["ok"]
+    assert world.watcher_runs() == ["ok"]
     assert world.totals()["LockdownHolds"] == (1, 1)
     assert world.alarm_now() == "OK"
 
@@ -266,6 +278,46 @@ def test_an_unmarked_entry_that_widens_access_is_unexpected(world: World) -> Non
     assert result["missing"] == []
     assert result["unexpected"] == ["vpn 198.51.100.7/32 (unmarked)"]
     assert result["public"] == "refuses"
+
+
+def test_a_changed_admin_cidr_is_previewed_as_one_more_run_and_up_runs_it_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The watcher's environment holds the wanted entries: the function changes, so it runs
+    # once more, and the preview says so without running it.
+    world.stack.set_config({"adminCidrs": {"office": "198.51.100.0/24"}})
+    runs = world.watcher_runs()
+    requests = len(world.emu.requests())
+    world.stack.output.clear()
+    preview = world.stack.preview()
+    assert preview.change_summary.get(OpType.REPLACE) == 1, world.stack.output
+    assert "+-aws:lambda/invocation:Invocation: (replace)" in "\n".join(world.stack.output)
+    assert world.watcher_runs() == runs
+    assert len(world.emu.requests()) == requests
+
+    # That run fails (Lambda's own timeout answer, for the watcher only): the `up` fails,
+    # naming the function, and the next `up` runs it again.
+    served = world.aws.lambda_server
+    real_run = served.run
+
+    def watcher_times_out(config: Any, region: str, payload: bytes) -> Any:
+        if config["FunctionName"] == world.watch["function_name"]:
+            config = {**config, "Timeout": 0.01}
+        return real_run(config, region, payload)
+
+    monkeypatch.setattr(served, "run", watcher_times_out)
+    with pytest.raises(CommandError) as failed:
+        world.stack.up()
+    message = str(failed.value)
+    assert f"invoking Lambda Function ({world.watch['function_name']})" in message
+    assert "Task timed out after 0.01 seconds" in message
+    for key in (WATCH_KEY, world.emu.api_key):
+        assert leaked_runs(message, key) == []
+    monkeypatch.undo()
+    result = world.stack.up()
+    assert (result.summary.resource_changes or {}).get(OpType.REPLACE) == 1
+    assert world.watcher_runs() == [*runs, "Unhandled", "ok"]
+    assert world.emu.allowlist() == {"office": "198.51.100.0/24"}
 
 
 def test_neither_key_is_in_state_output_or_the_watchers_logs(world: World) -> None:
