@@ -139,6 +139,12 @@ class Section:
     notes: list[str] = field(default_factory=list)
     plots: list[Plot] = field(default_factory=list)
 
+    @classmethod
+    def not_run(cls, key: str, title: str, what: str, target: str, reason: str) -> Section:
+        """The section of a benchmark that did not run, saying why in each place."""
+        said = f"not run: {reason}"
+        return cls(key, title, what, target, ["result"], [[said]], verdict=said, summary=said)
+
 
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))

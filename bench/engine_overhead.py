@@ -159,16 +159,13 @@ def timed_stack(
 
 
 def not_run(reason: str) -> Section:
-    return Section(
-        key="P4",
-        title="Engine overhead",
-        what="`pulumi preview` and `pulumi up` of the example's `local` stack against a "
+    return Section.not_run(
+        "P4",
+        "Engine overhead",
+        "`pulumi preview` and `pulumi up` of the example's `local` stack against a "
         "hand-written program creating the same security group and endpoint.",
-        target=f"preview <= {MAX_PREVIEW_RATIO:g}x the hand-written program",
-        headers=["result"],
-        rows=[[f"not run: {reason}"]],
-        verdict=f"not run: {reason}",
-        summary=f"not run: {reason}",
+        f"preview <= {MAX_PREVIEW_RATIO:g}x the hand-written program",
+        reason,
     )
 
 

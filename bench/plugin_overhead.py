@@ -114,16 +114,13 @@ def start_up(typescript: Path, env: Mapping[str, str], reps: int = START_REPS) -
 
 
 def not_run(reason: str) -> Section:
-    return Section(
-        key="P7",
-        title="The plugin's cost",
-        what="`pulumi preview` and `pulumi up` of the TypeScript example (the rockset plugin) "
+    return Section.not_run(
+        "P7",
+        "The plugin's cost",
+        "`pulumi preview` and `pulumi up` of the TypeScript example (the rockset plugin) "
         "against the same stack in Python (dynamic providers).",
-        target=f"TypeScript <= {MAX_RATIO:g}x Python",
-        headers=["result"],
-        rows=[[f"not run: {reason}"]],
-        verdict=f"not run: {reason}",
-        summary=f"not run: {reason}",
+        f"TypeScript <= {MAX_RATIO:g}x Python",
+        reason,
     )
 
 

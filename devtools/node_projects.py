@@ -1,7 +1,8 @@
-"""The TypeScript example (``examples/typescript``) as a project directory the CLI runs, with its
-packages installed from the npm registry as a user's ``npm install`` does.
+"""A TypeScript example (``examples/typescript``, ``examples/typescript-watch``) as a project
+directory the CLI runs, with its packages installed from the npm registry as a user's
+``npm install`` does.
 
-The copy keeps the example's place beside ``sdk/`` (``<scratch>/examples/typescript`` and a
+The copy keeps the example's place beside ``sdk/`` (``<scratch>/examples/<name>`` and a
 ``<scratch>/sdk`` link to the checkout's), so its path dependency ``file:../../sdk/nodejs``
 resolves as in the repository. npm's download cache is ``.tools/npm-cache``, so the second
 install reads no registry and takes seconds, not a minute.
@@ -34,12 +35,11 @@ class NpmError(RuntimeError):
     """``npm install`` failed; the message carries its output."""
 
 
-def copy_typescript_example(scratch: Path) -> Path:
-    """``examples/typescript`` at ``<scratch>/examples/typescript``, its packages installed."""
-    project = scratch / "examples" / "typescript"
-    shutil.copytree(
-        TYPESCRIPT_EXAMPLE, project, ignore=shutil.ignore_patterns("node_modules", "bin")
-    )
+def copy_typescript_example(scratch: Path, example: Path = TYPESCRIPT_EXAMPLE) -> Path:
+    """The TypeScript ``example`` (a directory of ``examples/``) at
+    ``<scratch>/examples/<its name>``, its packages installed."""
+    project = scratch / "examples" / example.name
+    shutil.copytree(example, project, ignore=shutil.ignore_patterns("node_modules", "bin"))
     (scratch / "sdk").symlink_to(REPO / "sdk", target_is_directory=True)
     npm_install(project)
     return project

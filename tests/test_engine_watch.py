@@ -22,14 +22,14 @@ import pytest
 from pulumi.automation import CommandError, OpType
 
 from devtools.aws_double.alarms import alarm_state
-from devtools.engine import LocalAws, LocalStack, engine_env, live_config, local_aws, open_stack
+from devtools.engine import LocalAws, LocalStack, engine_env, local_aws, open_stack
 from devtools.projects import write_project
-from devtools.vpc import VPC_ONLY_HOST, inside_vpc
+from devtools.vpc import VPC_ONLY_HOST
 from rockset_pulumi.watch.resources import NAMESPACE
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.leaks import leaked_runs
-from tests.support.watcher import WATCH_KEY, run_watcher
+from tests.support.watcher import WATCH_KEY, run_watcher, runs_of, watched_config
 
 require_pulumi_cli()
 
@@ -133,13 +133,9 @@ class World:
         """The alarm's state as CloudWatch would evaluate it now (its sliding window)."""
         return alarm_state(self.cloudwatch(), self.watch["alarm_name"])
 
-    def watcher_runs(self) -> list[str]:
-        """The outcome of each invocation of the watcher the Lambda Invoke server served."""
-        return [
-            entry["outcome"]
-            for entry in self.aws.lambda_server.invocations
-            if entry["function"].startswith("rockset-watch-")
-        ]
+    def outcomes(self) -> list[str]:
+        """The outcome of each run of the watcher so far, `up`'s and the tests'."""
+        return runs_of(self.aws, self.watch["function_name"])
 
     def functions(self) -> list[str]:
         found = self.aws.client("lambda").list_functions()["Functions"]
@@ -161,15 +157,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     emu = start_emulator(workdir / "emulator", tls_name=VPC_ONLY_HOST, read_only_api_key=WATCH_KEY)
     try:
         with local_aws(workdir) as aws:
-            topic = aws.client("sns").create_topic(Name="rockset-lockdown")["TopicArn"]
-            config = {
-                "aws:region": aws.region,
-                "adminCidrs": OFFICE,
-                **live_config(aws, emu.api, privatelinkUrl=inside_vpc(emu.privatelink_url)),
-                "watchApiKey": WATCH_KEY,
-                "watchSchedule": SCHEDULE,
-                "alarmActions": [topic],
-            }
+            topic, watched = watched_config(aws, emu, SCHEDULE)
+            config = {**watched, "adminCidrs": OFFICE}
             project = write_project(workdir / "project", PROGRAM, config=SCHEMA)
             stack = open_stack(workdir / "pulumi", engine_env(aws), config, project=project)
             yield World(aws, emu, stack, topic)
@@ -220,7 +209,7 @@ def test_up_creates_the_watcher_its_secret_schedule_and_alarm(world: World) -> N
 def test_up_runs_the_watcher_once_so_the_new_alarm_starts_ok(world: World) -> None:
     # Missing data breaches: without the run at `up`, a new stack's alarm would go to ALARM
     # until the schedule's first run.
-    assert world.watcher_runs() == ["ok"]
+    assert runs_of(world.aws, world.watch["function_name"]) == ["ok"]
     assert world.totals()["LockdownHolds"] == (1, 1)
     assert world.alarm_now() == "OK"
 
@@ -286,13 +275,13 @@ def test_a_changed_admin_cidr_is_previewed_as_one_more_run_and_up_runs_it_once(
     # The watcher's environment holds the wanted entries: the function changes, so it runs
     # once more, and the preview says so without running it.
     world.stack.set_config({"adminCidrs": {"office": "198.51.100.0/24"}})
-    runs = world.watcher_runs()
+    runs = world.outcomes()
     requests = len(world.emu.requests())
     world.stack.output.clear()
     preview = world.stack.preview()
     assert preview.change_summary.get(OpType.REPLACE) == 1, world.stack.output
     assert "+-aws:lambda/invocation:Invocation: (replace)" in "\n".join(world.stack.output)
-    assert world.watcher_runs() == runs
+    assert world.outcomes() == runs
     assert len(world.emu.requests()) == requests
 
     # That run fails (Lambda's own timeout answer, for the watcher only): the `up` fails,
@@ -316,7 +305,7 @@ def test_a_changed_admin_cidr_is_previewed_as_one_more_run_and_up_runs_it_once(
     monkeypatch.undo()
     result = world.stack.up()
     assert (result.summary.resource_changes or {}).get(OpType.REPLACE) == 1
-    assert world.watcher_runs() == [*runs, "Unhandled", "ok"]
+    assert world.outcomes() == [*runs, "Unhandled", "ok"]
     assert world.emu.allowlist() == {"office": "198.51.100.0/24"}
 
 

@@ -1,4 +1,5 @@
-"""The lockdown watcher on the offline stand-ins: its key, and one run as EventBridge starts it."""
+"""The lockdown watcher on the offline stand-ins: its key, a watched stack's configuration, one
+run as EventBridge starts it, and the runs served so far."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from devtools.engine import LocalAws
+from devtools.engine import LocalAws, live_config
+from devtools.vpc import inside_vpc
+from tests.support.emulator import RunningEmulator
 
-__all__ = ["SCHEDULED_EVENT", "WATCH_KEY", "run_watcher"]
+__all__ = ["SCHEDULED_EVENT", "WATCH_KEY", "run_watcher", "runs_of", "watched_config"]
 
 WATCH_KEY = "wk-7Hq2Zt9Lp4Xv8Nc3Rb6Ym1Fs"
 """The watcher's read-only key (the emulator's ``read_only_api_key``); distinctive, so a test
@@ -48,3 +51,28 @@ def run_watcher(aws: LocalAws, function_name: str) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(answer["Payload"].read())
     assert "FunctionError" not in answer, result
     return result
+
+
+def watched_config(
+    aws: LocalAws, emu: RunningEmulator, schedule: str
+) -> tuple[str, dict[str, Any]]:
+    """An SNS topic for the alarm, and the configuration of a watched stack on the stand-ins:
+    PrivateLink's URL is the one inside the VPC, where the probe function and the watcher run."""
+    topic: str = aws.client("sns").create_topic(Name="rockset-lockdown")["TopicArn"]
+    config = {
+        "aws:region": aws.region,
+        **live_config(aws, emu.api, privatelinkUrl=inside_vpc(emu.privatelink_url)),
+        "watchApiKey": WATCH_KEY,
+        "watchSchedule": schedule,
+        "alarmActions": [topic],
+    }
+    return topic, config
+
+
+def runs_of(aws: LocalAws, function_name: str) -> list[str]:
+    """The outcome of each invocation of ``function_name`` the Lambda Invoke server served."""
+    return [
+        str(entry["outcome"])
+        for entry in aws.lambda_server.invocations
+        if entry["function"] == function_name
+    ]

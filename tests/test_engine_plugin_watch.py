@@ -1,9 +1,11 @@
-"""``examples/yaml-watch`` on the real Pulumi engine: a Pulumi YAML program turns the watch on
-through the ``rockset`` plugin (``watch: {apiKey, schedule, alarmActions}``).
+"""The watch through the ``rockset`` plugin on the real Pulumi engine, from two languages:
+``examples/yaml-watch`` (Pulumi YAML, ``watch: {apiKey, schedule, alarmActions}``) and
+``examples/typescript-watch`` (TypeScript, the generated SDK's ``watch`` input).
 
 The plugin builds the component in its own virtualenv, so the watcher's zip is uploaded from
-there; one run of it, invoked as EventBridge would, must report the lockdown holding. One stack,
-in order: up, a run, the state check, destroy.
+there; up runs it once (so the new alarm starts OK), and one run of it, invoked as EventBridge
+would, must report the lockdown holding. One stack per program, in order: up, a run, the state
+check, destroy.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from devtools.aws_double.alarms import alarm_state
 from devtools.engine import (
     REPO,
     LocalAws,
@@ -24,18 +28,19 @@ from devtools.engine import (
     open_stack,
     with_rockset_plugin,
 )
-from devtools.vpc import VPC_ONLY_HOST, inside_vpc
+from devtools.node_projects import copy_typescript_example, npm
+from devtools.vpc import VPC_ONLY_HOST
 from rockset_pulumi.watch.resources import NAMESPACE
 from tests.support.emulator import RunningEmulator, start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.leaks import leaked_runs
-from tests.support.watcher import WATCH_KEY, run_watcher
+from tests.support.watcher import WATCH_KEY, run_watcher, runs_of, watched_config
 
 require_pulumi_cli(yaml=True)
 
 pytestmark = pytest.mark.engine
 
-EXAMPLE = REPO / "examples" / "yaml-watch"
+EXAMPLES = REPO / "examples"
 SCHEDULE = "rate(1 hour)"
 
 
@@ -48,27 +53,26 @@ class World:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    workdir = tmp_path_factory.mktemp("yaml-watch")
+def copy_example(name: str, workdir: Path) -> Path:
+    """The example ``name`` as a user's project: YAML as it is, TypeScript ``npm install``ed."""
+    if name == "typescript-watch":
+        project = copy_typescript_example(workdir, EXAMPLES / name)
+        npm(project, "run", "check")  # index.ts type-checks against the generated SDK
+        return project
+    return Path(shutil.copytree(EXAMPLES / name, workdir / "project"))
+
+
+@pytest.fixture(scope="module", params=["yaml-watch", "typescript-watch"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    workdir = tmp_path_factory.mktemp(request.param)
     emu = start_emulator(workdir / "emulator", tls_name=VPC_ONLY_HOST, read_only_api_key=WATCH_KEY)
     try:
         with local_aws(workdir) as aws:
-            topic = aws.client("sns").create_topic(Name="rockset-lockdown")["TopicArn"]
-            project = shutil.copytree(EXAMPLE, workdir / "project")
+            topic, config = watched_config(aws, emu, SCHEDULE)
+            project = copy_example(request.param, workdir)
             env = with_rockset_plugin(engine_env(aws), workdir)
-            config = {
-                "aws:region": aws.region,
-                "vpcId": aws.network.vpc_id,
-                "subnetIds": list(aws.network.subnet_ids_by_az.values()),
-                "apiKey": emu.api.api_key,
-                "watchApiKey": WATCH_KEY,
-                "watchSchedule": SCHEDULE,
-                "alarmActions": [topic],
-                "publicUrl": emu.api.public_url,
-                "privatelinkUrl": inside_vpc(emu.privatelink_url),
-                "caBundle": emu.api.ca_bundle,
-            }
             stack = open_stack(workdir / "pulumi", env, config, project=project)
             yield World(aws, emu, stack, topic)
     finally:
@@ -94,6 +98,9 @@ def test_up_through_the_plugin_creates_the_watcher_and_its_outputs(world: World)
     assert found["costEstimate"]["watch"] == watch["monthlyCost"]
     functions = world.aws.client("lambda").list_functions()["Functions"]
     assert watch["functionName"] in {f["FunctionName"] for f in functions}
+    # As from Python: up ran the watcher once, so the new alarm starts OK.
+    assert runs_of(world.aws, watch["functionName"]) == ["ok"]
+    assert alarm_state(world.aws.client("cloudwatch"), watch["alarmName"]) == "OK"
 
 
 def test_the_watcher_the_plugin_uploaded_reports_the_lockdown_holding(world: World) -> None:
