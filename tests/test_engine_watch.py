@@ -309,6 +309,29 @@ def test_a_changed_admin_cidr_is_previewed_as_one_more_run_and_up_runs_it_once(
     assert world.emu.allowlist() == {"office": "198.51.100.0/24"}
 
 
+def test_a_schedule_permission_removed_out_of_band_is_found_by_refresh_and_put_back_by_up(
+    world: World,
+) -> None:
+    # Without it EventBridge cannot run the watcher: the alarm would say so, and `pulumi
+    # refresh` then `pulumi up` must repair it.
+    functions = world.aws.client("lambda")
+    name = world.watch["function_name"]
+
+    def statements() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = json.loads(functions.get_policy(FunctionName=name)["Policy"])[
+            "Statement"
+        ]
+        return found
+
+    [statement] = statements()
+    functions.remove_permission(FunctionName=name, StatementId=statement["Sid"])
+    world.stack.refresh()
+    kinds = [r["type"] for r in world.stack.deployment()["resources"]]
+    assert "aws:lambda/permission:Permission" not in kinds
+    world.stack.up()
+    assert [s["Principal"] for s in statements()] == [{"Service": "events.amazonaws.com"}]
+
+
 def test_neither_key_is_in_state_output_or_the_watchers_logs(world: World) -> None:
     state = world.stack.export()
     shown = "\n".join(world.stack.output)
