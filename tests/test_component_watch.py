@@ -129,7 +129,12 @@ def test_the_watcher_runs_once_after_step_5_and_before_its_alarm_exists() -> Non
         assert [name for (name, _) in invoker.invoked] == [resolve(component.watcher.function.name)]
         first_run = one(aws, "aws:lambda/invocation:Invocation")
         assert first_run["functionName"] == resolve(component.watcher.function.name)
-        assert set(first_run["triggers"]) == {"function"}
+        # What the function runs and compares, both known at preview: a change to either
+        # (a new admin CIDR is a new environment) is previewed as one more run.
+        functions = {n: i for (_, n, i) in registered(aws, "aws:lambda/function:Function")}
+        variables = functions["rockset-watch"]["environment"]["variables"]
+        assert json.loads(first_run["triggers"]["environment"]) == variables
+        assert len(first_run["triggers"]["code"]) == 64
         assert order.index("rockset-lockdown") < order.index("rockset-watch-first-run")
         assert order.index("rockset-watch-first-run") < order.index("rockset-watch-alarm")
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pulumi.automation import CommandError, OpType
 
 from devtools.aws_double.alarms import alarm_state
 from devtools.engine import LocalAws, LocalStack, engine_env, local_aws, open_stack
@@ -132,6 +133,10 @@ class World:
         """The alarm's state as CloudWatch would evaluate it now (its sliding window)."""
         return alarm_state(self.cloudwatch(), self.watch["alarm_name"])
 
+    def outcomes(self) -> list[str]:
+        """The outcome of each run of the watcher so far, `up`'s and the tests'."""
+        return runs_of(self.aws, self.watch["function_name"])
+
     def functions(self) -> list[str]:
         found = self.aws.client("lambda").list_functions()["Functions"]
         return sorted(f["FunctionName"] for f in found)
@@ -159,6 +164,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             yield World(aws, emu, stack, topic)
     finally:
         emu.stop()
+
+
+def test_preview_plans_the_first_run_but_runs_nothing_and_calls_no_rockset(world: World) -> None:
+    result = world.stack.preview()
+    assert result.change_summary.get(OpType.CREATE, 0) > 0
+    assert "rockset-watch-first-run" in "\n".join(world.stack.output)
+    assert world.aws.lambda_server.invocations == []
+    assert world.emu.requests() == []
 
 
 def test_up_creates_the_watcher_its_secret_schedule_and_alarm(world: World) -> None:
@@ -254,6 +267,69 @@ def test_an_unmarked_entry_that_widens_access_is_unexpected(world: World) -> Non
     assert result["missing"] == []
     assert result["unexpected"] == ["vpn 198.51.100.7/32 (unmarked)"]
     assert result["public"] == "refuses"
+
+
+def test_a_changed_admin_cidr_is_previewed_as_one_more_run_and_up_runs_it_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The watcher's environment holds the wanted entries: the function changes, so it runs
+    # once more, and the preview says so without running it.
+    world.stack.set_config({"adminCidrs": {"office": "198.51.100.0/24"}})
+    runs = world.outcomes()
+    requests = len(world.emu.requests())
+    world.stack.output.clear()
+    preview = world.stack.preview()
+    assert preview.change_summary.get(OpType.REPLACE) == 1, world.stack.output
+    assert "+-aws:lambda/invocation:Invocation: (replace)" in "\n".join(world.stack.output)
+    assert world.outcomes() == runs
+    assert len(world.emu.requests()) == requests
+
+    # That run fails (Lambda's own timeout answer, for the watcher only): the `up` fails,
+    # naming the function, and the next `up` runs it again.
+    served = world.aws.lambda_server
+    real_run = served.run
+
+    def watcher_times_out(config: Any, region: str, payload: bytes) -> Any:
+        if config["FunctionName"] == world.watch["function_name"]:
+            config = {**config, "Timeout": 0.01}
+        return real_run(config, region, payload)
+
+    monkeypatch.setattr(served, "run", watcher_times_out)
+    with pytest.raises(CommandError) as failed:
+        world.stack.up()
+    message = str(failed.value)
+    assert f"invoking Lambda Function ({world.watch['function_name']})" in message
+    assert "Task timed out after 0.01 seconds" in message
+    for key in (WATCH_KEY, world.emu.api_key):
+        assert leaked_runs(message, key) == []
+    monkeypatch.undo()
+    result = world.stack.up()
+    assert (result.summary.resource_changes or {}).get(OpType.REPLACE) == 1
+    assert world.outcomes() == [*runs, "Unhandled", "ok"]
+    assert world.emu.allowlist() == {"office": "198.51.100.0/24"}
+
+
+def test_a_schedule_permission_removed_out_of_band_is_found_by_refresh_and_put_back_by_up(
+    world: World,
+) -> None:
+    # Without it EventBridge cannot run the watcher: the alarm would say so, and `pulumi
+    # refresh` then `pulumi up` must repair it.
+    functions = world.aws.client("lambda")
+    name = world.watch["function_name"]
+
+    def statements() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = json.loads(functions.get_policy(FunctionName=name)["Policy"])[
+            "Statement"
+        ]
+        return found
+
+    [statement] = statements()
+    functions.remove_permission(FunctionName=name, StatementId=statement["Sid"])
+    world.stack.refresh()
+    kinds = [r["type"] for r in world.stack.deployment()["resources"]]
+    assert "aws:lambda/permission:Permission" not in kinds
+    world.stack.up()
+    assert [s["Principal"] for s in statements()] == [{"Service": "events.amazonaws.com"}]
 
 
 def test_neither_key_is_in_state_output_or_the_watchers_logs(world: World) -> None:

@@ -176,6 +176,26 @@ def test_a_hostile_privatelink_answer_reports_0_in_bounded_time_without_the_key(
     assert not leaked_runs(shown, WATCH_KEY)
 
 
+def test_entries_named_by_a_hostile_privatelink_reach_the_result_cleaned_and_bounded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The result is what `pulumi up`'s first run keeps in the state (the Invocation's `result`):
+    # entry names are server text, and one may echo the key or forge a line.
+    forged = {"name": f"\x1b[2K\r\u2714 Lockdown verified {WATCH_KEY}", "ip_address": "0.0.0.0/0"}
+    spam = [{"name": f"n{i}", "ip_address": f"10.{i >> 8}.{i & 255}.0/24"} for i in range(5000)]
+    caplog.set_level(logging.INFO)
+    with HostileServer(tmp_path) as server:
+        server.behaviour = lambda _: [json_answer(200, {"data": [forged, *spam]})]
+        result, cloud = run(settings(server.url, "https://127.0.0.1:9", server.ca_bundle))
+    assert cloud.published == [{"LockdownHolds": 0, "UnexpectedEntries": 5001}]
+    listed = result["unexpected"]
+    assert len(listed) <= 21
+    assert listed[-1] == f"and {5001 - len(listed) + 1} more"
+    assert all(item.isprintable() and len(item) <= 200 for item in listed)
+    shown = "\n".join([str(result), *(r.getMessage() for r in caplog.records)])
+    assert not leaked_runs(shown, WATCH_KEY)
+
+
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=20),

@@ -405,8 +405,23 @@ class Permissions(_Simple):
         return statement
 
     def read(self, ec2: Ec2, statement: str) -> Props | None:
-        # The function is not in the id; pulumi-aws reads it from state as this does.
-        return {"id": statement, "statementId": statement}
+        """The statement while a function's policy holds it (pulumi-aws reads the policy of
+        the function in its state, which is not in the id: every function's is looked at);
+        None once it was removed, so that a refresh drops it and the next up adds it again."""
+        functions = ec2.call_on(ec2.lambda_, "listing Lambda Functions", "list_functions")
+        for function in functions["Functions"]:
+            name = function["FunctionName"]
+            found = ec2.call_on_unless(
+                ec2.lambda_,
+                "ResourceNotFoundException",
+                f"reading Lambda Permission ({statement})",
+                "get_policy",
+                FunctionName=name,
+            )
+            sids = [s.get("Sid") for s in json.loads(found["Policy"])["Statement"]] if found else []
+            if statement in sids:
+                return {"id": statement, "statementId": statement}
+        return None
 
     def update(self, ec2: Ec2, statement: str, olds: Any, news: Any) -> None:
         return

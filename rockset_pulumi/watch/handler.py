@@ -17,8 +17,10 @@ run:
 
 The exchanges are the probe function's (:mod:`rockset_pulumi.vpc_probe.handler`): TLS verified
 (the system's CAs, or ``ca.pem`` uploaded beside this file), no redirects, at most 1 MiB, each
-bounded in time and all by what is left of the invocation. Server text reaches the log only
-through :func:`rockset_pulumi.text.clean`, which redacts the key. Standard library only, and
+bounded in time and all by what is left of the invocation. Server text reaches the log and the
+result (which ``pulumi up``'s first run keeps in the state) only through
+:func:`rockset_pulumi.text.clean`, which redacts the key; a result names at most 20 unexpected
+entries. Standard library only, and
 boto3, which Lambda's Python runtime provides: the component uploads this package's few
 pure modules it imports (see :data:`rockset_pulumi.watch.resources.UPLOADED`).
 """
@@ -30,7 +32,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,7 +41,7 @@ from typing import Any, Protocol
 # function's deployed bytes (in every stack's state) do not change for this.
 from ..text import clean
 from ..vpc_probe.handler import _Exchange, _Request
-from .compare import AllowlistAnswerError, Finding, compare, entries_of
+from .compare import AllowlistAnswerError, Finding, Unexpected, compare, entries_of
 
 __all__ = [
     "ALLOWLIST_PATH",
@@ -71,6 +73,10 @@ ENV = {
 """The function's environment, set by the component; nothing in it is secret."""
 
 _REQUEST_DEADLINE = 10.0
+_NAMED = 20
+"""Unexpected entries a result names (its metric counts them all): a result is kept in the
+stack's state by ``pulumi up``'s first run, which a listing of thousands would bloat."""
+_NAME_LIMIT = 200
 _MARGIN = 1.0
 _NO_ROUTE = frozenset({"dns", "connect", "timeout"})
 
@@ -196,13 +202,22 @@ def look(settings: Settings, cloud: Cloud, remaining: float) -> dict[str, Any]:
         "lockdown_holds": int(holds),
         "public": public,
         "missing": None if finding is None else list(finding.missing),
-        "unexpected": None
-        if finding is None
-        else [f"{u.name} {u.ip_address} ({u.whose})" for u in finding.unexpected],
+        "unexpected": None if finding is None else _named(finding.unexpected, key),
         "error": None if finding is not None else why,
     }
     logger.info("%s", clean(_line(result), secret=key, limit=2000))
     return {k: clean(v, secret=key) if isinstance(v, str) else v for k, v in result.items()}
+
+
+def _named(unexpected: Sequence[Unexpected], key: str) -> list[str]:
+    """The first :data:`_NAMED` unexpected entries, each cleaned (names and addresses are the
+    server's text), then how many more there are."""
+    named = [
+        clean(f"{u.name} {u.ip_address} ({u.whose})", _NAME_LIMIT, secret=key)
+        for u in unexpected[:_NAMED]
+    ]
+    more = len(unexpected) - _NAMED
+    return [*named, f"and {more} more"] if more > 0 else named
 
 
 def _line(result: Mapping[str, Any]) -> str:

@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -72,14 +73,37 @@ HANDLER = "rockset_pulumi.watch.handler.handler"
 _PACKAGE_INIT = '"""The modules of rockset_pulumi the lockdown watcher runs."""\n'
 
 
+def _sources(ca_bundle: str | None) -> dict[str, Path | str]:
+    """The archive's files, by name in the archive: a file to upload, or its text."""
+    files: dict[str, Path | str] = {"rockset_pulumi/__init__.py": _PACKAGE_INIT}
+    for path in UPLOADED:
+        files[f"rockset_pulumi/{path}"] = _PACKAGE / path
+    if ca_bundle is not None:
+        files[f"rockset_pulumi/watch/{CA_FILE}"] = Path(ca_bundle)
+    return files
+
+
 def code(ca_bundle: str | None) -> pulumi.AssetArchive:
     """The function's archive: :data:`UPLOADED`, and the CA bundle as ``ca.pem`` if any."""
-    files: dict[str, Any] = {"rockset_pulumi/__init__.py": pulumi.StringAsset(_PACKAGE_INIT)}
-    for path in UPLOADED:
-        files[f"rockset_pulumi/{path}"] = pulumi.FileAsset(str(_PACKAGE / path))
-    if ca_bundle is not None:
-        files[f"rockset_pulumi/watch/{CA_FILE}"] = pulumi.FileAsset(ca_bundle)
-    return pulumi.AssetArchive(files)
+    return pulumi.AssetArchive(
+        {
+            name: pulumi.FileAsset(str(source))
+            if isinstance(source, Path)
+            else pulumi.StringAsset(source)
+            for name, source in _sources(ca_bundle).items()
+        }
+    )
+
+
+def _code_digest(ca_bundle: str | None) -> str:
+    """SHA-256 (hex) of :func:`code`'s files, names and contents: known at preview, unlike
+    anything AWS reports of an upload."""
+    digest = hashlib.sha256()
+    for name, source in sorted(_sources(ca_bundle).items()):
+        content = source.read_bytes() if isinstance(source, Path) else source.encode()
+        digest.update(f"{name}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
 
 
 def policy_document(secret_arn: str) -> str:
@@ -245,8 +269,13 @@ def deploy_watch(
         f"{name}-watch-first-run",
         function_name=function.name,
         input=json.dumps({"source": "pulumi up"}),
-        # A changed function (its code or what it compares) runs once more, at this `up`.
-        triggers={"function": function.last_modified},
+        # A changed function (its code, or what it compares: its environment) runs once more,
+        # at this `up`, and its preview says so: both are known then. (Its `last_modified` is
+        # not: pulumi-aws plans it unchanged for a new environment, then reports a new one.)
+        triggers={
+            "code": _code_digest(ca_bundle),
+            "environment": pulumi.Output.json_dumps(environment, sort_keys=True),
+        },
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[function, *after]),
     )
     actions = list(watch.alarm_actions)
