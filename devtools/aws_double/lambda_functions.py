@@ -11,8 +11,10 @@ each uploaded zip is also kept as `<lambda_code_dir>/<sha256 hex>.zip`, where th
 Invoke server (`devtools.lambda_invoke`) finds it by the function's `CodeSha256`. The `code`
 input cannot be read back from AWS, so it is kept in the outputs as given (`kept_inputs`), as
 pulumi-aws keeps it in its state, and a Read passes back the state's as the engine sent it. The
-engine sends archives to a diff by their hash alone (see `ELIDED_ARCHIVE`), and the code is
-compared by that hash; an update compares the new zip with the `codeSha256` Lambda reports.
+engine sends archives to a diff without their contents (see `ELIDED_ARCHIVE`), and with its hash
+only at times (not after a create or an update): so Check, which gets the contents, records the
+zip's digest as `sourceCodeHash` (the `CodeSha256` of that upload, which a Read reports), and a
+diff compares the code through it.
 """
 
 from __future__ import annotations
@@ -160,6 +162,10 @@ class Functions:
         }
         if checked.get("name") is None:
             checked["name"] = olds.get("name") or autoname(name, seed)
+        if isinstance(checked.get("code"), pulumi.AssetArchive):
+            # pulumi-aws's own digest of what it will upload: a diff compares this, as the
+            # engine sends the code itself to a diff without its contents.
+            checked["sourceCodeHash"] = _code_sha256(zip_archive(checked["code"]))
         failures = [
             (key, f"Missing required property '{key}'")
             for key in ("role", "runtime", "handler", "code")
@@ -170,10 +176,9 @@ class Functions:
     kept_inputs = ("code",)
 
     def canonical(self, key: str, value: Any) -> Any:
-        if key == "code" and isinstance(value, pulumi.RemoteArchive):
-            return ("engine hash", str(value.uri).removeprefix(ELIDED_ARCHIVE))
-        if key == "code" and isinstance(value, pulumi.AssetArchive):
-            return ("zip", _code_sha256(zip_archive(value)))
+        if key == "code":
+            # Compared through `sourceCodeHash` (see `check`).
+            return "archive"
         if key == "vpcConfig" and isinstance(value, Mapping):
             return {
                 "subnetIds": frozenset(value.get("subnetIds") or []),

@@ -15,7 +15,13 @@ import pytest
 
 from devtools.aws_double import AwsApiError, Ec2Model, Network
 from devtools.aws_double.iam import ROLE, ROLE_POLICY_ATTACHMENT
-from devtools.aws_double.lambda_functions import FUNCTION, code_file, zip_archive
+from devtools.aws_double.lambda_functions import (
+    ELIDED_ARCHIVE,
+    FUNCTION,
+    code_file,
+    zip_archive,
+)
+from devtools.aws_double.provider import diff_properties
 from tests.support.aws_double import MOTO_ACCOUNT, REGION, create
 
 VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
@@ -141,6 +147,23 @@ def test_update_uploads_new_code_and_changes_the_configuration(
     assert outputs["codeSha256"] == sha256(new_zip) != created["codeSha256"]
     assert outputs["timeout"] == 30
     assert code_file(code_dir, sha256(new_zip)).read_bytes() == new_zip
+
+
+def test_a_diff_finds_new_code_though_the_engine_sends_no_contents_and_no_hash(
+    probe_model: Ec2Model,
+) -> None:
+    probe_role(probe_model)
+    _, created = create(probe_model, FUNCTION, "probe", function_inputs())
+    elided = pulumi.RemoteArchive(ELIDED_ARCHIVE)  # as after a create: no contents, no hash
+    state = {**created, "code": elided}
+    same, _ = probe_model.check(FUNCTION, "probe", function_inputs())
+    new_code = code("def handler(e, c):\n    return 2\n")
+    changed, _ = probe_model.check(FUNCTION, "probe", function_inputs(code=new_code))
+
+    assert not diff_properties(FUNCTION, state, {**same, "code": elided}, []).changes
+    diff = diff_properties(FUNCTION, state, {**changed, "code": elided}, [])
+    assert diff.diffs == ["sourceCodeHash"]
+    assert diff.replaces == []
 
 
 def test_a_deleted_function_reads_as_gone_and_deletes_again(probe_model: Ec2Model) -> None:
