@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from devtools.aws_double.alarms import alarm_state
 from devtools.engine import (
     REPO,
-    LocalAws,
-    LocalStack,
     engine_env,
     local_aws,
     open_stack,
@@ -31,10 +27,16 @@ from devtools.engine import (
 from devtools.node_projects import copy_typescript_example, npm
 from devtools.vpc import VPC_ONLY_HOST
 from rockset_pulumi.watch.resources import NAMESPACE
-from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.emulator import start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.leaks import leaked_runs
-from tests.support.watcher import WATCH_KEY, run_watcher, runs_of, watched_config
+from tests.support.watcher import (
+    WATCH_KEY,
+    WatchedStack,
+    run_watcher,
+    runs_of,
+    watched_config,
+)
 
 require_pulumi_cli(yaml=True)
 
@@ -44,13 +46,7 @@ EXAMPLES = REPO / "examples"
 SCHEDULE = "rate(1 hour)"
 
 
-@dataclass
-class World:
-    aws: LocalAws
-    emu: RunningEmulator
-    stack: LocalStack
-    topic: str
-    outputs: dict[str, Any] = field(default_factory=dict)
+World = WatchedStack
 
 
 def copy_example(name: str, workdir: Path) -> Path:

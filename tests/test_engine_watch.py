@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,14 +21,20 @@ import pytest
 from pulumi.automation import CommandError, OpType
 
 from devtools.aws_double.alarms import alarm_state
-from devtools.engine import LocalAws, LocalStack, engine_env, local_aws, open_stack
+from devtools.engine import engine_env, local_aws, open_stack
 from devtools.projects import write_project
 from devtools.vpc import VPC_ONLY_HOST
 from rockset_pulumi.watch.resources import NAMESPACE
-from tests.support.emulator import RunningEmulator, start_emulator
+from tests.support.emulator import start_emulator
 from tests.support.engine_gate import require_pulumi_cli
 from tests.support.leaks import leaked_runs
-from tests.support.watcher import WATCH_KEY, run_watcher, runs_of, watched_config
+from tests.support.watcher import (
+    WATCH_KEY,
+    WatchedStack,
+    run_watcher,
+    runs_of,
+    watched_config,
+)
 
 require_pulumi_cli()
 
@@ -78,14 +83,7 @@ SCHEMA = {
 }
 
 
-@dataclass
-class World:
-    aws: LocalAws
-    emu: RunningEmulator
-    stack: LocalStack
-    topic: str
-    outputs: dict[str, Any] = field(default_factory=dict)
-
+class World(WatchedStack):
     @property
     def watch(self) -> dict[str, Any]:
         found: dict[str, Any] = self.outputs["watch"]

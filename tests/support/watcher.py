@@ -4,16 +4,24 @@ run as EventBridge starts it, and the runs served so far."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from devtools.engine import LocalAws, live_config
+from devtools.engine import LocalAws, LocalStack, live_config
 from devtools.vpc import inside_vpc
 from tests.support.emulator import RunningEmulator
 
-__all__ = ["SCHEDULED_EVENT", "WATCH_KEY", "run_watcher", "runs_of", "watched_config"]
+__all__ = [
+    "SCHEDULED_EVENT",
+    "WATCH_KEY",
+    "WatchedStack",
+    "run_watcher",
+    "runs_of",
+    "watched_config",
+]
 
 WATCH_KEY = "wk-7Hq2Zt9Lp4Xv8Nc3Rb6Ym1Fs"
 """The watcher's read-only key (the emulator's ``read_only_api_key``); distinctive, so a test
@@ -76,3 +84,14 @@ def runs_of(aws: LocalAws, function_name: str) -> list[str]:
         for entry in aws.lambda_server.invocations
         if entry["function"] == function_name
     ]
+
+
+@dataclass
+class WatchedStack:
+    """A watched stack on the stand-ins (:func:`watched_config`), and its outputs once up."""
+
+    aws: LocalAws
+    emu: RunningEmulator
+    stack: LocalStack
+    topic: str
+    outputs: dict[str, Any] = field(default_factory=dict)
